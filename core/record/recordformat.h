@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// The capture record stream: the one versioned binary format used between the
+// privileged helper and everything else (the CLI, the app, saved raw captures,
+// test fixtures). It is the only thing the helper produces.
+//
+// Layout (all integers little-endian):
+//   stream header  : "HTTPTAP\0" (8) | u16 version | u16 header size (16) | u32 reserved
+//   record, repeated: u32 size (whole record, header included) | u16 type | u16 reserved | body
+//
+// Readers must treat every field as hostile: sizes are capped (kMaxRecordSize),
+// unknown record types are skipped, short bodies are errors.
+//
+// This header is plain C++ (no Qt) so the helper can link it without pulling
+// in anything else.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace httptap::record {
+
+inline constexpr std::array<char, 8> kMagic = {'H', 'T', 'T', 'P', 'T', 'A', 'P', '\0'};
+inline constexpr uint16_t kVersion = 1;
+inline constexpr uint32_t kStreamHeaderSize = 16;
+inline constexpr uint32_t kRecordHeaderSize = 8;
+// No legitimate record comes close: data chunks are at most a few tens of KiB.
+inline constexpr uint32_t kMaxRecordSize = 1u << 20;
+inline constexpr size_t kCommSize = 16;
+
+enum class RecordType : uint16_t {
+    StreamStart = 1, // clock anchors, producer
+    Data = 2, // a chunk of bytes a process sent or received
+    ConnClose = 3, // the process closed the socket
+    Process = 4, // fork / exec / exit of a traced process
+    Lost = 5, // cumulative count of records the kernel could not deliver
+    Notice = 6, // a human-readable message from the producer
+    LibraryAttached = 7, // TLS probes attached to a library mapped by a pid
+    Ready = 8, // probes are attached; traffic from now on is captured
+    StreamEnd = 9, // producer finished cleanly
+};
+
+enum class Direction : uint8_t {
+    Egress = 0, // the process wrote / sent these bytes
+    Ingress = 1, // the process read / received these bytes
+};
+
+enum class Source : uint8_t {
+    Syscall = 0, // plaintext seen at read/write/send/recv
+    OpenSsl = 1,
+    GnuTls = 2,
+    GoTls = 3,
+};
+
+enum class ProcessEventKind : uint32_t {
+    Fork = 1,
+    Exec = 2,
+    Exit = 3,
+};
+
+enum class NoticeLevel : uint32_t {
+    Info = 0,
+    Warning = 1,
+    Error = 2,
+};
+
+// Data flags.
+inline constexpr uint8_t kDataCallTruncated = 0x01; // bytes after this chunk in the same call were not copied
+
+struct StreamStart {
+    uint64_t monotonicNs = 0; // CLOCK_MONOTONIC at the anchor instant
+    uint64_t realtimeNs = 0; // CLOCK_REALTIME at the same instant
+    uint32_t producerPid = 0;
+    std::string producer; // e.g. "httptap-helper 0.1"
+};
+
+struct Endpoint {
+    std::array<uint8_t, 16> addr {}; // IPv4 in the first 4 bytes
+    uint16_t port = 0;
+};
+
+struct Data {
+    uint64_t timestampNs = 0; // CLOCK_MONOTONIC
+    uint64_t connId = 0; // unique per capture session
+    uint64_t streamOffset = 0; // offset of payload[0] in this direction's byte stream
+    uint32_t pid = 0;
+    uint32_t tid = 0;
+    int32_t fd = -1;
+    uint32_t callSize = 0; // bytes the whole call transferred
+    Direction direction = Direction::Egress;
+    Source source = Source::Syscall;
+    uint8_t family = 0; // 0 unknown, 4, 6
+    uint8_t flags = 0;
+    Endpoint local;
+    Endpoint remote;
+    std::array<char, kCommSize> comm {};
+    std::vector<uint8_t> payload;
+};
+inline constexpr uint32_t kDataFixedSize = 96;
+
+struct ConnClose {
+    uint64_t timestampNs = 0;
+    uint64_t connId = 0;
+    uint32_t pid = 0;
+    int32_t fd = -1;
+};
+
+struct Process {
+    uint64_t timestampNs = 0;
+    ProcessEventKind kind = ProcessEventKind::Fork;
+    uint32_t pid = 0;
+    uint32_t parentPid = 0; // for Fork: the parent
+    int32_t exitCode = 0; // for Exit
+    std::array<char, kCommSize> comm {};
+    std::string filename; // for Exec
+};
+
+struct Lost {
+    uint64_t timestampNs = 0;
+    uint64_t lostRecords = 0; // cumulative since the stream started
+};
+
+struct Notice {
+    uint64_t timestampNs = 0;
+    NoticeLevel level = NoticeLevel::Info;
+    uint32_t pid = 0;
+    std::string text;
+};
+
+struct LibraryAttached {
+    uint64_t timestampNs = 0;
+    uint32_t pid = 0;
+    Source source = Source::OpenSsl;
+    std::string path;
+};
+
+struct Ready {
+    uint64_t timestampNs = 0;
+};
+
+struct StreamEnd {
+    uint64_t timestampNs = 0;
+};
+
+const char* sourceName(Source source);
+std::string commToString(const std::array<char, kCommSize>& comm);
+
+} // namespace httptap::record

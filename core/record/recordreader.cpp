@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "recordreader.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace httptap::record {
+
+namespace {
+
+// Bounds-checked little-endian cursor over one record body.
+class Cursor
+{
+public:
+    Cursor(const uint8_t* data, size_t size)
+        : m_data(data)
+        , m_size(size)
+    {
+    }
+
+    bool ok() const { return m_ok; }
+    size_t remaining() const { return m_ok ? m_size - m_pos : 0; }
+
+    uint8_t u8() { return static_cast<uint8_t>(take(1)); }
+    uint16_t u16() { return static_cast<uint16_t>(take(2)); }
+    uint32_t u32() { return static_cast<uint32_t>(take(4)); }
+    uint64_t u64() { return take(8); }
+
+    template<size_t N>
+    void bytes(std::array<uint8_t, N>& out) { raw(out.data(), N); }
+    template<size_t N>
+    void chars(std::array<char, N>& out) { raw(out.data(), N); }
+
+    std::string rest()
+    {
+        if (!m_ok)
+            return {};
+        std::string s(reinterpret_cast<const char*>(m_data + m_pos), m_size - m_pos);
+        m_pos = m_size;
+        return s;
+    }
+
+    std::vector<uint8_t> restBytes()
+    {
+        if (!m_ok)
+            return {};
+        std::vector<uint8_t> v(m_data + m_pos, m_data + m_size);
+        m_pos = m_size;
+        return v;
+    }
+
+private:
+    uint64_t take(size_t n)
+    {
+        if (!m_ok || m_size - m_pos < n) {
+            m_ok = false;
+            return 0;
+        }
+        uint64_t v = 0;
+        for (size_t i = 0; i < n; ++i)
+            v |= uint64_t(m_data[m_pos + i]) << (8 * i);
+        m_pos += n;
+        return v;
+    }
+
+    void raw(void* out, size_t n)
+    {
+        if (!m_ok || m_size - m_pos < n) {
+            m_ok = false;
+            return;
+        }
+        std::memcpy(out, m_data + m_pos, n);
+        m_pos += n;
+    }
+
+    const uint8_t* m_data;
+    size_t m_size;
+    size_t m_pos = 0;
+    bool m_ok = true;
+};
+
+} // namespace
+
+std::optional<Record> decodeRecord(RecordType type, const uint8_t* body, size_t size, std::string* error)
+{
+    Cursor c(body, size);
+    auto finish = [&](auto&& rec, const char* name) -> std::optional<Record> {
+        if (!c.ok()) {
+            if (error)
+                *error = std::string(name) + " record is shorter than its fixed fields";
+            return std::nullopt;
+        }
+        return Record(std::move(rec));
+    };
+
+    switch (type) {
+    case RecordType::StreamStart: {
+        StreamStart r;
+        r.monotonicNs = c.u64();
+        r.realtimeNs = c.u64();
+        r.producerPid = c.u32();
+        r.producer = c.rest();
+        return finish(std::move(r), "stream-start");
+    }
+    case RecordType::Data: {
+        Data r;
+        r.timestampNs = c.u64();
+        r.connId = c.u64();
+        r.streamOffset = c.u64();
+        r.pid = c.u32();
+        r.tid = c.u32();
+        r.fd = static_cast<int32_t>(c.u32());
+        r.callSize = c.u32();
+        const uint8_t dir = c.u8();
+        const uint8_t src = c.u8();
+        r.family = c.u8();
+        r.flags = c.u8();
+        r.local.port = c.u16();
+        r.remote.port = c.u16();
+        c.bytes(r.local.addr);
+        c.bytes(r.remote.addr);
+        c.chars(r.comm);
+        if (c.ok() && dir > 1) {
+            if (error)
+                *error = "data record has an invalid direction " + std::to_string(dir);
+            return std::nullopt;
+        }
+        if (c.ok() && src > static_cast<uint8_t>(Source::GoTls)) {
+            if (error)
+                *error = "data record has an unknown source " + std::to_string(src);
+            return std::nullopt;
+        }
+        r.direction = static_cast<Direction>(dir);
+        r.source = static_cast<Source>(src);
+        r.payload = c.restBytes();
+        return finish(std::move(r), "data");
+    }
+    case RecordType::ConnClose: {
+        ConnClose r;
+        r.timestampNs = c.u64();
+        r.connId = c.u64();
+        r.pid = c.u32();
+        r.fd = static_cast<int32_t>(c.u32());
+        return finish(std::move(r), "conn-close");
+    }
+    case RecordType::Process: {
+        Process r;
+        r.timestampNs = c.u64();
+        const uint32_t kind = c.u32();
+        r.pid = c.u32();
+        r.parentPid = c.u32();
+        r.exitCode = static_cast<int32_t>(c.u32());
+        c.chars(r.comm);
+        r.filename = c.rest();
+        if (c.ok() && (kind < 1 || kind > 3)) {
+            if (error)
+                *error = "process record has an unknown kind " + std::to_string(kind);
+            return std::nullopt;
+        }
+        r.kind = static_cast<ProcessEventKind>(kind);
+        return finish(std::move(r), "process");
+    }
+    case RecordType::Lost: {
+        Lost r;
+        r.timestampNs = c.u64();
+        r.lostRecords = c.u64();
+        return finish(std::move(r), "lost");
+    }
+    case RecordType::Notice: {
+        Notice r;
+        r.timestampNs = c.u64();
+        r.level = static_cast<NoticeLevel>(std::min<uint32_t>(c.u32(), 2));
+        r.pid = c.u32();
+        r.text = c.rest();
+        return finish(std::move(r), "notice");
+    }
+    case RecordType::LibraryAttached: {
+        LibraryAttached r;
+        r.timestampNs = c.u64();
+        r.pid = c.u32();
+        const uint8_t src = c.u8();
+        c.u8();
+        c.u16();
+        r.source = static_cast<Source>(std::min<uint8_t>(src, static_cast<uint8_t>(Source::GoTls)));
+        r.path = c.rest();
+        return finish(std::move(r), "library");
+    }
+    case RecordType::Ready: {
+        Ready r;
+        r.timestampNs = c.u64();
+        return finish(std::move(r), "ready");
+    }
+    case RecordType::StreamEnd: {
+        StreamEnd r;
+        r.timestampNs = c.u64();
+        return finish(std::move(r), "stream-end");
+    }
+    }
+    if (error)
+        error->clear();
+    return std::nullopt;
+}
+
+void RecordReader::fail(std::string message)
+{
+    m_state = State::Error;
+    m_error = "corrupt capture stream at byte " + std::to_string(m_consumed) + ": " + std::move(message);
+}
+
+void RecordReader::compact()
+{
+    // Drop decoded bytes once they dominate the buffer, keeping appends amortized O(1).
+    if (m_pos > 0 && (m_pos >= m_buffer.size() / 2 || m_pos > (1u << 20))) {
+        m_buffer.erase(m_buffer.begin(), m_buffer.begin() + static_cast<ptrdiff_t>(m_pos));
+        m_pos = 0;
+    }
+}
+
+void RecordReader::feed(const uint8_t* data, size_t size)
+{
+    if (m_state == State::Error || size == 0)
+        return;
+    compact();
+    m_buffer.insert(m_buffer.end(), data, data + size);
+}
+
+std::optional<Record> RecordReader::next()
+{
+    for (;;) {
+        if (m_state == State::Error)
+            return std::nullopt;
+        const uint8_t* p = m_buffer.data() + m_pos;
+        const size_t avail = m_buffer.size() - m_pos;
+
+        if (m_state == State::NeedHeader) {
+            if (avail < kStreamHeaderSize) {
+                // Reject a wrong magic as early as possible so "not a capture file" is immediate.
+                if (avail > 0 && std::memcmp(p, kMagic.data(), std::min(avail, kMagic.size())) != 0)
+                    fail("not an httptap capture stream (bad magic)");
+                return std::nullopt;
+            }
+            if (std::memcmp(p, kMagic.data(), kMagic.size()) != 0) {
+                fail("not an httptap capture stream (bad magic)");
+                return std::nullopt;
+            }
+            const uint16_t version = uint16_t(p[8] | (p[9] << 8));
+            const uint16_t headerSize = uint16_t(p[10] | (p[11] << 8));
+            if (version != kVersion) {
+                fail("unsupported stream version " + std::to_string(version) + " (this build reads version "
+                    + std::to_string(kVersion) + ")");
+                return std::nullopt;
+            }
+            if (headerSize < kStreamHeaderSize || headerSize > 4096) {
+                fail("invalid stream header size " + std::to_string(headerSize));
+                return std::nullopt;
+            }
+            if (avail < headerSize)
+                return std::nullopt;
+            m_version = version;
+            m_pos += headerSize;
+            m_consumed += headerSize;
+            m_state = State::Records;
+            continue;
+        }
+
+        if (avail < kRecordHeaderSize)
+            return std::nullopt;
+        const uint32_t size = uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
+        const auto type = static_cast<RecordType>(uint16_t(p[4] | (p[5] << 8)));
+        if (size < kRecordHeaderSize || size > kMaxRecordSize) {
+            fail("record size " + std::to_string(size) + " is outside 8.." + std::to_string(kMaxRecordSize));
+            return std::nullopt;
+        }
+        if (avail < size)
+            return std::nullopt;
+
+        std::string error;
+        auto rec = decodeRecord(type, p + kRecordHeaderSize, size - kRecordHeaderSize, &error);
+        if (!rec && !error.empty()) {
+            fail(error);
+            return std::nullopt;
+        }
+        m_pos += size;
+        m_consumed += size;
+        if (!rec) {
+            ++m_skipped; // unknown type from a newer producer
+            continue;
+        }
+        return rec;
+    }
+}
+
+} // namespace httptap::record
