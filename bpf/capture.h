@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Types shared by capture.bpf.c (kernel side) and the helper (user side).
+ * Plain C, fixed-width fields, explicit padding: the helper static_asserts the
+ * sizes and memcpy()s each event out of the ring buffer.
+ */
+#ifndef HTTPTAP_BPF_CAPTURE_H
+#define HTTPTAP_BPF_CAPTURE_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define CAPTURE_COMM_LEN 16
+/* Payload size classes: a data event reserves the smallest that fits. */
+#define CAPTURE_CHUNK_SMALL 512
+#define CAPTURE_CHUNK_MEDIUM 4096
+#define CAPTURE_CHUNK_LARGE 16384
+/* iovec entries followed per readv/writev/sendmsg/recvmsg call. */
+#define CAPTURE_MAX_IOV 16
+#define CAPTURE_MAX_TRACED 8192
+
+enum capture_event_kind {
+	CAPTURE_EVENT_DATA = 1,
+	CAPTURE_EVENT_CLOSE = 2,
+	CAPTURE_EVENT_PROCESS = 3,
+};
+
+/* Same values as httptap::record::Source. */
+enum capture_source {
+	CAPTURE_SOURCE_SYSCALL = 0,
+	CAPTURE_SOURCE_OPENSSL = 1,
+};
+
+/* Same values as httptap::record::Direction. */
+enum capture_direction {
+	CAPTURE_EGRESS = 0,
+	CAPTURE_INGRESS = 1,
+};
+
+/* Same values as httptap::record::ProcessEventKind. */
+enum capture_process_kind {
+	CAPTURE_PROC_FORK = 1,
+	CAPTURE_PROC_EXEC = 2,
+	CAPTURE_PROC_EXIT = 3,
+};
+
+/* Indexes into the per-CPU counter array. */
+enum capture_counter {
+	CAPTURE_COUNTER_RINGBUF_FULL = 0, /* records dropped: ring buffer full */
+	CAPTURE_COUNTER_COPY_FAILED = 1, /* chunks whose user memory could not be read */
+	CAPTURE_COUNTER_MAX = 2,
+};
+
+#define CAPTURE_DATA_CALL_TRUNCATED 0x01 /* bytes after this chunk in the call were not copied */
+
+struct capture_data_event {
+	__u8 kind; /* CAPTURE_EVENT_DATA */
+	__u8 source;
+	__u8 direction;
+	__u8 flags;
+	__u8 family; /* AF_INET, AF_INET6 or 0 */
+	__u8 pad0[3];
+	__u32 pid;
+	__u32 tid;
+	__s32 fd;
+	__u32 call_size; /* bytes the whole call transferred */
+	__u32 chunk_size; /* bytes in payload */
+	__u16 lport;
+	__u16 rport; /* host byte order */
+	__u64 ts_ns;
+	__u64 conn_id;
+	__u64 stream_offset; /* offset of payload[0] in the direction's stream */
+	__u8 laddr[16];
+	__u8 raddr[16];
+	char comm[CAPTURE_COMM_LEN];
+	/* chunk_size payload bytes follow */
+};
+
+struct capture_close_event {
+	__u8 kind; /* CAPTURE_EVENT_CLOSE */
+	__u8 pad0[3];
+	__u32 pid;
+	__s32 fd;
+	__u32 pad1;
+	__u64 ts_ns;
+	__u64 conn_id;
+};
+
+struct capture_process_event {
+	__u8 kind; /* CAPTURE_EVENT_PROCESS */
+	__u8 process_kind;
+	__u8 pad0[2];
+	__u32 pid;
+	__u32 parent_pid;
+	__s32 exit_code;
+	__u64 ts_ns;
+	char comm[CAPTURE_COMM_LEN];
+	char filename[256]; /* exec only, NUL-terminated */
+};
+
+#endif

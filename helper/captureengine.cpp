@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "captureengine.h"
+
+#include "capture.h"
+#include "capture.skel.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace httptap::helper {
+
+namespace {
+
+static_assert(sizeof(capture_data_event) == 104, "capture_data_event layout changed");
+static_assert(sizeof(capture_close_event) == 32, "capture_close_event layout changed");
+static_assert(sizeof(capture_process_event) == 296, "capture_process_event layout changed");
+static_assert(CAPTURE_SOURCE_OPENSSL == static_cast<int>(record::Source::OpenSsl));
+static_assert(CAPTURE_INGRESS == static_cast<int>(record::Direction::Ingress));
+static_assert(CAPTURE_PROC_EXIT == static_cast<int>(record::ProcessEventKind::Exit));
+
+// libbpf's warnings, kept so a failed load can say why.
+std::string g_libbpfLog;
+
+int libbpfPrint(enum libbpf_print_level level, const char* format, va_list args)
+{
+    // HTTPTAP_BPF_DEBUG=1 shows everything libbpf says (verifier logs) on stderr.
+    static const bool debug = getenv("HTTPTAP_BPF_DEBUG") != nullptr;
+    if (debug)
+        return vfprintf(stderr, format, args);
+    if (level == LIBBPF_DEBUG)
+        return 0;
+    char line[1024];
+    const int n = vsnprintf(line, sizeof(line), format, args);
+    if (g_libbpfLog.size() < 16384)
+        g_libbpfLog += line;
+    return n;
+}
+
+uint64_t monotonicNs()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+bool pathExists(const char* path)
+{
+    struct stat st {};
+    return stat(path, &st) == 0;
+}
+
+// libbpf finds tracepoint ids in tracefs; mount it where no one did (no systemd here).
+void ensureTracefs()
+{
+    if (pathExists("/sys/kernel/tracing/events") || pathExists("/sys/kernel/debug/tracing/events"))
+        return;
+    mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nullptr);
+}
+
+// Kernel endpoints → record endpoints; IPv4-mapped IPv6 addresses become IPv4.
+void convertEndpoints(const capture_data_event& e, record::Data& d)
+{
+    d.local.port = e.lport;
+    d.remote.port = e.rport;
+    std::memcpy(d.local.addr.data(), e.laddr, 16);
+    std::memcpy(d.remote.addr.data(), e.raddr, 16);
+    if (e.family == 2) {
+        d.family = 4;
+        std::memset(d.local.addr.data() + 4, 0, 12);
+        std::memset(d.remote.addr.data() + 4, 0, 12);
+        return;
+    }
+    if (e.family != 10) {
+        d.family = 0;
+        return;
+    }
+    d.family = 6;
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(e.laddr, mapped, 12) == 0 && std::memcmp(e.raddr, mapped, 12) == 0) {
+        d.family = 4;
+        for (auto* a : {&d.local.addr, &d.remote.addr}) {
+            std::memmove(a->data(), a->data() + 12, 4);
+            std::memset(a->data() + 4, 0, 12);
+        }
+    }
+}
+
+struct UprobeSpec {
+    const char* symbol;
+    bool retprobe;
+    bpf_program* (*program)(capture_bpf*);
+};
+
+const UprobeSpec kOpenSslProbes[] = {
+    {"SSL_write", false, [](capture_bpf* s) { return s->progs.ssl_write_entry; }},
+    {"SSL_write", true, [](capture_bpf* s) { return s->progs.ssl_write_return; }},
+    {"SSL_read", false, [](capture_bpf* s) { return s->progs.ssl_read_entry; }},
+    {"SSL_read", true, [](capture_bpf* s) { return s->progs.ssl_read_return; }},
+    {"SSL_write_ex", false, [](capture_bpf* s) { return s->progs.ssl_write_ex_entry; }},
+    {"SSL_write_ex", true, [](capture_bpf* s) { return s->progs.ssl_write_ex_return; }},
+    {"SSL_read_ex", false, [](capture_bpf* s) { return s->progs.ssl_read_ex_entry; }},
+    {"SSL_read_ex", true, [](capture_bpf* s) { return s->progs.ssl_read_ex_return; }},
+};
+
+} // namespace
+
+CaptureEngine::CaptureEngine(record::RecordWriter& out)
+    : m_out(out)
+{
+}
+
+CaptureEngine::~CaptureEngine()
+{
+    ring_buffer__free(m_ring);
+    for (bpf_link* link : m_links)
+        bpf_link__destroy(link);
+    capture_bpf__destroy(m_skel);
+}
+
+void CaptureEngine::notice(record::NoticeLevel level, pid_t pid, std::string text)
+{
+    m_out.write(record::Notice {monotonicNs(), level, static_cast<uint32_t>(pid), std::move(text)});
+}
+
+bool CaptureEngine::start(const CaptureOptions& options, std::string* error)
+{
+    libbpf_set_print(libbpfPrint);
+
+    for (pid_t pid : options.pids) {
+        if (kill(pid, 0) != 0 && errno == ESRCH) {
+            *error = "no process with pid " + std::to_string(pid) + " (it does not exist or has already exited)";
+            return false;
+        }
+    }
+    if (!pathExists("/sys/kernel/btf/vmlinux")) {
+        *error = "this kernel has no BTF type information (/sys/kernel/btf/vmlinux is missing); httptap needs a "
+                 "kernel built with CONFIG_DEBUG_INFO_BTF=y and BPF support";
+        return false;
+    }
+    ensureTracefs();
+
+    m_skel = capture_bpf__open();
+    if (!m_skel) {
+        *error = std::string("could not open the BPF programs: ") + strerror(errno);
+        return false;
+    }
+    m_skel->rodata->follow_forks = options.followForks;
+    m_skel->rodata->max_call_bytes = options.maxCallBytes;
+
+    if (int err = capture_bpf__load(m_skel)) {
+        if ((err == -EPERM || err == -EACCES) && geteuid() != 0) {
+            *error = "permission denied loading the BPF programs: run httptap's capture as root (sudo), or "
+                     "through the httptap system service";
+        } else {
+            *error = std::string("the kernel refused httptap's BPF programs (") + strerror(-err)
+                + "); a kernel with BPF, BTF, uprobes and syscall tracepoints is needed.\n" + g_libbpfLog;
+        }
+        return false;
+    }
+    if (!attachTracepoints(error))
+        return false;
+
+    m_ring = ring_buffer__new(bpf_map__fd(m_skel->maps.events), &CaptureEngine::onEvent, this, nullptr);
+    if (!m_ring) {
+        *error = std::string("could not open the BPF ring buffer: ") + strerror(errno);
+        return false;
+    }
+
+    // Probe the system's OpenSSL up front: a process started later (or one that
+    // loads libssl with dlopen) is then captured from its very first call.
+    for (const TlsLibrary& lib : systemTlsLibraries()) {
+        std::string why;
+        if (!attachLibrary(lib, &why))
+            notice(record::NoticeLevel::Warning, 0, why);
+    }
+
+    const int tracedFd = bpf_map__fd(m_skel->maps.traced);
+    for (pid_t pid : options.pids) {
+        const uint32_t key = static_cast<uint32_t>(pid);
+        const uint8_t one = 1;
+        if (bpf_map_update_elem(tracedFd, &key, &one, BPF_ANY) != 0) {
+            *error = "could not trace pid " + std::to_string(pid) + ": " + strerror(errno);
+            return false;
+        }
+        m_traced.insert(pid);
+        scanProcess(pid, /*warnIfNone=*/true);
+    }
+    return true;
+}
+
+bool CaptureEngine::attachTracepoints(std::string* error)
+{
+    // Only the tracepoint/raw_tp programs attach automatically; uprobes are
+    // attached per library in attachLibrary().
+    bpf_program* prog = nullptr;
+    bpf_object__for_each_program(prog, m_skel->obj)
+    {
+        const char* section = bpf_program__section_name(prog);
+        if (strncmp(section, "tracepoint/", 11) != 0 && strncmp(section, "raw_tp/", 7) != 0)
+            continue;
+        bpf_link* link = bpf_program__attach(prog);
+        if (!link) {
+            *error = std::string("could not attach ") + section + ": " + strerror(errno)
+                + " (is tracefs available at /sys/kernel/tracing?)";
+            return false;
+        }
+        m_links.push_back(link);
+    }
+    return true;
+}
+
+bool CaptureEngine::attachLibrary(const TlsLibrary& library, std::string* error)
+{
+    if (!m_attachedLibraries.insert({library.device, library.inode}).second)
+        return true;
+    int attached = 0;
+    std::string missing;
+    for (const UprobeSpec& spec : kOpenSslProbes) {
+        LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec.retprobe, .func_name = spec.symbol);
+        bpf_link* link = bpf_program__attach_uprobe_opts(spec.program(m_skel), -1, library.path.c_str(), 0, &opts);
+        if (!link) {
+            if (!spec.retprobe)
+                missing += std::string(missing.empty() ? "" : ", ") + spec.symbol;
+            continue;
+        }
+        m_links.push_back(link);
+        ++attached;
+    }
+    if (attached == 0) {
+        *error = "no OpenSSL functions could be probed in " + library.displayPath;
+        return false;
+    }
+    if (!missing.empty())
+        notice(record::NoticeLevel::Info, 0, library.displayPath + " has no " + missing + "; probed the others");
+    return true;
+}
+
+void CaptureEngine::scanProcess(pid_t pid, bool warnIfNone)
+{
+    const auto libs = tlsLibrariesOfProcess(pid);
+    for (const TlsLibrary& lib : libs) {
+        std::string why;
+        if (!attachLibrary(lib, &why)) {
+            notice(record::NoticeLevel::Warning, pid, why);
+            continue;
+        }
+        if (m_reportedLibraries.insert({pid, lib.displayPath}).second)
+            m_out.write(record::LibraryAttached {monotonicNs(), static_cast<uint32_t>(pid), lib.source, lib.displayPath});
+    }
+    if (libs.empty() && warnIfNone)
+        notice(record::NoticeLevel::Warning, pid,
+            "pid " + std::to_string(pid)
+                + " has no OpenSSL library loaded: only plaintext HTTP is captured (TLS through other libraries is not "
+                  "seen yet)");
+}
+
+void CaptureEngine::rescanLibraries()
+{
+    for (pid_t pid : m_traced)
+        scanProcess(pid, false);
+}
+
+int CaptureEngine::poll(int timeoutMs)
+{
+    const int n = ring_buffer__poll(m_ring, timeoutMs);
+    if (n == -EINTR)
+        return 0;
+    return n;
+}
+
+void CaptureEngine::reportLosses()
+{
+    const int cpus = libbpf_num_possible_cpus();
+    if (cpus <= 0)
+        return;
+    std::vector<uint64_t> values(static_cast<size_t>(cpus));
+    uint64_t totals[CAPTURE_COUNTER_MAX] = {};
+    for (uint32_t key = 0; key < CAPTURE_COUNTER_MAX; ++key) {
+        if (bpf_map_lookup_elem(bpf_map__fd(m_skel->maps.counters), &key, values.data()) != 0)
+            continue;
+        for (uint64_t v : values)
+            totals[key] += v;
+    }
+    if (totals[CAPTURE_COUNTER_RINGBUF_FULL] != m_lostReported) {
+        m_lostReported = totals[CAPTURE_COUNTER_RINGBUF_FULL];
+        m_out.write(record::Lost {monotonicNs(), m_lostReported});
+    }
+    if (totals[CAPTURE_COUNTER_COPY_FAILED] != m_copyFailedReported) {
+        m_copyFailedReported = totals[CAPTURE_COUNTER_COPY_FAILED];
+        notice(record::NoticeLevel::Warning, 0,
+            std::to_string(m_copyFailedReported) + " chunks could not be copied from process memory");
+    }
+}
+
+int CaptureEngine::onEvent(void* self, void* data, size_t size)
+{
+    return static_cast<CaptureEngine*>(self)->handleEvent(data, size);
+}
+
+int CaptureEngine::handleEvent(const void* data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    const uint8_t kind = *static_cast<const uint8_t*>(data);
+    switch (kind) {
+    case CAPTURE_EVENT_DATA: {
+        capture_data_event e;
+        if (size < sizeof(e))
+            return 0;
+        std::memcpy(&e, data, sizeof(e));
+        if (e.chunk_size > size - sizeof(e))
+            return 0;
+        record::Data d;
+        d.timestampNs = e.ts_ns;
+        d.connId = e.conn_id;
+        d.streamOffset = e.stream_offset;
+        d.pid = e.pid;
+        d.tid = e.tid;
+        d.fd = e.fd;
+        d.callSize = e.call_size;
+        d.direction = static_cast<record::Direction>(e.direction & 1);
+        d.source = static_cast<record::Source>(e.source);
+        d.flags = e.flags & record::kDataCallTruncated;
+        convertEndpoints(e, d);
+        std::memcpy(d.comm.data(), e.comm, record::kCommSize);
+        m_out.writeData(d, static_cast<const uint8_t*>(data) + sizeof(e), e.chunk_size);
+        return 0;
+    }
+    case CAPTURE_EVENT_CLOSE: {
+        capture_close_event e;
+        if (size < sizeof(e))
+            return 0;
+        std::memcpy(&e, data, sizeof(e));
+        m_out.write(record::ConnClose {e.ts_ns, e.conn_id, e.pid, e.fd});
+        return 0;
+    }
+    case CAPTURE_EVENT_PROCESS: {
+        capture_process_event e;
+        if (size < sizeof(e))
+            return 0;
+        std::memcpy(&e, data, sizeof(e));
+        record::Process p;
+        p.timestampNs = e.ts_ns;
+        p.kind = static_cast<record::ProcessEventKind>(e.process_kind);
+        p.pid = e.pid;
+        p.parentPid = e.parent_pid;
+        // Kernel wait status → exit status, or minus the terminating signal.
+        p.exitCode = (e.exit_code & 0x7f) ? -(e.exit_code & 0x7f) : (e.exit_code >> 8) & 0xff;
+        std::memcpy(p.comm.data(), e.comm, record::kCommSize);
+        e.filename[sizeof(e.filename) - 1] = '\0';
+        p.filename = e.filename;
+        m_out.write(p);
+        const auto pid = static_cast<pid_t>(e.pid);
+        if (p.kind == record::ProcessEventKind::Fork) {
+            m_traced.insert(pid);
+        } else if (p.kind == record::ProcessEventKind::Exit) {
+            m_traced.erase(pid);
+            m_exited.insert(pid);
+        } else if (p.kind == record::ProcessEventKind::Exec) {
+            m_traced.insert(pid);
+            scanProcess(pid, false);
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+} // namespace httptap::helper

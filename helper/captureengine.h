@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// The capture engine: owns the BPF skeleton, decides what to probe, and turns
+// kernel events into capture records. It does no HTTP parsing and keeps no
+// captured bytes beyond the record buffer it is given.
+//
+// Lifetime: start() loads and attaches everything (or fails with a message
+// fit for the user); poll() drains the ring buffer into the RecordWriter;
+// the destructor detaches every probe (RAII through the skeleton).
+
+#include "record/recordwriter.h"
+#include "tlslibraries.h"
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+struct capture_bpf;
+struct ring_buffer;
+struct bpf_link;
+
+namespace httptap::helper {
+
+struct CaptureOptions {
+    std::vector<pid_t> pids;
+    bool followForks = true;
+    uint64_t maxCallBytes = 64ull << 20;
+};
+
+class CaptureEngine
+{
+public:
+    explicit CaptureEngine(record::RecordWriter& out);
+    ~CaptureEngine();
+    CaptureEngine(const CaptureEngine&) = delete;
+    CaptureEngine& operator=(const CaptureEngine&) = delete;
+
+    // Loads and attaches the probes and starts tracing options.pids. On failure
+    // returns false with a message that says what is wrong and what to do.
+    bool start(const CaptureOptions& options, std::string* error);
+
+    // Waits up to timeoutMs for events and appends them to the writer as
+    // records. Returns the number of events, or a negative errno.
+    int poll(int timeoutMs);
+
+    // Looks for TLS libraries newly mapped by traced processes (after exec or
+    // dlopen) and probes them.
+    void rescanLibraries();
+
+    // Emits a Lost record if the kernel's drop counters moved.
+    void reportLosses();
+
+    bool hasExited(pid_t pid) const { return m_exited.count(pid) != 0; }
+    const std::set<pid_t>& tracedPids() const { return m_traced; }
+    uint64_t lostRecords() const { return m_lostReported; }
+
+private:
+    static int onEvent(void* self, void* data, size_t size);
+    int handleEvent(const void* data, size_t size);
+    bool attachTracepoints(std::string* error);
+    bool attachLibrary(const TlsLibrary& library, std::string* error);
+    void scanProcess(pid_t pid, bool warnIfNone);
+    void notice(record::NoticeLevel level, pid_t pid, std::string text);
+
+    record::RecordWriter& m_out;
+    capture_bpf* m_skel = nullptr;
+    ring_buffer* m_ring = nullptr;
+    std::vector<bpf_link*> m_links;
+    std::set<std::pair<dev_t, ino_t>> m_attachedLibraries;
+    std::set<std::pair<pid_t, std::string>> m_reportedLibraries;
+    std::set<pid_t> m_traced;
+    std::set<pid_t> m_exited;
+    uint64_t m_lostReported = 0;
+    uint64_t m_copyFailedReported = 0;
+};
+
+} // namespace httptap::helper

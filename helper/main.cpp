@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+//
+// httptap-helper: the only privileged part of httptap. In direct mode (the
+// only mode so far) it captures the given processes and writes the capture
+// record stream to stdout until SIGINT/SIGTERM, until the reader goes away,
+// or until the process named by --until-exit has exited.
+
+#include "captureengine.h"
+#include "record/recordwriter.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <unistd.h>
+
+using namespace httptap;
+
+namespace {
+
+volatile sig_atomic_t g_stop = 0;
+
+void onSignal(int)
+{
+    g_stop = 1;
+}
+
+uint64_t clockNs(clockid_t clock)
+{
+    timespec ts {};
+    clock_gettime(clock, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+// Writes everything; false when the reader has gone away.
+bool writeAll(int fd, record::RecordWriter& writer)
+{
+    const auto& buf = writer.buffer();
+    size_t done = 0;
+    while (done < buf.size()) {
+        const ssize_t n = ::write(fd, buf.data() + done, buf.size() - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        done += static_cast<size_t>(n);
+    }
+    writer.clear();
+    return true;
+}
+
+void usage(FILE* out)
+{
+    std::fprintf(out,
+        "Usage: httptap-helper --direct [--pid PID]... [--no-follow-forks] [--until-exit PID]\n"
+        "                      [--max-call-bytes N]\n"
+        "Captures the HTTP traffic of the given processes with eBPF and writes the\n"
+        "httptap capture record stream to stdout. Needs root.\n");
+}
+
+bool parsePid(const char* text, pid_t* pid)
+{
+    char* end = nullptr;
+    errno = 0;
+    const long v = std::strtol(text, &end, 10);
+    if (errno != 0 || !end || *end != '\0' || v <= 0 || v > 4194304)
+        return false;
+    *pid = static_cast<pid_t>(v);
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    helper::CaptureOptions options;
+    pid_t untilExit = 0;
+    bool direct = false;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
+        if (arg == "--direct") {
+            direct = true;
+        } else if (arg == "--pid" || arg == "--until-exit") {
+            const char* v = value();
+            pid_t pid = 0;
+            if (!v || !parsePid(v, &pid)) {
+                std::fprintf(stderr, "httptap-helper: %s needs a process id\n", arg.c_str());
+                return 2;
+            }
+            if (arg == "--pid")
+                options.pids.push_back(pid);
+            else
+                untilExit = pid;
+        } else if (arg == "--no-follow-forks") {
+            options.followForks = false;
+        } else if (arg == "--max-call-bytes") {
+            const char* v = value();
+            if (!v) {
+                usage(stderr);
+                return 2;
+            }
+            options.maxCallBytes = std::strtoull(v, nullptr, 10);
+        } else if (arg == "--help" || arg == "-h") {
+            usage(stdout);
+            return 0;
+        } else {
+            std::fprintf(stderr, "httptap-helper: unknown argument '%s'\n", arg.c_str());
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (!direct) {
+        std::fprintf(stderr, "httptap-helper: only --direct mode is available in this build\n");
+        return 2;
+    }
+    if (options.pids.empty()) {
+        std::fprintf(stderr, "httptap-helper: give at least one --pid\n");
+        return 2;
+    }
+
+    std::signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa {};
+    sa.sa_handler = onSignal;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
+
+    record::RecordWriter writer;
+    writer.writeStreamHeader();
+    writer.write(record::StreamStart {clockNs(CLOCK_MONOTONIC), clockNs(CLOCK_REALTIME),
+        static_cast<uint32_t>(getpid()), "httptap-helper " HTTPTAP_VERSION});
+
+    helper::CaptureEngine engine(writer);
+    std::string error;
+    if (!engine.start(options, &error)) {
+        writer.write(record::Notice {clockNs(CLOCK_MONOTONIC), record::NoticeLevel::Error, 0, error});
+        writer.write(record::StreamEnd {clockNs(CLOCK_MONOTONIC)});
+        writeAll(STDOUT_FILENO, writer);
+        if (isatty(STDOUT_FILENO) || isatty(STDERR_FILENO))
+            std::fprintf(stderr, "httptap-helper: %s\n", error.c_str());
+        return 1;
+    }
+    writer.write(record::Ready {clockNs(CLOCK_MONOTONIC)});
+    if (!writeAll(STDOUT_FILENO, writer))
+        return 0;
+
+    using Clock = std::chrono::steady_clock;
+    auto nextRescan = Clock::now() + std::chrono::milliseconds(200);
+    while (!g_stop) {
+        const int n = engine.poll(100);
+        if (n < 0) {
+            writer.write(record::Notice {clockNs(CLOCK_MONOTONIC), record::NoticeLevel::Error, 0,
+                std::string("reading the BPF ring buffer failed: ") + strerror(-n)});
+            break;
+        }
+        engine.reportLosses();
+        if (Clock::now() >= nextRescan) {
+            engine.rescanLibraries();
+            nextRescan = Clock::now() + std::chrono::milliseconds(500);
+        }
+        if (!writeAll(STDOUT_FILENO, writer))
+            return 0; // the reader is gone: detach everything (destructors) and leave
+        if (untilExit && engine.hasExited(untilExit))
+            break;
+    }
+    // Drain what is still in the ring buffer so nothing captured is lost.
+    while (engine.poll(0) > 0) {
+        if (!writeAll(STDOUT_FILENO, writer))
+            return 0;
+    }
+    engine.reportLosses();
+    writer.write(record::StreamEnd {clockNs(CLOCK_MONOTONIC)});
+    writeAll(STDOUT_FILENO, writer);
+    return 0;
+}
