@@ -31,6 +31,7 @@ struct AssemblerStats {
     uint64_t lostRecords = 0; // latest cumulative count reported by the producer
     uint64_t parseErrors = 0; // connections given up because they were not HTTP/1.x
     uint64_t tlsCiphertextConnections = 0; // plaintext-path connections that carried TLS records
+    uint64_t http2Connections = 0; // connections that began with the HTTP/2 preface (not dissected yet)
 };
 
 class FlowAssembler

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "jsonlwriter.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QStringDecoder>
+
+namespace httptap {
+
+namespace {
+
+    QJsonArray headerArray(const HttpHeaders& headers)
+    {
+        QJsonArray out;
+        for (const HttpHeader& h : headers)
+            out.append(QJsonArray { JsonlWriter::wireString(h.name), JsonlWriter::wireString(h.value) });
+        return out;
+    }
+
+    QJsonValue endpointJson(const FlowEndpoint& e)
+    {
+        if (e.family == 0)
+            return QJsonValue::Null;
+        return QJsonObject { { QStringLiteral("ip"), e.address() }, { QStringLiteral("port"), int(e.port) } };
+    }
+
+    double milliseconds(uint64_t fromNs, uint64_t toNs) { return toNs > fromNs ? double(toNs - fromNs) / 1e6 : 0.0; }
+
+    void addBody(QJsonObject& o, const HttpMessage& m)
+    {
+        o.insert(QStringLiteral("headers"), headerArray(m.headers));
+        o.insert(QStringLiteral("trailers"), headerArray(m.trailers));
+        o.insert(QStringLiteral("body_size"), qint64(m.bodySize));
+        o.insert(QStringLiteral("body"), QString::fromLatin1(m.body.toBase64()));
+        o.insert(QStringLiteral("body_truncated"), m.bodyTruncated);
+        o.insert(QStringLiteral("complete"), m.complete);
+    }
+
+} // namespace
+
+JsonlWriter::JsonlWriter(const CaptureClock& clock)
+    : m_clock(clock)
+{
+}
+
+QString JsonlWriter::wireString(const QByteArray& bytes)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    QString text = decoder(bytes);
+    if (decoder.hasError())
+        return QString::fromLatin1(bytes);
+    return text;
+}
+
+QJsonObject JsonlWriter::toJson(const Flow& flow) const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("id"), qint64(flow.id));
+    o.insert(QStringLiteral("conn_id"), qint64(flow.connId));
+    o.insert(QStringLiteral("pid"), qint64(flow.pid));
+    o.insert(QStringLiteral("tid"), qint64(flow.tid));
+    o.insert(QStringLiteral("process"), flow.process);
+    o.insert(QStringLiteral("tls"), QString::fromLatin1(record::sourceName(flow.source)));
+    o.insert(
+        QStringLiteral("role"), flow.role == Flow::Role::Client ? QStringLiteral("client") : QStringLiteral("server"));
+    o.insert(QStringLiteral("http_version"), QString::fromLatin1(flow.httpVersion));
+    o.insert(QStringLiteral("local"), endpointJson(flow.local));
+    o.insert(QStringLiteral("remote"), endpointJson(flow.remote));
+    const QString url = flow.url();
+    o.insert(QStringLiteral("url"), url);
+    o.insert(QStringLiteral("start_time"), m_clock.toIsoString(flow.startNs));
+    o.insert(QStringLiteral("duration_ms"), milliseconds(flow.startNs, flow.endNs));
+    o.insert(QStringLiteral("ttfb_ms"),
+        flow.responseStartNs ? QJsonValue(milliseconds(flow.startNs, flow.responseStartNs))
+                             : QJsonValue(QJsonValue::Null));
+
+    QJsonObject request;
+    request.insert(QStringLiteral("method"), wireString(flow.request.method));
+    request.insert(QStringLiteral("target"), wireString(flow.request.target));
+    request.insert(QStringLiteral("url"), url);
+    addBody(request, flow.request);
+    o.insert(QStringLiteral("request"), request);
+
+    if (flow.hasResponse) {
+        QJsonObject response;
+        response.insert(QStringLiteral("status"), flow.response.status);
+        response.insert(QStringLiteral("reason"), wireString(flow.response.reason));
+        addBody(response, flow.response);
+        o.insert(QStringLiteral("response"), response);
+    } else {
+        o.insert(QStringLiteral("response"), QJsonValue::Null);
+    }
+
+    QJsonArray informational;
+    for (const HttpMessage& m : flow.informational) {
+        informational.append(
+            QJsonObject { { QStringLiteral("status"), m.status }, { QStringLiteral("reason"), wireString(m.reason) },
+                { QStringLiteral("headers"), headerArray(m.headers) } });
+    }
+    o.insert(QStringLiteral("informational"), informational);
+    o.insert(QStringLiteral("truncated"), flow.truncated);
+    o.insert(QStringLiteral("incomplete"), flow.incomplete);
+    o.insert(QStringLiteral("notes"), QJsonArray::fromStringList(flow.notes));
+    return o;
+}
+
+QByteArray JsonlWriter::line(const Flow& flow) const
+{
+    QByteArray out = QJsonDocument(toJson(flow)).toJson(QJsonDocument::Compact);
+    out.append('\n');
+    return out;
+}
+
+} // namespace httptap

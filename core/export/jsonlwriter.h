@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// JSONL export: one flow per line, one compact JSON object per flow, in the
+// order the caller passes them. The schema below is stable: fields may be
+// added, existing ones keep their name, type and meaning.
+//
+// {
+//   "id": 1,                       flow id (1, 2, 3… in the order requests started)
+//   "conn_id": 3,                  connection id from the capture
+//   "pid": 1234, "tid": 1234,      traced process and thread that sent/received the request
+//   "process": "curl",             process name (comm)
+//   "tls": "plaintext",            how the bytes were captured: "plaintext" (syscalls),
+//                                  "openssl", "gnutls" or "go" (TLS library probes)
+//   "role": "client",              "client": the traced process sent the request;
+//                                  "server": it received the request
+//   "http_version": "HTTP/1.1",
+//   "local":  {"ip": "127.0.0.1", "port": 5555} or null when unknown,
+//   "remote": {"ip": "::1", "port": 8080}       or null when unknown (IPv6 without brackets),
+//   "url": "http://127.0.0.1:8080/x",
+//   "start_time": "2026-11-27T09:00:00.123456Z",  first request byte, UTC, microseconds
+//   "duration_ms": 1.234,          first request byte to last byte of the exchange
+//   "ttfb_ms": 0.5,                first request byte to first response byte; null without response
+//   "request": {
+//     "method": "GET", "target": "/x", "url": "http://…",
+//     "headers": [["Host", "127.0.0.1:8080"], …],   name/value pairs, wire order and case
+//     "trailers": [],                              chunked trailers, same shape
+//     "body_size": 0,              body bytes seen after de-chunking (may exceed the stored body)
+//     "body": "",                  stored body, base64 (RFC 4648, with padding), always present
+//     "body_truncated": false,     the stored body lacks bytes (size limit, lost bytes, cut stream)
+//     "complete": true             the parser saw the end of the message
+//   },
+//   "response": {"status": 200, "reason": "OK", "headers": […], "trailers": […],
+//                "body_size": 5, "body": "aGVsbG8=", "body_truncated": false, "complete": true}
+//               or null when no response was seen,
+//   "informational": [{"status": 100, "reason": "Continue", "headers": […]}],  1xx responses
+//   "truncated": false,            some captured bytes of this exchange are missing
+//   "incomplete": false,           the exchange did not finish (no response, cut mid-message)
+//   "notes": ["…"]                 human-readable reasons for truncated / incomplete
+// }
+//
+// Header names, values, reason phrases, method and target are bytes on the
+// wire. They are written as the string they spell in UTF-8 when they are
+// valid UTF-8, otherwise each byte becomes the character with the same code
+// (Latin-1), so every byte value survives. Bodies are always base64, whatever
+// their content type. Keys within an object are in alphabetical order
+// (QJsonDocument's order); consumers should not depend on it.
+
+#include "flow/captureclock.h"
+#include "flow/flow.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace httptap {
+
+class JsonlWriter
+{
+public:
+    explicit JsonlWriter(const CaptureClock& clock = {});
+
+    void setClock(const CaptureClock& clock) { m_clock = clock; }
+    const CaptureClock& clock() const { return m_clock; }
+
+    // One line: a compact JSON object followed by '\n'.
+    QByteArray line(const Flow& flow) const;
+    QJsonObject toJson(const Flow& flow) const;
+
+    // UTF-8 when valid, Latin-1 otherwise (see the schema note above).
+    static QString wireString(const QByteArray& bytes);
+
+private:
+    CaptureClock m_clock;
+};
+
+} // namespace httptap

@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "connection.h"
+
+#include "http/protocolsniffer.h"
+
+#include <algorithm>
+
+namespace httptap {
+
+namespace {
+
+    using protocolsniffer::Verdict;
+
+    FlowEndpoint endpoint(uint8_t family, const record::Endpoint& e)
+    {
+        FlowEndpoint out;
+        out.family = family;
+        out.addr = e.addr;
+        out.port = e.port;
+        return out;
+    }
+
+    QString missingText(uint64_t bytes, uint64_t offset)
+    {
+        return QStringLiteral("%1 bytes missing at offset %2 (lost or not copied)").arg(bytes).arg(offset);
+    }
+
+} // namespace
+
+Connection::Connection(Context& context, const record::Data& first)
+    : m_ctx(context)
+    , m_connId(first.connId)
+    , m_source(first.source)
+{
+    ++m_ctx.stats.connections;
+}
+
+Connection::~Connection() = default;
+
+void Connection::add(const record::Data& data)
+{
+    // Keep the freshest identity: a forked child or a late-known address wins.
+    m_pid = data.pid;
+    m_process = QString::fromStdString(record::commToString(data.comm));
+    if (data.family != 0) {
+        m_local = endpoint(data.family, data.local);
+        m_remote = endpoint(data.family, data.remote);
+    }
+
+    Side& side = m_sides[data.direction == record::Direction::Egress ? 0 : 1];
+    const bool first = !side.stream.started();
+    const StreamReassembler::Slice slice = side.stream.accept(data.streamOffset, data.payload.size());
+    if (first && data.streamOffset > 0)
+        side.joinedLate = true;
+    side.timestampNs = data.timestampNs;
+    side.pid = data.pid;
+    side.tid = data.tid;
+
+    const uint8_t* bytes = data.payload.data() + slice.skip;
+    if (m_state == State::Sniffing)
+        sniff(side, bytes, slice.size, slice.gapBytes > 0);
+    else if (m_state == State::Http)
+        process(side, slice.gapBytes, slice.gapOffset, bytes, slice.size);
+    side.lastCallTruncated = data.flags & record::kDataCallTruncated;
+}
+
+void Connection::sniff(Side& side, const uint8_t* data, size_t size, bool gap)
+{
+    if (gap) {
+        // The prefix no longer continues into these bytes; what came before them is unknown.
+        side.prefix.clear();
+        side.joinedLate = true;
+    }
+    if (size == 0)
+        return;
+    if (side.prefix.isEmpty())
+        side.prefixTimestampNs = side.timestampNs;
+    const size_t probeSize = std::min(size, protocolsniffer::kMaxPrefix);
+    QByteArray probe = side.prefix;
+    probe.append(reinterpret_cast<const char*>(data), qsizetype(probeSize));
+    Verdict verdict = protocolsniffer::sniff(reinterpret_cast<const uint8_t*>(probe.constData()), size_t(probe.size()));
+    if (verdict == Verdict::NeedMore && size_t(probe.size()) >= protocolsniffer::kMaxPrefix)
+        verdict = Verdict::Unknown;
+
+    switch (verdict) {
+    case Verdict::NeedMore:
+        side.prefix = probe; // probeSize == size here: the whole chunk is in the probe
+        return;
+    case Verdict::Request:
+    case Verdict::Response: {
+        const bool egress = &side == &m_sides[0];
+        startHttp((verdict == Verdict::Request) == egress);
+        // Replay what each stream buffered while undecided, this stream last since its chunk is newest.
+        Side& other = m_sides[egress ? 1 : 0];
+        if (!other.prefix.isEmpty()) {
+            const QByteArray buffered = std::exchange(other.prefix, {});
+            const uint64_t now = other.timestampNs;
+            other.timestampNs = other.prefixTimestampNs;
+            process(other, 0, 0, reinterpret_cast<const uint8_t*>(buffered.constData()), size_t(buffered.size()));
+            other.timestampNs = now;
+        }
+        const QByteArray buffered = std::exchange(side.prefix, {});
+        if (!buffered.isEmpty()) {
+            const uint64_t now = side.timestampNs;
+            side.timestampNs = side.prefixTimestampNs;
+            process(side, 0, 0, reinterpret_cast<const uint8_t*>(buffered.constData()), size_t(buffered.size()));
+            side.timestampNs = now;
+        }
+        process(side, 0, 0, data, size);
+        return;
+    }
+    case Verdict::Tls:
+        if (m_source == record::Source::Syscall) {
+            // Ciphertext at the syscall layer: the TLS probes see the same bytes decrypted.
+            ++m_ctx.stats.tlsCiphertextConnections;
+            m_state = State::Ignored;
+            return;
+        }
+        break;
+    case Verdict::Http2:
+        ++m_ctx.stats.http2Connections;
+        m_state = State::Ignored;
+        return;
+    case Verdict::Unknown:
+        break;
+    }
+    if (side.joinedLate) {
+        // Mid-stream bytes of a connection older than the capture: wait for a message start.
+        side.prefix.clear();
+        return;
+    }
+    ++m_ctx.stats.parseErrors;
+    m_state = State::Failed;
+}
+
+void Connection::startHttp(bool egressCarriesRequests)
+{
+    m_state = State::Http;
+    m_role = egressCarriesRequests ? Flow::Role::Client : Flow::Role::Server;
+    for (int i = 0; i < 2; ++i) {
+        Side& s = m_sides[i];
+        s.requests = (i == 0) == egressCarriesRequests;
+        s.parser = std::make_unique<Http1Parser>(s.requests ? Http1Parser::Type::Request : Http1Parser::Type::Response,
+            static_cast<Http1Parser::Listener*>(this), m_ctx.maxBodyBytes);
+        s.mode = s.joinedLate ? Mode::Resync : Mode::Http;
+    }
+}
+
+void Connection::process(Side& side, uint64_t gapBytes, uint64_t gapOffset, const uint8_t* data, size_t size)
+{
+    if (!side.parser)
+        return;
+    if (gapBytes > 0)
+        handleGap(side, gapBytes, gapOffset);
+    if (size == 0 || m_state != State::Http)
+        return;
+    switch (side.mode) {
+    case Mode::Stopped:
+        return;
+    case Mode::AwaitUpgrade: {
+        const qsizetype room = kMaxHeldBytes - side.held.size();
+        if (qsizetype(size) > room)
+            side.heldOverflow = true;
+        side.held.append(reinterpret_cast<const char*>(data), std::min(room, qsizetype(size)));
+        return;
+    }
+    case Mode::Resync:
+        if (!protocolsniffer::looksLikeMessageStart(data, size, side.requests))
+            return;
+        side.mode = Mode::Http;
+        side.resynced = true;
+        [[fallthrough]];
+    case Mode::Http:
+        feedParser(side, data, size);
+        return;
+    }
+}
+
+void Connection::handleGap(Side& side, uint64_t bytes, uint64_t offset)
+{
+    const QString text = missingText(bytes, offset);
+    switch (side.mode) {
+    case Mode::Http:
+        if (side.parser->inMessage()) {
+            if (side.exchange)
+                addNote(*side.exchange, text, true);
+            if (side.parser->skipGap(bytes))
+                return;
+            abandonMessage(
+                side, QStringLiteral("the rest of the message could not be read after the missing bytes"), true);
+        } else {
+            side.missingBeforeNext += bytes;
+        }
+        side.parser->reset();
+        side.mode = Mode::Resync;
+        return;
+    case Mode::Resync:
+        side.missingBeforeNext += bytes;
+        return;
+    case Mode::AwaitUpgrade:
+        side.heldOverflow = true;
+        return;
+    case Mode::Stopped:
+        return;
+    }
+}
+
+void Connection::feedParser(Side& side, const uint8_t* data, size_t size)
+{
+    size_t consumed = 0;
+    const Http1Parser::Result result = side.parser->feed(data, size, side.timestampNs, &consumed);
+    if (m_state != State::Http)
+        return;
+    if (m_exchanges.size() > kMaxPendingExchanges) {
+        giveUp(QStringLiteral("more than %1 requests without a response").arg(kMaxPendingExchanges));
+        return;
+    }
+    switch (result) {
+    case Http1Parser::Result::Ok:
+        break;
+    case Http1Parser::Result::Upgrade:
+        if (side.requests) {
+            // Whether the rest is HTTP depends on the answer (101 / 2xx to CONNECT, or a refusal).
+            side.mode = Mode::AwaitUpgrade;
+            side.held.clear();
+            side.heldOverflow = false;
+            process(side, 0, 0, data + consumed, size - consumed);
+        } else {
+            m_state = State::Tunnel;
+            m_sides[0].mode = m_sides[1].mode = Mode::Stopped;
+            return;
+        }
+        break;
+    case Http1Parser::Result::Error:
+        if (side.resynced) {
+            // The chunk we resynchronised on only looked like a message start; wait for the next.
+            abandonMessage(side, side.parser->errorString(), true);
+            side.parser->reset();
+            side.mode = Mode::Resync;
+            break;
+        }
+        giveUp(side.parser->errorString());
+        return;
+    }
+    if (!side.requests)
+        maybeResumeRequests();
+}
+
+void Connection::maybeResumeRequests()
+{
+    Side& req = requestSide();
+    if (req.mode != Mode::AwaitUpgrade || m_state != State::Http)
+        return;
+    if (std::any_of(m_exchanges.begin(), m_exchanges.end(), [](const Exchange& e) { return !e.responseDone; }))
+        return;
+    // Refused: the connection stays HTTP/1 and the requests held back are parsed now.
+    req.parser->resumeAfterUpgrade();
+    const QByteArray held = std::exchange(req.held, {});
+    if (std::exchange(req.heldOverflow, false)) {
+        req.parser->reset();
+        req.mode = Mode::Resync;
+        req.missingBeforeNext += 1; // unknown amount: at least one byte
+    } else {
+        req.mode = Mode::Http;
+    }
+    process(req, 0, 0, reinterpret_cast<const uint8_t*>(held.constData()), size_t(held.size()));
+}
+
+void Connection::abandonMessage(Side& side, const QString& text, bool truncates)
+{
+    if (!side.parser || !side.parser->inMessage())
+        return;
+    HttpMessage partial = side.parser->takeMessage();
+    Exchange* ex = std::exchange(side.exchange, nullptr);
+    side.resynced = false;
+    if (!ex)
+        return;
+    if (side.requests) {
+        ex->flow.request = std::move(partial);
+        ex->requestDone = true;
+    } else {
+        ex->flow.hasResponse = partial.status != 0;
+        if (ex->flow.hasResponse)
+            ex->flow.response = std::move(partial);
+        ex->responseDone = true;
+    }
+    ex->flow.incomplete = true;
+    addNote(*ex, text, truncates);
+    flushReady();
+}
+
+void Connection::giveUp(const QString& reason)
+{
+    ++m_ctx.stats.parseErrors;
+    const QString text = QStringLiteral("gave up parsing this connection: ") + reason;
+    for (Side& s : m_sides)
+        abandonMessage(s, text, true);
+    m_state = State::Failed;
+    flushAll(text);
+}
+
+void Connection::close(CloseReason reason)
+{
+    const bool ended = reason == CloseReason::CaptureEnded;
+    const QString cut = ended ? QStringLiteral("capture ended in the middle of this message")
+                              : QStringLiteral("connection closed in the middle of this message");
+    if (m_state == State::Http) {
+        // Requests first, so a request cut short is settled before its response completes at EOF.
+        for (Side* s : { &requestSide(), &responseSide() }) {
+            if (s->mode != Mode::Http || !s->parser)
+                continue;
+            if (s->parser->finish(s->timestampNs) == Http1Parser::Result::Error)
+                abandonMessage(*s, cut, false);
+        }
+    }
+    for (Side& s : m_sides)
+        abandonMessage(s, cut, false);
+    flushAll(ended ? QStringLiteral("capture ended before a response")
+                   : QStringLiteral("connection closed before a response"));
+    m_state = State::Closed;
+}
+
+void Connection::flushAll(const QString& noResponseNote)
+{
+    for (Exchange& ex : m_exchanges) {
+        if (!ex.responseDone) {
+            ex.responseDone = true;
+            ex.flow.incomplete = true;
+            addNote(ex, noResponseNote, false);
+        }
+        ex.requestDone = true;
+    }
+    m_sides[0].exchange = m_sides[1].exchange = nullptr;
+    flushReady();
+}
+
+Connection::Side& Connection::sideOf(const Http1Parser& parser)
+{
+    return m_sides[0].parser.get() == &parser ? m_sides[0] : m_sides[1];
+}
+
+Connection::Exchange& Connection::newExchange(const Side& side)
+{
+    Exchange& ex = m_exchanges.emplace_back();
+    Flow& f = ex.flow;
+    f.id = ++m_ctx.lastFlowId;
+    f.connId = m_connId;
+    f.pid = side.pid;
+    f.tid = side.tid;
+    f.process = m_process;
+    f.source = m_source;
+    f.role = m_role;
+    f.local = m_local;
+    f.remote = m_remote;
+    f.startNs = side.timestampNs;
+    return ex;
+}
+
+void Connection::messageBegin(Http1Parser& parser)
+{
+    Side& side = sideOf(parser);
+    Exchange* ex = nullptr;
+    if (side.requests) {
+        ex = &newExchange(side);
+    } else {
+        auto it
+            = std::find_if(m_exchanges.begin(), m_exchanges.end(), [](const Exchange& e) { return !e.responseDone; });
+        if (it != m_exchanges.end()) {
+            ex = &*it;
+        } else {
+            ex = &newExchange(side);
+            ex->requestDone = true;
+            addNote(*ex, QStringLiteral("response without a captured request"), true);
+        }
+        if (ex->flow.responseStartNs == 0)
+            ex->flow.responseStartNs = side.timestampNs;
+    }
+    side.exchange = ex;
+    if (side.missingBeforeNext > 0) {
+        addNote(*ex,
+            QStringLiteral("%1 bytes missing before this message (lost or not copied)").arg(side.missingBeforeNext),
+            true);
+        side.missingBeforeNext = 0;
+    }
+}
+
+Http1Parser::BodyMode Connection::headersComplete(Http1Parser& parser)
+{
+    Side& side = sideOf(parser);
+    if (!side.exchange)
+        return Http1Parser::BodyMode::Normal;
+    if (side.requests) {
+        side.exchange->method = parser.message().method;
+        return Http1Parser::BodyMode::Normal;
+    }
+    const int status = parser.message().status;
+    if (status == 101 || (side.exchange->method == "CONNECT" && status >= 200 && status < 300))
+        return Http1Parser::BodyMode::Stop;
+    // llhttp knows 1xx, 204 and 304 have no body; only the request can say HEAD.
+    if (side.exchange->method == "HEAD")
+        return Http1Parser::BodyMode::Skip;
+    return Http1Parser::BodyMode::Normal;
+}
+
+void Connection::messageComplete(Http1Parser& parser, HttpMessage&& message)
+{
+    Side& side = sideOf(parser);
+    Exchange* ex = std::exchange(side.exchange, nullptr);
+    side.resynced = false;
+    if (!ex)
+        return;
+    if (side.requests) {
+        ex->flow.request = std::move(message);
+        ex->requestDone = true;
+    } else if (message.status >= 100 && message.status < 200 && message.status != 101) {
+        ex->flow.informational.append(std::move(message));
+        return;
+    } else {
+        if (message.status == 101) {
+            const QByteArray protocol = message.header("Upgrade");
+            addNote(*ex,
+                QStringLiteral("switched protocols%1; later bytes are not dissected")
+                    .arg(protocol.isEmpty() ? QString() : QStringLiteral(" to ") + QString::fromLatin1(protocol)),
+                false);
+        }
+        ex->flow.response = std::move(message);
+        ex->flow.hasResponse = true;
+        ex->responseDone = true;
+    }
+    flushReady();
+}
+
+void Connection::note(Http1Parser& parser, const QString& text, bool truncates)
+{
+    Side& side = sideOf(parser);
+    if (side.exchange)
+        addNote(*side.exchange, text, truncates);
+}
+
+void Connection::addNote(Exchange& exchange, const QString& text, bool truncates)
+{
+    exchange.flow.notes.append(text);
+    exchange.flow.truncated = exchange.flow.truncated || truncates;
+}
+
+void Connection::flushReady()
+{
+    while (!m_exchanges.empty() && m_exchanges.front().requestDone && m_exchanges.front().responseDone) {
+        emitFlow(m_exchanges.front());
+        m_exchanges.pop_front();
+    }
+}
+
+void Connection::emitFlow(Exchange& ex)
+{
+    Flow& f = ex.flow;
+    const bool haveRequest = !f.request.method.isEmpty();
+    const HttpMessage& versioned = haveRequest || !f.hasResponse ? f.request : f.response;
+    f.httpVersion = QByteArrayLiteral("HTTP/") + QByteArray::number(versioned.versionMajor) + '.'
+        + QByteArray::number(versioned.versionMinor);
+    if (haveRequest)
+        f.startNs = f.request.firstByteNs;
+    f.endNs = std::max({ f.startNs, f.request.lastByteNs, f.hasResponse ? f.response.lastByteNs : 0 });
+    for (const HttpMessage& m : f.informational)
+        f.endNs = std::max(f.endNs, m.lastByteNs);
+    f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
+    f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;
+    ++m_ctx.stats.flows;
+    if (m_ctx.sink)
+        m_ctx.sink(std::move(f));
+}
+
+} // namespace httptap

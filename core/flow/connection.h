@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// One captured connection (one connection id and capture source) on its way
+// to Flows: two byte streams, the decision which of them carries requests,
+// an HTTP/1 parser per stream and the queue of exchanges waiting for their
+// responses.
+//
+// Invariants:
+//  - Exchanges are queued in the order their requests began; the n-th
+//    response belongs to the n-th exchange (HTTP/1 pipelining is FIFO).
+//  - A flow leaves through the sink exactly once: when both its request and
+//    its final response are done, or when the connection closes or gives up.
+//  - Buffering is bounded: at most protocolsniffer::kMaxPrefix bytes per
+//    stream before the protocol is known, kMaxHeldBytes while waiting for an
+//    upgrade's answer, kMaxPendingExchanges unanswered requests.
+
+#include "flow.h"
+#include "flowassembler.h"
+#include "http/http1parser.h"
+#include "streamreassembler.h"
+
+#include <deque>
+#include <memory>
+
+namespace httptap {
+
+class Connection : private Http1Parser::Listener
+{
+public:
+    // What the connection shares with its assembler.
+    struct Context {
+        FlowAssembler::FlowSink sink;
+        AssemblerStats stats;
+        uint64_t lastFlowId = 0;
+        uint64_t maxBodyBytes = 16u << 20;
+    };
+    enum class CloseReason : uint8_t { Closed, CaptureEnded };
+
+    static constexpr size_t kMaxPendingExchanges = 1000;
+    static constexpr qsizetype kMaxHeldBytes = 64 * 1024;
+
+    Connection(Context& context, const record::Data& first);
+    ~Connection() override;
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    void add(const record::Data& data);
+    // Completes what the end of the stream completes (EOF bodies) and flushes every exchange.
+    void close(CloseReason reason);
+    uint32_t pid() const { return m_pid; }
+
+private:
+    enum class State : uint8_t {
+        Sniffing, // neither stream has shown what it carries yet
+        Http, // parsing HTTP/1.x
+        Tunnel, // switched protocols (101, CONNECT): further bytes are not HTTP/1
+        Ignored, // TLS ciphertext or HTTP/2: not ours to parse, not an error
+        Failed, // not HTTP or hostile: given up
+        Closed,
+    };
+    enum class Mode : uint8_t {
+        Http, // bytes go to the parser
+        Resync, // after lost bytes: waiting for a chunk that starts a message
+        AwaitUpgrade, // requests paused after an Upgrade/CONNECT until its response says yes or no
+        Stopped,
+    };
+    struct Exchange {
+        Flow flow;
+        QByteArray method; // known once the request's headers are, before the request completes
+        bool requestDone = false;
+        bool responseDone = false;
+    };
+    struct Side {
+        StreamReassembler stream;
+        std::unique_ptr<Http1Parser> parser;
+        Mode mode = Mode::Http;
+        bool requests = false; // carries requests (else responses)
+        bool joinedLate = false; // capture began after this stream did
+        QByteArray prefix; // bytes before the protocol is known
+        uint64_t prefixTimestampNs = 0;
+        QByteArray held; // bytes after an upgrade request, until its answer
+        bool heldOverflow = false;
+        Exchange* exchange = nullptr; // owner of the message being parsed
+        bool resynced = false; // the message in progress began at a resynchronisation point
+        uint64_t missingBeforeNext = 0; // bytes lost between messages, reported on the next one
+        // The chunk being parsed.
+        uint64_t timestampNs = 0;
+        uint32_t pid = 0;
+        uint32_t tid = 0;
+        bool lastCallTruncated = false;
+    };
+
+    // Http1Parser::Listener
+    void messageBegin(Http1Parser& parser) override;
+    Http1Parser::BodyMode headersComplete(Http1Parser& parser) override;
+    void messageComplete(Http1Parser& parser, HttpMessage&& message) override;
+    void note(Http1Parser& parser, const QString& text, bool truncates) override;
+
+    Side& sideOf(const Http1Parser& parser);
+    Side& requestSide() { return m_sides[m_sides[0].requests ? 0 : 1]; }
+    Side& responseSide() { return m_sides[m_sides[0].requests ? 1 : 0]; }
+
+    void sniff(Side& side, const uint8_t* data, size_t size, bool gap);
+    void startHttp(bool egressCarriesRequests);
+    void process(Side& side, uint64_t gapBytes, uint64_t gapOffset, const uint8_t* data, size_t size);
+    void handleGap(Side& side, uint64_t bytes, uint64_t offset);
+    void feedParser(Side& side, const uint8_t* data, size_t size);
+    void abandonMessage(Side& side, const QString& text, bool truncates);
+    void maybeResumeRequests();
+    void giveUp(const QString& reason);
+    void flushAll(const QString& noResponseNote);
+    Exchange& newExchange(const Side& side);
+    void flushReady();
+    void emitFlow(Exchange& exchange);
+    static void addNote(Exchange& exchange, const QString& text, bool truncates);
+
+    Context& m_ctx;
+    State m_state = State::Sniffing;
+    Side m_sides[2]; // indexed by record::Direction
+    std::deque<Exchange> m_exchanges;
+    uint64_t m_connId = 0;
+    record::Source m_source = record::Source::Syscall;
+    uint32_t m_pid = 0;
+    QString m_process;
+    FlowEndpoint m_local;
+    FlowEndpoint m_remote;
+    Flow::Role m_role = Flow::Role::Client;
+};
+
+} // namespace httptap

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "flow.h"
+
+namespace httptap {
+
+namespace {
+
+    bool equalsIgnoreCase(const QByteArray& a, const QByteArray& b)
+    {
+        return a.size() == b.size() && qstrnicmp(a.constData(), b.constData(), a.size()) == 0;
+    }
+
+    // RFC 5952 text form: lowercase hex, leading zeros dropped, the longest run of two or more
+    // zero groups (the first one on a tie) written as "::". QHostAddress would do this but lives
+    // in QtNetwork, which core does not link.
+    QString formatIpv6(const std::array<uint8_t, 16>& addr)
+    {
+        uint16_t groups[8];
+        for (int i = 0; i < 8; ++i)
+            groups[i] = uint16_t((addr[size_t(2 * i)] << 8) | addr[size_t(2 * i + 1)]);
+        int bestStart = -1, bestLen = 0;
+        for (int i = 0; i < 8;) {
+            if (groups[i] != 0) {
+                ++i;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0)
+                ++j;
+            if (j - i > bestLen && j - i >= 2) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        // An IPv4-mapped address reads better with its dotted tail ("::ffff:127.0.0.1").
+        if (bestStart == 0 && bestLen == 5 && groups[5] == 0xffff) {
+            return QStringLiteral("::ffff:%1.%2.%3.%4").arg(addr[12]).arg(addr[13]).arg(addr[14]).arg(addr[15]);
+        }
+        QString out;
+        for (int i = 0; i < 8; ++i) {
+            if (i == bestStart) {
+                out += QStringLiteral("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (!out.isEmpty() && !out.endsWith(QLatin1Char(':')))
+                out += QLatin1Char(':');
+            out += QString::number(groups[i], 16);
+        }
+        return out;
+    }
+
+    bool isAbsoluteUrl(const QByteArray& target)
+    {
+        // Only http(s) count: a proxy-form request-target is the only absolute form HTTP/1 uses.
+        return target.startsWith("http://") || target.startsWith("https://") || target.startsWith("HTTP://")
+            || target.startsWith("HTTPS://");
+    }
+
+} // namespace
+
+QByteArray HttpMessage::header(const QByteArray& name) const
+{
+    for (const HttpHeader& h : headers) {
+        if (equalsIgnoreCase(h.name, name))
+            return h.value;
+    }
+    return {};
+}
+
+QString FlowEndpoint::address() const
+{
+    if (family == 4)
+        return QStringLiteral("%1.%2.%3.%4").arg(addr[0]).arg(addr[1]).arg(addr[2]).arg(addr[3]);
+    if (family == 6) {
+        return formatIpv6(addr);
+    }
+    return {};
+}
+
+QString FlowEndpoint::toString() const
+{
+    if (family == 4)
+        return address() + QLatin1Char(':') + QString::number(port);
+    if (family == 6)
+        return QLatin1Char('[') + address() + QStringLiteral("]:") + QString::number(port);
+    return {};
+}
+
+QString Flow::url() const
+{
+    const QByteArray& target = request.target;
+    if (isAbsoluteUrl(target))
+        return QString::fromLatin1(target);
+    // CONNECT names an authority, not a resource; show it as sent.
+    if (request.method == "CONNECT")
+        return QString::fromLatin1(target);
+
+    QString authority = QString::fromLatin1(request.header("Host").trimmed());
+    if (authority.isEmpty()) {
+        // HTTP/1.0 clients may omit Host: fall back to the address the request went to.
+        const FlowEndpoint& server = role == Role::Client ? remote : local;
+        if (server.family != 0) {
+            authority = server.family == 6 ? QLatin1Char('[') + server.address() + QLatin1Char(']') : server.address();
+            const uint16_t defaultPort = isTls() ? 443 : 80;
+            if (server.port != defaultPort)
+                authority += QLatin1Char(':') + QString::number(server.port);
+        }
+    }
+    QString path = QString::fromLatin1(target);
+    if (path.isEmpty() || (path != QLatin1String("*") && !path.startsWith(QLatin1Char('/'))))
+        path.prepend(QLatin1Char('/'));
+    return scheme() + QStringLiteral("://") + authority + path;
+}
+
+} // namespace httptap

@@ -1,0 +1,377 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "http1parser.h"
+
+#include <llhttp.h>
+
+#include <algorithm>
+
+namespace httptap {
+
+namespace {
+
+    Http1Parser* self(llhttp_t* p) { return static_cast<Http1Parser*>(p->data); }
+
+    QString humanBytes(uint64_t n)
+    {
+        return QString::number(n) + (n == 1 ? QStringLiteral(" byte") : QStringLiteral(" bytes"));
+    }
+
+} // namespace
+
+// llhttp reports through C callbacks; these forward to the parser that owns the llhttp_t.
+struct Http1Parser::Callbacks {
+    static int onMessageBegin(llhttp_t* p)
+    {
+        self(p)->beginMessage();
+        return 0;
+    }
+
+    static int onMethod(llhttp_t* p, const char* at, size_t size)
+    {
+        Http1Parser* s = self(p);
+        if (!s->addHeaderBytes(size))
+            return -1;
+        s->m_message.method.append(at, qsizetype(size));
+        return 0;
+    }
+
+    static int onUrl(llhttp_t* p, const char* at, size_t size)
+    {
+        Http1Parser* s = self(p);
+        if (!s->addHeaderBytes(size))
+            return -1;
+        s->m_message.target.append(at, qsizetype(size));
+        return 0;
+    }
+
+    static int onStatus(llhttp_t* p, const char* at, size_t size)
+    {
+        Http1Parser* s = self(p);
+        if (!s->addHeaderBytes(size))
+            return -1;
+        s->m_message.reason.append(at, qsizetype(size));
+        return 0;
+    }
+
+    // Recorded as soon as known so a message cut off in its headers still shows them.
+    static int onVersionComplete(llhttp_t* p)
+    {
+        self(p)->m_message.versionMajor = p->http_major;
+        self(p)->m_message.versionMinor = p->http_minor;
+        return 0;
+    }
+
+    static int onStatusComplete(llhttp_t* p)
+    {
+        self(p)->m_message.status = p->status_code;
+        return 0;
+    }
+
+    static int onHeaderField(llhttp_t* p, const char* at, size_t size)
+    {
+        Http1Parser* s = self(p);
+        if (!s->addHeaderBytes(size))
+            return -1;
+        s->m_fieldName.append(at, qsizetype(size));
+        return 0;
+    }
+
+    static int onHeaderValue(llhttp_t* p, const char* at, size_t size)
+    {
+        Http1Parser* s = self(p);
+        if (!s->addHeaderBytes(size))
+            return -1;
+        s->m_fieldValue.append(at, qsizetype(size));
+        return 0;
+    }
+
+    static int onHeaderValueComplete(llhttp_t* p)
+    {
+        Http1Parser* s = self(p);
+        if (++s->m_headerCount > kMaxHeaderCount) {
+            s->setError(QStringLiteral("more than %1 header fields in one message").arg(kMaxHeaderCount));
+            return -1;
+        }
+        s->commitHeader();
+        return 0;
+    }
+
+    static int onHeadersComplete(llhttp_t* p)
+    {
+        Http1Parser* s = self(p);
+        HttpMessage& m = s->m_message;
+        m.versionMajor = p->http_major;
+        m.versionMinor = p->http_minor;
+        if (s->m_type == Type::Request) {
+            if (m.method.isEmpty())
+                m.method = llhttp_method_name(llhttp_method_t(p->method));
+        } else {
+            m.status = p->status_code;
+        }
+        s->m_headersDone = true;
+        switch (s->m_listener->headersComplete(*s)) {
+        case BodyMode::Normal:
+            return 0;
+        case BodyMode::Skip:
+            return 1;
+        case BodyMode::Stop:
+            return 2;
+        }
+        return 0;
+    }
+
+    static int onBody(llhttp_t* p, const char* at, size_t size)
+    {
+        Http1Parser* s = self(p);
+        if (!s->m_filler)
+            s->storeBody(at, size);
+        return 0;
+    }
+
+    static int onChunkHeader(llhttp_t* p)
+    {
+        self(p)->m_inChunkData = p->content_length > 0;
+        return 0;
+    }
+
+    static int onChunkComplete(llhttp_t* p)
+    {
+        self(p)->m_inChunkData = false;
+        return 0;
+    }
+
+    static int onMessageComplete(llhttp_t* p)
+    {
+        Http1Parser* s = self(p);
+        s->m_message.complete = true;
+        s->m_message.lastByteNs = s->m_timestampNs;
+        s->m_inMessage = false;
+        s->m_headersDone = false;
+        s->m_inChunkData = false;
+        HttpMessage done = std::move(s->m_message);
+        s->m_message = HttpMessage();
+        s->m_listener->messageComplete(*s, std::move(done));
+        return 0;
+    }
+
+    static const llhttp_settings_t& settings()
+    {
+        static const llhttp_settings_t instance = [] {
+            llhttp_settings_t st;
+            llhttp_settings_init(&st);
+            st.on_message_begin = onMessageBegin;
+            st.on_method = onMethod;
+            st.on_url = onUrl;
+            st.on_status = onStatus;
+            st.on_version_complete = onVersionComplete;
+            st.on_status_complete = onStatusComplete;
+            st.on_header_field = onHeaderField;
+            st.on_header_value = onHeaderValue;
+            st.on_header_value_complete = onHeaderValueComplete;
+            st.on_headers_complete = onHeadersComplete;
+            st.on_body = onBody;
+            st.on_chunk_header = onChunkHeader;
+            st.on_chunk_complete = onChunkComplete;
+            st.on_message_complete = onMessageComplete;
+            return st;
+        }();
+        return instance;
+    }
+};
+
+Http1Parser::Http1Parser(Type type, Listener* listener, uint64_t maxBodyBytes)
+    : m_type(type)
+    , m_listener(listener)
+    , m_maxBodyBytes(maxBodyBytes)
+    , m_parser(std::make_unique<llhttp_t>())
+{
+    reset();
+}
+
+Http1Parser::~Http1Parser() = default;
+
+void Http1Parser::reset()
+{
+    llhttp_init(m_parser.get(), m_type == Type::Request ? HTTP_REQUEST : HTTP_RESPONSE, &Callbacks::settings());
+    m_parser->data = this;
+    // A captured stream is what it is: accept data after "Connection: close" rather than
+    // failing on a peer that ignores it, since dropping bytes helps no one here.
+    llhttp_set_lenient_keep_alive(m_parser.get(), 1);
+    m_message = HttpMessage();
+    m_fieldName.clear();
+    m_fieldValue.clear();
+    m_headerBytes = 0;
+    m_headerCount = 0;
+    m_inMessage = false;
+    m_headersDone = false;
+    m_inChunkData = false;
+    m_bodyHole = false;
+    m_bodyLimitNoted = false;
+    m_filler = false;
+    m_error = false;
+    m_errorString.clear();
+}
+
+void Http1Parser::beginMessage()
+{
+    m_message = HttpMessage();
+    m_message.firstByteNs = m_timestampNs;
+    m_message.lastByteNs = m_timestampNs;
+    m_fieldName.clear();
+    m_fieldValue.clear();
+    m_headerBytes = 0;
+    m_headerCount = 0;
+    m_inMessage = true;
+    m_headersDone = false;
+    m_inChunkData = false;
+    m_bodyHole = false;
+    m_bodyLimitNoted = false;
+    m_listener->messageBegin(*this);
+}
+
+bool Http1Parser::addHeaderBytes(size_t size)
+{
+    m_headerBytes += size;
+    if (m_headerBytes > kMaxHeaderBytes) {
+        setError(QStringLiteral("start line and headers longer than %1").arg(humanBytes(kMaxHeaderBytes)));
+        return false;
+    }
+    return true;
+}
+
+void Http1Parser::commitHeader()
+{
+    HttpHeaders& list = m_headersDone ? m_message.trailers : m_message.headers;
+    list.append(HttpHeader { std::move(m_fieldName), std::move(m_fieldValue) });
+    m_fieldName = QByteArray();
+    m_fieldValue = QByteArray();
+}
+
+void Http1Parser::storeBody(const char* at, size_t size)
+{
+    m_message.bodySize += size;
+    if (m_bodyHole) {
+        m_message.bodyTruncated = true;
+        return;
+    }
+    const uint64_t stored = uint64_t(m_message.body.size());
+    const uint64_t room = stored < m_maxBodyBytes ? m_maxBodyBytes - stored : 0;
+    const size_t keep = size_t(std::min<uint64_t>(room, size));
+    if (keep > 0)
+        m_message.body.append(at, qsizetype(keep));
+    if (keep < size) {
+        m_message.bodyTruncated = true;
+        if (!m_bodyLimitNoted) {
+            m_bodyLimitNoted = true;
+            m_listener->note(
+                *this, QStringLiteral("body larger than %1; kept the first %1").arg(humanBytes(m_maxBodyBytes)), true);
+        }
+    }
+}
+
+void Http1Parser::setError(const QString& text)
+{
+    m_error = true;
+    m_errorString = text;
+}
+
+Http1Parser::Result Http1Parser::feed(const uint8_t* data, size_t size, uint64_t timestampNs, size_t* consumed)
+{
+    *consumed = 0;
+    if (m_error)
+        return Result::Error;
+    m_timestampNs = timestampNs;
+    const char* begin = reinterpret_cast<const char*>(data);
+    const char* p = begin;
+    const char* end = begin + size;
+    while (p < end) {
+        const llhttp_errno_t err = llhttp_execute(m_parser.get(), p, size_t(end - p));
+        if (err == HPE_OK) {
+            p = end;
+            break;
+        }
+        const char* stop = llhttp_get_error_pos(m_parser.get());
+        if (stop < p || stop > end)
+            stop = end;
+        if (err == HPE_PAUSED) {
+            // Nothing of ours pauses, but resuming keeps a future callback that does from wedging the stream.
+            llhttp_resume(m_parser.get());
+            p = stop;
+            continue;
+        }
+        *consumed = size_t(stop - begin);
+        if (err == HPE_PAUSED_UPGRADE)
+            return Result::Upgrade;
+        if (!m_error) {
+            // HPE_USER without our own reason cannot happen; anything else is llhttp's verdict on the bytes.
+            const char* reason = llhttp_get_error_reason(m_parser.get());
+            setError(QStringLiteral("HTTP/1 parse error %1 at stream byte %2: %3")
+                         .arg(QString::fromLatin1(llhttp_errno_name(err)))
+                         .arg(*consumed)
+                         .arg(QString::fromLatin1(reason ? reason : "")));
+        }
+        return Result::Error;
+    }
+    *consumed = size;
+    if (m_inMessage)
+        m_message.lastByteNs = timestampNs;
+    return Result::Ok;
+}
+
+Http1Parser::Result Http1Parser::finish(uint64_t timestampNs)
+{
+    if (m_error)
+        return Result::Error;
+    m_timestampNs = timestampNs;
+    const llhttp_errno_t err = llhttp_finish(m_parser.get());
+    if (err == HPE_OK)
+        return Result::Ok;
+    if (err == HPE_PAUSED_UPGRADE)
+        return Result::Upgrade;
+    setError(QStringLiteral("stream ended in the middle of a message"));
+    return Result::Error;
+}
+
+bool Http1Parser::skipGap(uint64_t bytes)
+{
+    if (m_error || !m_inMessage || !m_headersDone || bytes == 0)
+        return bytes == 0;
+    llhttp_t* p = m_parser.get();
+    const bool identity = (p->flags & F_CONTENT_LENGTH) && !(p->flags & F_CHUNKED) && p->content_length > 0;
+    const bool inChunk = (p->flags & F_CHUNKED) && m_inChunkData && p->content_length > 0;
+    const bool toEof = !identity && !inChunk && llhttp_message_needs_eof(p);
+    if (!toEof && !((identity || inChunk) && bytes <= p->content_length))
+        return false;
+
+    m_message.bodySize += bytes;
+    m_message.bodyTruncated = true;
+    m_bodyHole = true;
+    if (toEof)
+        return true;
+    // llhttp cannot be told to skip, but while it consumes a body of known length its only
+    // state is the remaining count in content_length. Shorten that by all but one missing
+    // byte, then feed one placeholder byte so llhttp itself crosses any boundary the gap
+    // ends on (end of chunk, end of message) and fires the callbacks that belong there.
+    p->content_length -= bytes - 1;
+    static const uint8_t placeholder = 0;
+    m_filler = true;
+    size_t consumed = 0;
+    const Result r = feed(&placeholder, 1, m_timestampNs, &consumed);
+    m_filler = false;
+    return r == Result::Ok;
+}
+
+void Http1Parser::resumeAfterUpgrade() { llhttp_resume_after_upgrade(m_parser.get()); }
+
+HttpMessage Http1Parser::takeMessage()
+{
+    // A header whose value was still arriving is better shown than lost.
+    if (!m_fieldName.isEmpty())
+        commitHeader();
+    HttpMessage m = std::move(m_message);
+    m_message = HttpMessage();
+    m_inMessage = false;
+    return m;
+}
+
+} // namespace httptap

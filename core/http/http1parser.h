@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// One direction of an HTTP/1.x connection, parsed with llhttp: either a
+// sequence of requests or a sequence of responses. Builds one HttpMessage at
+// a time (headers in original order and case, values joined across callbacks
+// and chunks, chunked bodies de-framed, trailers) and hands it to a Listener
+// when complete.
+//
+// Invariants:
+//  - Memory per message is bounded: at most kMaxHeaderCount header fields and
+//    kMaxHeaderBytes of start line + headers + trailers, and at most
+//    maxBodyBytes of body (bodySize still counts every byte). Exceeding a header
+//    limit is an error, like malformed input: the caller gives up on the stream.
+//  - After Error, feed() does nothing until reset().
+//  - After Upgrade (CONNECT, a request with Upgrade, a 101 or a successful
+//    CONNECT response) the parser stops where the other protocol begins; the
+//    caller either abandons the stream or calls resumeAfterUpgrade().
+//  - Listener callbacks run synchronously inside feed()/finish(); the listener
+//    must not call back into this parser from them.
+
+#include "flow/flow.h"
+
+#include <QString>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+struct llhttp__internal_s; // llhttp_t; its header stays out of ours
+
+namespace httptap {
+
+class Http1Parser
+{
+public:
+    enum class Type : uint8_t { Request, Response };
+    enum class BodyMode : uint8_t {
+        Normal, // let the headers decide (Content-Length, chunked, EOF)
+        Skip, // no body whatever the headers say (response to HEAD)
+        Stop, // no body, and the connection leaves HTTP after this message (101, CONNECT 2xx)
+    };
+    enum class Result : uint8_t {
+        Ok, // all bytes consumed
+        Upgrade, // stopped after an upgrading message; bytes from *consumed on are another protocol
+        Error, // malformed input or a limit; see errorString()
+    };
+
+    class Listener
+    {
+    public:
+        virtual ~Listener() = default;
+        virtual void messageBegin(Http1Parser& parser) = 0;
+        // The start line and headers of parser.message() are known.
+        virtual BodyMode headersComplete(Http1Parser& parser) = 0;
+        virtual void messageComplete(Http1Parser& parser, HttpMessage&& message) = 0;
+        // Something the user should know about the current message; truncates says bytes are missing.
+        virtual void note(Http1Parser& parser, const QString& text, bool truncates) = 0;
+    };
+
+    static constexpr int kMaxHeaderCount = 1000;
+    static constexpr uint64_t kMaxHeaderBytes = 1u << 20;
+
+    Http1Parser(Type type, Listener* listener, uint64_t maxBodyBytes);
+    ~Http1Parser();
+    Http1Parser(const Http1Parser&) = delete;
+    Http1Parser& operator=(const Http1Parser&) = delete;
+
+    Type type() const { return m_type; }
+
+    // Parses bytes that arrived at timestampNs. *consumed is how far parsing got
+    // (all of size unless Upgrade or Error).
+    Result feed(const uint8_t* data, size_t size, uint64_t timestampNs, size_t* consumed);
+    // The stream ended: completes a message whose body runs to EOF. Returns Error
+    // (message left in progress) if the stream ended mid-message.
+    Result finish(uint64_t timestampNs);
+    // `bytes` of the stream are missing here. Returns true when the parser can
+    // stay in step: the gap lies within a body whose remaining length is known
+    // (Content-Length, a chunk) or that runs to EOF. The missing bytes count in
+    // bodySize; the stored body keeps only the bytes before the gap.
+    bool skipGap(uint64_t bytes);
+    // Forget any message in progress and expect the start of a new one.
+    void reset();
+    void resumeAfterUpgrade();
+
+    bool inMessage() const { return m_inMessage; }
+    bool hasError() const { return m_error; }
+    const QString& errorString() const { return m_errorString; }
+    // The message being parsed (valid while inMessage()).
+    HttpMessage& message() { return m_message; }
+    // Takes the message in progress, e.g. to report it when the stream ends early.
+    HttpMessage takeMessage();
+
+private:
+    struct Callbacks;
+    friend struct Callbacks;
+
+    bool addHeaderBytes(size_t size);
+    void commitHeader();
+    void storeBody(const char* at, size_t size);
+    void beginMessage();
+    void setError(const QString& text);
+
+    Type m_type;
+    Listener* m_listener;
+    uint64_t m_maxBodyBytes;
+    std::unique_ptr<::llhttp__internal_s> m_parser;
+
+    HttpMessage m_message;
+    QByteArray m_fieldName;
+    QByteArray m_fieldValue;
+    uint64_t m_headerBytes = 0;
+    int m_headerCount = 0;
+    uint64_t m_timestampNs = 0;
+    bool m_inMessage = false;
+    bool m_headersDone = false;
+    bool m_inChunkData = false;
+    bool m_bodyHole = false; // bytes after a gap are counted but not stored
+    bool m_bodyLimitNoted = false;
+    bool m_filler = false; // feeding a placeholder byte for a gap; on_body ignores it
+    bool m_error = false;
+    QString m_errorString;
+};
+
+} // namespace httptap

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "streambuilder.h"
+
+#include "record/recordwriter.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace httptap::test {
+
+void StreamBuilder::data(TestConnection& c, record::Direction direction, const QByteArray& bytes, uint8_t flags)
+{
+    record::Data d;
+    d.timestampNs = m_now;
+    m_now += kStepNs;
+    d.connId = c.id;
+    d.streamOffset = c.offsets[size_t(direction)];
+    d.pid = c.pid;
+    d.tid = c.tid;
+    d.fd = 5;
+    d.callSize = uint32_t(bytes.size());
+    d.direction = direction;
+    d.source = c.source;
+    d.family = c.family;
+    d.flags = flags;
+    d.local = c.local;
+    d.remote = c.remote;
+    std::strncpy(d.comm.data(), c.comm, d.comm.size() - 1);
+    d.payload.assign(bytes.begin(), bytes.end());
+    c.offsets[size_t(direction)] += uint64_t(bytes.size());
+    m_records.emplace_back(std::move(d));
+}
+
+void StreamBuilder::skip(TestConnection& c, record::Direction direction, uint64_t bytes)
+{
+    c.offsets[size_t(direction)] += bytes;
+}
+
+void StreamBuilder::close(const TestConnection& c)
+{
+    record::ConnClose r;
+    r.timestampNs = m_now;
+    m_now += kStepNs;
+    r.connId = c.id;
+    r.pid = c.pid;
+    r.fd = 5;
+    m_records.emplace_back(r);
+}
+
+std::vector<uint8_t> StreamBuilder::encode() const
+{
+    record::RecordWriter w;
+    w.writeStreamHeader();
+    record::StreamStart start;
+    start.monotonicNs = kStartNs;
+    start.realtimeNs = 1'795'770'000'000'000'000; // 2026-11-27T09:00:00Z
+    start.producerPid = 1;
+    start.producer = "streambuilder";
+    w.write(start);
+    for (const record::Record& r : m_records)
+        std::visit([&w](const auto& rec) { w.write(rec); }, r);
+    w.write(record::StreamEnd { m_now });
+    return w.take();
+}
+
+const Flow* AssemblyResult::byId(uint64_t id) const
+{
+    for (const Flow& f : flows) {
+        if (f.id == id)
+            return &f;
+    }
+    return nullptr;
+}
+
+AssemblyResult assemble(const std::vector<record::Record>& records, uint64_t maxBodyBytes)
+{
+    AssemblyResult result;
+    FlowAssembler assembler([&result](Flow&& f) { result.flows.push_back(std::move(f)); });
+    assembler.setMaxBodyBytes(maxBodyBytes);
+    for (const record::Record& r : records)
+        assembler.add(r);
+    assembler.finish();
+    result.stats = assembler.stats();
+    return result;
+}
+
+std::vector<record::Record> rechunk(const std::vector<record::Record>& records, size_t pieceSize)
+{
+    std::vector<record::Record> out;
+    for (const record::Record& r : records) {
+        const auto* d = std::get_if<record::Data>(&r);
+        if (!d || d->payload.size() <= pieceSize) {
+            out.push_back(r);
+            continue;
+        }
+        for (size_t pos = 0; pos < d->payload.size(); pos += pieceSize) {
+            record::Data piece = *d;
+            const size_t n = std::min(pieceSize, d->payload.size() - pos);
+            piece.payload.assign(d->payload.begin() + ptrdiff_t(pos), d->payload.begin() + ptrdiff_t(pos + n));
+            piece.streamOffset = d->streamOffset + pos;
+            out.emplace_back(std::move(piece));
+        }
+    }
+    return out;
+}
+
+namespace {
+
+    void describeMessage(QByteArray& out, const char* label, const HttpMessage& m)
+    {
+        out += label;
+        out += ": " + m.method + ' ' + m.target + ' ' + QByteArray::number(m.status) + ' ' + m.reason + " HTTP/"
+            + QByteArray::number(m.versionMajor) + '.' + QByteArray::number(m.versionMinor) + '\n';
+        for (const HttpHeader& h : m.headers)
+            out += "  H " + h.name + ": " + h.value + '\n';
+        for (const HttpHeader& h : m.trailers)
+            out += "  T " + h.name + ": " + h.value + '\n';
+        out += "  body " + QByteArray::number(m.bodySize) + (m.bodyTruncated ? " truncated " : " ") + m.body.toHex()
+            + (m.complete ? " complete\n" : " partial\n");
+    }
+
+} // namespace
+
+QByteArray describe(const Flow& f)
+{
+    QByteArray out = "flow " + QByteArray::number(f.id) + " conn " + QByteArray::number(f.connId) + ' ' + f.httpVersion
+        + (f.role == Flow::Role::Client ? " client" : " server") + (f.truncated ? " truncated" : "")
+        + (f.incomplete ? " incomplete" : "") + '\n';
+    describeMessage(out, "request", f.request);
+    for (const HttpMessage& m : f.informational)
+        describeMessage(out, "info", m);
+    if (f.hasResponse)
+        describeMessage(out, "response", f.response);
+    for (const QString& n : f.notes)
+        out += "  note " + n.toUtf8() + '\n';
+    return out;
+}
+
+QByteArray repeat(char c, qsizetype n) { return QByteArray(n, c); }
+
+} // namespace httptap::test
