@@ -211,10 +211,6 @@ void Connection::feedParser(Side& side, const uint8_t* data, size_t size)
     const Http1Parser::Result result = side.parser->feed(data, size, side.timestampNs, &consumed);
     if (m_state != State::Http)
         return;
-    if (m_exchanges.size() > kMaxPendingExchanges) {
-        giveUp(QStringLiteral("more than %1 requests without a response").arg(kMaxPendingExchanges));
-        return;
-    }
     switch (result) {
     case Http1Parser::Result::Ok:
         break;
@@ -361,6 +357,10 @@ void Connection::messageBegin(Http1Parser& parser)
     Side& side = sideOf(parser);
     Exchange* ex = nullptr;
     if (side.requests) {
+        if (m_exchanges.size() >= kMaxPendingExchanges) {
+            parser.abort(QStringLiteral("more than %1 requests without a response").arg(kMaxPendingExchanges));
+            return;
+        }
         ex = &newExchange(side);
     } else {
         auto it
@@ -396,8 +396,9 @@ Http1Parser::BodyMode Connection::headersComplete(Http1Parser& parser)
     const int status = parser.message().status;
     if (status == 101 || (side.exchange->method == "CONNECT" && status >= 200 && status < 300))
         return Http1Parser::BodyMode::Stop;
-    // llhttp knows 1xx, 204 and 304 have no body; only the request can say HEAD.
-    if (side.exchange->method == "HEAD")
+    // These never have a body (RFC 9110 6.4.1), whatever Content-Length says; llhttp would
+    // read one for a 304 or 204 that carries the header, swallowing the next response.
+    if (side.exchange->method == "HEAD" || status == 204 || status == 304 || status < 200)
         return Http1Parser::BodyMode::Skip;
     return Http1Parser::BodyMode::Normal;
 }

@@ -23,7 +23,7 @@ struct Http1Parser::Callbacks {
     static int onMessageBegin(llhttp_t* p)
     {
         self(p)->beginMessage();
-        return 0;
+        return self(p)->m_error ? -1 : 0; // the listener may refuse more messages
     }
 
     static int onMethod(llhttp_t* p, const char* at, size_t size)
@@ -273,6 +273,15 @@ void Http1Parser::setError(const QString& text)
 {
     m_error = true;
     m_errorString = text;
+    // The field that broke a limit is not worth keeping.
+    m_fieldName.clear();
+    m_fieldValue.clear();
+}
+
+void Http1Parser::abort(const QString& reason)
+{
+    if (!m_error)
+        setError(reason);
 }
 
 Http1Parser::Result Http1Parser::feed(const uint8_t* data, size_t size, uint64_t timestampNs, size_t* consumed)

@@ -17,7 +17,7 @@
 //    CONNECT response) the parser stops where the other protocol begins; the
 //    caller either abandons the stream or calls resumeAfterUpgrade().
 //  - Listener callbacks run synchronously inside feed()/finish(); the listener
-//    must not call back into this parser from them.
+//    must not call back into this parser from them, except abort().
 
 #include "flow/flow.h"
 
@@ -82,6 +82,9 @@ public:
     // Forget any message in progress and expect the start of a new one.
     void reset();
     void resumeAfterUpgrade();
+    // Stops parsing with an error; the one call a listener may make from its callbacks
+    // (feed() then returns Error with this reason).
+    void abort(const QString& reason);
 
     bool inMessage() const { return m_inMessage; }
     bool hasError() const { return m_error; }

@@ -1,27 +1,833 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+// FlowAssembler from hand-built record streams: HTTP/1 semantics (keep-alive,
+// pipelining, bodies, 1xx, upgrades), capture artefacts (chunking, overlap,
+// gaps, lost records) and hostile input.
+
 #include "streambuilder.h"
 
+#include "http/http1parser.h"
+#include "record/recordreader.h"
+
+#include <QFile>
+#include <QRandomGenerator>
 #include <QTest>
 
 using namespace httptap;
 using namespace httptap::test;
+using record::Direction;
+
+namespace {
+
+const QByteArray kGet = "GET /a HTTP/1.1\r\nHost: example.test\r\n\r\n";
+const QByteArray kOk = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+
+HttpHeaders headers(std::initializer_list<std::pair<QByteArray, QByteArray>> list)
+{
+    HttpHeaders out;
+    for (const auto& [n, v] : list)
+        out.append(HttpHeader { n, v });
+    return out;
+}
+
+bool sameHeaders(const HttpHeaders& a, const HttpHeaders& b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        if (a[i].name != b[i].name || a[i].value != b[i].value)
+            return false;
+    }
+    return true;
+}
+
+QByteArray allDescribed(const AssemblyResult& r)
+{
+    std::vector<const Flow*> sorted;
+    for (const Flow& f : r.flows)
+        sorted.push_back(&f);
+    std::sort(sorted.begin(), sorted.end(), [](const Flow* a, const Flow* b) { return a->id < b->id; });
+    QByteArray out;
+    for (const Flow* f : sorted)
+        out += describe(*f);
+    return out;
+}
+
+bool notesContain(const Flow& f, const QString& text)
+{
+    for (const QString& n : f.notes) {
+        if (n.contains(text))
+            return true;
+    }
+    return false;
+}
+
+// A conversation exercising most of the parser: keep-alive, a POST body, a
+// chunked response with trailers, a 100-continue, a HEAD and a 304.
+void conversation(StreamBuilder& b, TestConnection& c)
+{
+    b.egress(c, "GET /one HTTP/1.1\r\nHost: example.test\r\nAccept: */*\r\n\r\n");
+    b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Multi: a, b\r\n\r\nhello");
+    b.egress(c, "POST /two HTTP/1.1\r\nHost: example.test\r\nContent-Length: 11\r\n\r\nhello=world");
+    b.ingress(c,
+        "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n"
+        "4\r\nwiki\r\n6;ext=1\r\npedia \r\nE\r\nin \r\n\r\nchunks.\r\n0\r\nX-Sum: 42\r\n\r\n");
+    b.egress(c, "PUT /three HTTP/1.1\r\nHost: example.test\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+    b.ingress(c, "HTTP/1.1 100 Continue\r\n\r\n");
+    b.egress(c, "abc");
+    b.ingress(c, "HTTP/1.1 204 No Content\r\n\r\n");
+    b.egress(c, "HEAD /four HTTP/1.1\r\nHost: example.test\r\n\r\n");
+    b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n");
+    b.egress(c, "GET /five HTTP/1.1\r\nHost: example.test\r\nIf-None-Match: \"x\"\r\n\r\n");
+    b.ingress(c, "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\nContent-Length: 99\r\n\r\n");
+    b.egress(c, "GET /six HTTP/1.0\r\n\r\n");
+    b.ingress(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end");
+    b.close(c);
+}
+
+} // namespace
 
 class TestFlowAssembler : public QObject
 {
     Q_OBJECT
+
 private Q_SLOTS:
     void keepAlive()
     {
         StreamBuilder b;
         TestConnection c;
         for (int i = 0; i < 3; ++i) {
-            b.egress(c, "GET /" + QByteArray::number(i) + " HTTP/1.1\r\nHost: example.test\r\n\r\n");
-            b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+            b.egress(c, "GET /" + QByteArray::number(i) + " HTTP/1.1\r\nHost: example.test\r\nX-Empty:\r\n\r\n");
+            b.ingress(
+                c, "HTTP/1.1 200 OK\r\nContent-Length: " + QByteArray::number(i + 1) + "\r\n\r\n" + repeat('x', i + 1));
         }
         const AssemblyResult r = assemble(b.records());
         QCOMPARE(r.flows.size(), size_t(3));
-        for (const Flow& f : r.flows)
-            qDebug().noquote() << describe(f);
+        for (int i = 0; i < 3; ++i) {
+            const Flow& f = r.flows[size_t(i)];
+            QCOMPARE(f.id, uint64_t(i + 1));
+            QCOMPARE(f.connId, uint64_t(1));
+            QCOMPARE(f.pid, 4242u);
+            QCOMPARE(f.tid, 4243u);
+            QCOMPARE(f.process, QStringLiteral("curl"));
+            QCOMPARE(f.role, Flow::Role::Client);
+            QCOMPARE(f.httpVersion, QByteArray("HTTP/1.1"));
+            QCOMPARE(f.request.method, QByteArray("GET"));
+            QCOMPARE(f.request.target, "/" + QByteArray::number(i));
+            QVERIFY(sameHeaders(f.request.headers, headers({ { "Host", "example.test" }, { "X-Empty", "" } })));
+            QVERIFY(f.request.complete);
+            QVERIFY(f.hasResponse);
+            QCOMPARE(f.response.status, 200);
+            QCOMPARE(f.response.reason, QByteArray("OK"));
+            QCOMPARE(f.response.body, repeat('x', i + 1));
+            QCOMPARE(f.response.bodySize, uint64_t(i + 1));
+            QVERIFY(f.response.complete);
+            QVERIFY(!f.truncated);
+            QVERIFY(!f.incomplete);
+            QVERIFY(f.notes.isEmpty());
+            QCOMPARE(f.url(), "http://example.test/" + QString::number(i));
+            // Each chunk is one step later than the one before (request, response, ...).
+            const uint64_t t0 = StreamBuilder::kStartNs + uint64_t(2 * i) * StreamBuilder::kStepNs;
+            QCOMPARE(f.startNs, t0);
+            QCOMPARE(f.request.firstByteNs, t0);
+            QCOMPARE(f.request.lastByteNs, t0);
+            QCOMPARE(f.responseStartNs, t0 + StreamBuilder::kStepNs);
+            QCOMPARE(f.endNs, t0 + StreamBuilder::kStepNs);
+        }
+        QCOMPARE(r.stats.flows, uint64_t(3));
+        QCOMPARE(r.stats.connections, uint64_t(1));
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+    }
+
+    void pipelined()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "GET /first HTTP/1.1\r\nHost: h\r\n\r\nGET /second HTTP/1.1\r\nHost: h\r\n\r\n");
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none");
+        b.ingress(c, "HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\ntwo");
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        QCOMPARE(r.flows[0].request.target, QByteArray("/first"));
+        QCOMPARE(r.flows[0].response.body, QByteArray("one"));
+        QCOMPARE(r.flows[1].request.target, QByteArray("/second"));
+        QCOMPARE(r.flows[1].response.status, 404);
+        QCOMPARE(r.flows[1].response.reason, QByteArray("Not Found"));
+        QCOMPARE(r.flows[1].response.body, QByteArray("two"));
+    }
+
+    void conversationSemantics()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        conversation(b, c);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(6));
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+
+        const Flow* get = r.byId(1);
+        QVERIFY(sameHeaders(get->response.headers, headers({ { "Content-Length", "5" }, { "X-Multi", "a, b" } })));
+
+        const Flow* post = r.byId(2);
+        QCOMPARE(post->request.method, QByteArray("POST"));
+        QCOMPARE(post->request.body, QByteArray("hello=world"));
+        QCOMPARE(post->request.bodySize, uint64_t(11));
+        QCOMPARE(post->response.status, 201);
+        QCOMPARE(post->response.body, QByteArray("wikipedia in \r\n\r\nchunks."));
+        QCOMPARE(post->response.bodySize, uint64_t(24));
+        QVERIFY(sameHeaders(post->response.trailers, headers({ { "X-Sum", "42" } })));
+        QVERIFY(post->response.complete);
+
+        const Flow* put = r.byId(3);
+        QCOMPARE(put->informational.size(), 1);
+        QCOMPARE(put->informational[0].status, 100);
+        QCOMPARE(put->informational[0].reason, QByteArray("Continue"));
+        QCOMPARE(put->request.body, QByteArray("abc"));
+        QCOMPARE(put->response.status, 204);
+        // The first response byte is the 100's, sent before the request body.
+        QVERIFY(put->responseStartNs < put->request.lastByteNs);
+        QVERIFY(!put->incomplete);
+
+        const Flow* head = r.byId(4);
+        QCOMPARE(head->request.method, QByteArray("HEAD"));
+        QCOMPARE(head->response.status, 200);
+        QCOMPARE(head->response.header("content-length"), QByteArray("1234"));
+        QCOMPARE(head->response.bodySize, uint64_t(0));
+        QVERIFY(head->response.complete);
+
+        const Flow* notModified = r.byId(5);
+        QCOMPARE(notModified->response.status, 304);
+        QVERIFY(notModified->response.body.isEmpty());
+        QVERIFY(notModified->response.complete);
+
+        const Flow* eof = r.byId(6);
+        QCOMPARE(eof->httpVersion, QByteArray("HTTP/1.0"));
+        QCOMPARE(eof->response.body, QByteArray("until the end"));
+        QVERIFY(eof->response.complete);
+        QVERIFY(!eof->incomplete);
+        // No Host header: the server address stands in.
+        QCOMPARE(eof->url(), QStringLiteral("http://127.0.0.1:8080/six"));
+    }
+
+    void chunkedRequestUpload()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n");
+        b.egress(c, "5\r\nfirst\r\n");
+        b.egress(c, "6\r\nsecond\r\n0\r\nX-Check: ok\r\nX-Other: 1\r\n\r\n");
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].request.body, QByteArray("firstsecond"));
+        QCOMPARE(r.flows[0].request.bodySize, uint64_t(11));
+        QVERIFY(sameHeaders(r.flows[0].request.trailers, headers({ { "X-Check", "ok" }, { "X-Other", "1" } })));
+        QCOMPARE(r.flows[0].request.lastByteNs, StreamBuilder::kStartNs + 2 * StreamBuilder::kStepNs);
+    }
+
+    void eofBodyCompletedByClose_data()
+    {
+        QTest::addColumn<bool>("explicitClose");
+        QTest::newRow("ConnClose") << true;
+        QTest::newRow("finish()") << false;
+    }
+
+    void eofBodyCompletedByClose()
+    {
+        QFETCH(bool, explicitClose);
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, kGet);
+        b.ingress(c, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\npart one, ");
+        b.ingress(c, "part two");
+        if (explicitClose)
+            b.close(c);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].response.body, QByteArray("part one, part two"));
+        QVERIFY(r.flows[0].response.complete);
+        QVERIFY(!r.flows[0].incomplete);
+        QCOMPARE(r.flows[0].endNs, StreamBuilder::kStartNs + 2 * StreamBuilder::kStepNs);
+    }
+
+    void upgrade101()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello");
+        b.ingress(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x02hi");
+        b.egress(c, QByteArray("\x88\x00", 2));
+        b.ingress(c, QByteArray("\x88\x00\x01\x02", 4));
+        b.close(c);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        const Flow& f = r.flows[0];
+        QCOMPARE(f.response.status, 101);
+        QVERIFY(f.response.complete);
+        QVERIFY(!f.incomplete);
+        QVERIFY(notesContain(f, QStringLiteral("switched protocols to websocket")));
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+    }
+
+    void upgradeRefused()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "GET /maybe HTTP/1.1\r\nHost: h\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\n\r\n");
+        b.egress(c, "GET /next HTTP/1.1\r\nHost: h\r\n\r\n"); // pipelined before the answer
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nno");
+        b.ingress(c, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        QCOMPARE(r.flows[0].response.body, QByteArray("no"));
+        QCOMPARE(r.flows[1].request.target, QByteArray("/next"));
+        QCOMPARE(r.flows[1].response.body, QByteArray("hello"));
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+    }
+
+    void connectTunnel()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n");
+        b.ingress(c, "HTTP/1.1 200 Connection established\r\n\r\n");
+        b.egress(c, QByteArray("\x16\x03\x01\x00\x05hello", 10));
+        b.ingress(c, QByteArray("\x16\x03\x03\x00\x02hi", 7));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].request.method, QByteArray("CONNECT"));
+        QCOMPARE(r.flows[0].url(), QStringLiteral("example.test:443"));
+        QCOMPARE(r.flows[0].response.status, 200);
+        QVERIFY(!r.flows[0].incomplete);
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+    }
+
+    void requestWithoutResponse_data()
+    {
+        QTest::addColumn<bool>("explicitClose");
+        QTest::addColumn<QString>("note");
+        QTest::newRow("ConnClose") << true << QStringLiteral("connection closed before a response");
+        QTest::newRow("finish()") << false << QStringLiteral("capture ended before a response");
+    }
+
+    void requestWithoutResponse()
+    {
+        QFETCH(bool, explicitClose);
+        QFETCH(QString, note);
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, kGet);
+        if (explicitClose)
+            b.close(c);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        const Flow& f = r.flows[0];
+        QVERIFY(f.request.complete);
+        QVERIFY(!f.hasResponse);
+        QVERIFY(f.incomplete);
+        QVERIFY(!f.truncated);
+        QCOMPARE(f.notes, QStringList { note });
+        QCOMPARE(f.responseStartNs, uint64_t(0));
+        QCOMPARE(f.endNs, f.startNs);
+    }
+
+    void processExitClosesConnections()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, kGet);
+        record::Process exit;
+        exit.kind = record::ProcessEventKind::Exit;
+        exit.pid = c.pid;
+        b.add(exit);
+        AssemblyResult r;
+        FlowAssembler assembler([&r](Flow&& f) { r.flows.push_back(std::move(f)); });
+        for (const record::Record& rec : b.records())
+            assembler.add(rec);
+        QCOMPARE(r.flows.size(), size_t(1)); // before finish()
+        QVERIFY(notesContain(r.flows[0], QStringLiteral("connection closed before a response")));
+    }
+
+    void serverRole()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        c.comm = "nginx";
+        c.local = { { 10, 0, 0, 1 }, 80 };
+        c.remote = { { 10, 0, 0, 2 }, 51000 };
+        b.ingress(c, "GET /srv HTTP/1.1\r\nUser-Agent: t\r\n\r\n");
+        b.egress(c, kOk);
+        b.ingress(c, "DELETE /srv/1 HTTP/1.1\r\nHost: api.test\r\n\r\n");
+        b.egress(c, "HTTP/1.1 204 No Content\r\n\r\n");
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        QCOMPARE(r.flows[0].role, Flow::Role::Server);
+        QCOMPARE(r.flows[0].process, QStringLiteral("nginx"));
+        QCOMPARE(r.flows[0].response.body, QByteArray("hello"));
+        // No Host: the local (server) address, default port omitted.
+        QCOMPARE(r.flows[0].url(), QStringLiteral("http://10.0.0.1/srv"));
+        QCOMPARE(r.flows[1].request.method, QByteArray("DELETE"));
+        QCOMPARE(r.flows[1].url(), QStringLiteral("http://api.test/srv/1"));
+    }
+
+    void responseSeenFirstDecidesRole()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        // Capture joined between the request and the response: the response arrives first.
+        b.ingress(c, "HT");
+        b.ingress(c, "TP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        b.egress(c, kGet);
+        b.ingress(c, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        QCOMPARE(r.flows[0].role, Flow::Role::Client);
+        QVERIFY(notesContain(r.flows[0], QStringLiteral("response without a captured request")));
+        QCOMPARE(r.flows[1].request.target, QByteArray("/a"));
+        QCOMPARE(r.flows[1].response.body, QByteArray("hello"));
+    }
+
+    void everySplitGivesTheSameFlows()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        conversation(b, c);
+        // Reference: each direction as one chunk (requests all before responses: pipelined).
+        QByteArray streams[2];
+        for (const record::Record& rec : b.records()) {
+            if (const auto* d = std::get_if<record::Data>(&rec))
+                streams[size_t(d->direction)].append(
+                    reinterpret_cast<const char*>(d->payload.data()), qsizetype(d->payload.size()));
+        }
+        auto build = [&](qsizetype splitEgress, qsizetype splitIngress, size_t piece) {
+            StreamBuilder s;
+            TestConnection sc;
+            for (int dir = 0; dir < 2; ++dir) {
+                const qsizetype split = dir == 0 ? splitEgress : splitIngress;
+                const Direction d = Direction(dir);
+                if (split > 0)
+                    s.data(sc, d, streams[dir].left(split));
+                s.data(sc, d, streams[dir].mid(split));
+            }
+            s.close(sc);
+            return allDescribed(assemble(piece ? rechunk(s.records(), piece) : s.records()));
+        };
+        const QByteArray reference = build(0, 0, 0);
+        QVERIFY(reference.contains("flow 6"));
+        QVERIFY(!reference.contains("incomplete"));
+        for (qsizetype k = 1; k < streams[0].size(); ++k)
+            QCOMPARE(build(k, 0, 0), reference);
+        for (qsizetype k = 1; k < streams[1].size(); ++k)
+            QCOMPARE(build(0, k, 0), reference);
+        QCOMPARE(build(0, 0, 1), reference);
+        // Interleaved as captured, then one byte per record.
+        const QByteArray interleaved = allDescribed(assemble(rechunk(b.records(), 1)));
+        QCOMPARE(interleaved, allDescribed(assemble(b.records())));
+    }
+
+    void overlappingChunks()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, kGet);
+        b.ingress(c, kOk.left(20));
+        // A re-read that repeats 10 bytes already delivered, then a chunk wholly seen before.
+        c.offsets[1] -= 10;
+        b.ingress(c, kOk.mid(10, 20));
+        c.offsets[1] -= 20;
+        b.ingress(c, kOk.mid(10, 20));
+        b.ingress(c, kOk.mid(30));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].response.body, QByteArray("hello"));
+        QVERIFY(!r.flows[0].truncated);
+    }
+
+    void garbageConnectionInterleaved()
+    {
+        StreamBuilder b;
+        TestConnection good;
+        TestConnection noise;
+        noise.id = 2;
+        QRandomGenerator rng(1234);
+        for (int i = 0; i < 3; ++i) {
+            QByteArray junk(64, '\0');
+            for (char& ch : junk)
+                ch = char(rng.bounded(256));
+            junk[0] = '\x01'; // neither a TLS record type nor a method character
+            b.egress(noise, junk);
+            b.egress(good, kGet);
+            b.ingress(noise, junk);
+            b.ingress(good, kOk);
+        }
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(3));
+        for (const Flow& f : r.flows) {
+            QCOMPARE(f.connId, uint64_t(1));
+            QCOMPARE(f.response.body, QByteArray("hello"));
+            QVERIFY(!f.incomplete);
+        }
+        QCOMPARE(r.stats.parseErrors, uint64_t(1));
+        QCOMPARE(r.stats.connections, uint64_t(2));
+    }
+
+    void garbageAfterGoodExchange()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, kGet);
+        b.ingress(c, kOk);
+        b.egress(c, "GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
+        b.ingress(c, "HTTP/1.1 2\x01\x02 broken\r\n\r\n");
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        QVERIFY(!r.flows[0].incomplete);
+        QCOMPARE(r.flows[1].request.target, QByteArray("/b"));
+        QVERIFY(r.flows[1].incomplete);
+        QVERIFY(notesContain(r.flows[1], QStringLiteral("gave up parsing this connection")));
+        QCOMPARE(r.stats.parseErrors, uint64_t(1));
+    }
+
+    void gapInContentLengthBody()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        const QByteArray body = repeat('a', 300) + repeat('b', 200) + repeat('c', 500);
+        const QByteArray head = "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n";
+        b.egress(c, kGet);
+        b.ingress(c, head + body.left(300));
+        b.skip(c, Direction::Ingress, 200);
+        b.ingress(c, body.mid(500));
+        b.egress(c, "GET /after HTTP/1.1\r\nHost: h\r\n\r\n");
+        b.ingress(c, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow& f = r.flows[0];
+        QCOMPARE(f.response.bodySize, uint64_t(1000));
+        QCOMPARE(f.response.body, body.left(300)); // nothing stored after the hole
+        QVERIFY(f.response.bodyTruncated);
+        QVERIFY(f.response.complete);
+        QVERIFY(f.truncated);
+        QVERIFY(!f.incomplete);
+        QCOMPARE(f.notes,
+            QStringList {
+                QStringLiteral("200 bytes missing at offset %1 (lost or not copied)").arg(head.size() + 300) });
+        QCOMPARE(r.flows[1].request.target, QByteArray("/after"));
+        QCOMPARE(r.flows[1].response.body, QByteArray("hello"));
+        QVERIFY(!r.flows[1].truncated);
+    }
+
+    void gapEndingAtBodyEnd()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, kGet);
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123");
+        b.skip(c, Direction::Ingress, 6);
+        b.egress(c, kGet);
+        b.ingress(c, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        QCOMPARE(r.flows[0].response.bodySize, uint64_t(10));
+        QCOMPARE(r.flows[0].response.body, QByteArray("0123"));
+        QVERIFY(r.flows[0].response.complete);
+        QCOMPARE(r.flows[1].response.body, QByteArray("hello"));
+    }
+
+    void gapInChunk()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, kGet);
+        b.ingress(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n10\r\n0123");
+        b.skip(c, Direction::Ingress, 8);
+        b.ingress(c, "cdef\r\n3\r\nxyz\r\n0\r\n\r\n");
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].response.bodySize, uint64_t(19));
+        QCOMPARE(r.flows[0].response.body, QByteArray("0123"));
+        QVERIFY(r.flows[0].response.complete);
+        QVERIFY(r.flows[0].truncated);
+    }
+
+    void gapInHeadersResyncs()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        const QByteArray first = "GET /lost HTTP/1.1\r\nHost: h\r\nX-Long: 0123456789\r\n\r\n";
+        b.egress(c, first.left(25));
+        b.skip(c, Direction::Egress, uint64_t(first.size() - 25));
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst");
+        b.egress(c, "GET /found HTTP/1.1\r\nHost: h\r\n\r\n");
+        b.ingress(c, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow& lost = *r.byId(1);
+        QVERIFY(lost.truncated);
+        QVERIFY(lost.incomplete);
+        QCOMPARE(lost.request.target, QByteArray("/lost"));
+        QVERIFY(!lost.request.complete);
+        QCOMPARE(lost.response.body, QByteArray("first"));
+        const Flow& found = *r.byId(2);
+        QCOMPARE(found.request.target, QByteArray("/found"));
+        QCOMPARE(found.response.body, QByteArray("hello"));
+        QVERIFY(!found.truncated);
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+    }
+
+    void gapBetweenMessagesIsReportedOnTheNext()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, kGet);
+        b.ingress(c, kOk);
+        b.skip(c, Direction::Egress, 40); // a whole request lost
+        b.egress(c, "GET /c HTTP/1.1\r\nHost: h\r\n\r\n");
+        b.ingress(c, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        QVERIFY(r.flows[1].truncated);
+        QVERIFY(notesContain(r.flows[1], QStringLiteral("40 bytes missing before this message")));
+    }
+
+    void joinedMidStream()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        c.offsets[0] = 5000;
+        c.offsets[1] = 9000;
+        b.ingress(c, "tail of an old body that started before the capture");
+        b.egress(c, kGet);
+        b.ingress(c, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].response.body, QByteArray("hello"));
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+    }
+
+    void tlsOnSyscallIgnored()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11));
+        b.ingress(c, QByteArray("\x16\x03\x03\x00\x7a\x02", 6));
+        b.egress(c, QByteArray("\x17\x03\x03\x00\x20", 5) + repeat('\x99', 32));
+        const AssemblyResult r = assemble(b.records());
+        QVERIFY(r.flows.empty());
+        QCOMPARE(r.stats.tlsCiphertextConnections, uint64_t(1));
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+    }
+
+    void tlsRecordsOnTlsSourceAreErrors()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        c.source = record::Source::OpenSsl;
+        b.egress(c, QByteArray("\x16\x03\x01\x02\x00", 5));
+        const AssemblyResult r = assemble(b.records());
+        QVERIFY(r.flows.empty());
+        QCOMPARE(r.stats.tlsCiphertextConnections, uint64_t(0));
+        QCOMPARE(r.stats.parseErrors, uint64_t(1));
+    }
+
+    void sameConnIdTwoSources()
+    {
+        StreamBuilder b;
+        TestConnection cipher;
+        TestConnection plain;
+        plain.source = record::Source::OpenSsl;
+        b.egress(cipher, QByteArray("\x17\x03\x03\x00\x10", 5) + repeat('\x55', 16));
+        b.egress(plain, kGet);
+        b.ingress(cipher, QByteArray("\x17\x03\x03\x00\x10", 5) + repeat('\x66', 16));
+        b.ingress(plain, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].source, record::Source::OpenSsl);
+        QCOMPARE(r.flows[0].url(), QStringLiteral("https://example.test/a"));
+        QCOMPARE(r.stats.tlsCiphertextConnections, uint64_t(1));
+    }
+
+    void http2PrefaceIgnored()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        b.ingress(c, QByteArray("\x00\x00\x00\x04\x00\x00\x00\x00\x00", 9));
+        const AssemblyResult r = assemble(b.records());
+        QVERIFY(r.flows.empty());
+        QCOMPARE(r.stats.http2Connections, uint64_t(1));
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+    }
+
+    void maxBodyLimit()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "POST /big HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n" + repeat('q', 60));
+        b.egress(c, repeat('r', 40));
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+        const AssemblyResult r = assemble(b.records(), 10);
+        QCOMPARE(r.flows.size(), size_t(1));
+        const Flow& f = r.flows[0];
+        QCOMPARE(f.request.body, repeat('q', 10));
+        QCOMPARE(f.request.bodySize, uint64_t(100));
+        QVERIFY(f.request.bodyTruncated);
+        QVERIFY(f.request.complete);
+        QCOMPARE(f.response.body, QByteArray("hello"));
+        QVERIFY(!f.response.bodyTruncated);
+        QVERIFY(f.truncated);
+        QVERIFY(!f.incomplete);
+        QCOMPARE(f.notes, QStringList { QStringLiteral("body larger than 10 bytes; kept the first 10 bytes") });
+    }
+
+    void headerValueSplitAcrossChunks()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "GET /s HTTP/1.1\r\nHo");
+        b.egress(c, "st: exa");
+        b.egress(c, "mple.test\r\nX-A: 1\r");
+        b.egress(c, "\n\r\n");
+        b.ingress(c, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QVERIFY(sameHeaders(r.flows[0].request.headers, headers({ { "Host", "example.test" }, { "X-A", "1" } })));
+        QCOMPARE(r.flows[0].request.lastByteNs, StreamBuilder::kStartNs + 3 * StreamBuilder::kStepNs);
+    }
+
+    void lostRecordsStat()
+    {
+        AssemblyResult r;
+        FlowAssembler assembler([&r](Flow&& f) { r.flows.push_back(std::move(f)); });
+        assembler.add(record::Lost { 1, 5 });
+        assembler.add(record::Lost { 2, 9 });
+        assembler.add(record::Lost { 3, 7 });
+        QCOMPARE(assembler.stats().lostRecords, uint64_t(9));
+        QCOMPARE(assembler.stats().records, uint64_t(3));
+    }
+
+    void hostileManyHeaders()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        TestConnection other;
+        other.id = 2;
+        QByteArray req = "GET /many HTTP/1.1\r\n";
+        for (int i = 0; i < 5000; ++i)
+            req += "X-H" + QByteArray::number(i) + ": v\r\n";
+        req += "\r\n";
+        b.egress(c, req);
+        b.egress(other, kGet);
+        b.ingress(c, kOk);
+        b.ingress(other, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow& f = *r.byId(1);
+        QVERIFY(f.incomplete);
+        QVERIFY(notesContain(f, QStringLiteral("more than 1000 header fields")));
+        QVERIFY(f.request.headers.size() <= 1000);
+        QVERIFY(!r.byId(2)->incomplete);
+        QCOMPARE(r.stats.parseErrors, uint64_t(1));
+    }
+
+    void hostileLongHeaderLine()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "GET /long HTTP/1.1\r\nX-Big: ");
+        for (int i = 0; i < 32; ++i)
+            b.egress(c, repeat('z', 64 * 1024)); // 2 MiB in one header value
+        b.egress(c, "\r\n\r\n");
+        b.close(c);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QVERIFY(r.flows[0].incomplete);
+        QVERIFY(notesContain(r.flows[0], QStringLiteral("headers longer than")));
+        qsizetype kept = 0;
+        for (const HttpHeader& h : r.flows[0].request.headers)
+            kept += h.value.size();
+        QVERIFY(kept <= qsizetype(Http1Parser::kMaxHeaderBytes));
+    }
+
+    void hostileHugeContentLength()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "POST /huge HTTP/1.1\r\nHost: h\r\nContent-Length: 18446744073709551000\r\n\r\ntiny");
+        b.skip(c, Direction::Egress, uint64_t(1) << 62); // and an absurd gap inside it
+        b.egress(c, "more");
+        b.close(c);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        const Flow& f = r.flows[0];
+        QVERIFY(f.incomplete);
+        QVERIFY(f.truncated);
+        QVERIFY(!f.request.complete);
+        QCOMPARE(f.request.body, QByteArray("tiny"));
+        QCOMPARE(f.request.bodySize, (uint64_t(1) << 62) + 8);
+    }
+
+    void hostileOffsets()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, kGet);
+        c.offsets[0] = UINT64_MAX - 3;
+        b.egress(c, kGet);
+        c.offsets[0] = 0;
+        b.egress(c, kGet);
+        b.ingress(c, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QVERIFY(!r.flows.empty());
+        QCOMPARE(r.flows[0].response.body, QByteArray("hello"));
+    }
+
+    void manyPendingRequests()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        QByteArray many;
+        for (int i = 0; i < 1100; ++i)
+            many += "GET /p HTTP/1.1\r\n\r\n";
+        b.egress(c, many);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1000));
+        QCOMPARE(r.stats.parseErrors, uint64_t(1));
+        QVERIFY(notesContain(r.flows.back(), QStringLiteral("more than 1000 requests without a response")));
+    }
+
+    void cannedStreamFromDisk()
+    {
+        const QString path = QStringLiteral(HTTPTAP_TEST_DATA_DIR "/http1-conversation.httptap");
+        if (qEnvironmentVariableIsSet("HTTPTAP_REGENERATE_TEST_DATA")) {
+            StreamBuilder b;
+            TestConnection c;
+            conversation(b, c);
+            const std::vector<uint8_t> bytes = b.encode();
+            QFile out(path);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size()));
+        }
+        QFile in(path);
+        QVERIFY2(in.open(QIODevice::ReadOnly), qPrintable(path));
+        const QByteArray bytes = in.readAll();
+        QVERIFY(bytes.size() < 64 * 1024);
+        record::RecordReader reader;
+        reader.feed(reinterpret_cast<const uint8_t*>(bytes.constData()), size_t(bytes.size()));
+        std::vector<Flow> flows;
+        FlowAssembler assembler([&flows](Flow&& f) { flows.push_back(std::move(f)); });
+        bool sawStart = false;
+        while (auto rec = reader.next()) {
+            sawStart = sawStart || std::holds_alternative<record::StreamStart>(*rec);
+            assembler.add(*rec); // StreamEnd at the end flushes
+        }
+        QCOMPARE(reader.state(), record::RecordReader::State::Records);
+        QCOMPARE(reader.pending(), size_t(0));
+        QVERIFY(sawStart);
+        QCOMPARE(flows.size(), size_t(6));
+        QCOMPARE(flows[0].request.target, QByteArray("/one"));
+        QCOMPARE(flows[1].response.body, QByteArray("wikipedia in \r\n\r\nchunks."));
+        QCOMPARE(flows[2].informational.size(), 1);
+        QCOMPARE(flows[5].response.body, QByteArray("until the end"));
     }
 };
 

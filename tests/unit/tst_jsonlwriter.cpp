@@ -1,13 +1,204 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include "export/jsonlwriter.h"
+// The JSONL exporter: exact output for known flows (the schema is a contract
+// with scripts), clock conversion, byte-to-text rules.
 
+#include "export/jsonlwriter.h"
+#include "streambuilder.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QTest>
+
+using namespace httptap;
+
+namespace {
+
+constexpr uint64_t kAnchorMono = 5'000'000'000;
+constexpr uint64_t kAnchorReal = 1'795'770'000'000'000'000; // 2026-11-27T09:00:00Z
+
+Flow knownFlow()
+{
+    Flow f;
+    f.id = 1;
+    f.connId = 3;
+    f.pid = 1234;
+    f.tid = 1235;
+    f.process = QStringLiteral("curl");
+    f.source = record::Source::Syscall;
+    f.role = Flow::Role::Client;
+    f.local = FlowEndpoint { 4, { 127, 0, 0, 1 }, 5555 };
+    f.remote = FlowEndpoint { 4, { 127, 0, 0, 1 }, 8080 };
+    f.httpVersion = "HTTP/1.1";
+    f.request.method = "POST";
+    f.request.target = "/x?q=1";
+    f.request.headers = { { "Host", "127.0.0.1:8080" }, { "Content-Length", "3" } };
+    f.request.body = QByteArray("a\0b", 3);
+    f.request.bodySize = 3;
+    f.request.complete = true;
+    f.hasResponse = true;
+    f.response.status = 200;
+    f.response.reason = "OK";
+    f.response.headers = { { "Transfer-Encoding", "chunked" } };
+    f.response.trailers = { { "X-Sum", "9" } };
+    f.response.body = "hello";
+    f.response.bodySize = 5;
+    f.response.complete = true;
+    HttpMessage info;
+    info.status = 100;
+    info.reason = "Continue";
+    f.informational.append(info);
+    f.startNs = kAnchorMono + 123'456'789; // .123456789 s after the anchor
+    f.responseStartNs = f.startNs + 500'000;
+    f.endNs = f.startNs + 1'234'000;
+    return f;
+}
+
+} // namespace
 
 class TestJsonlWriter : public QObject
 {
     Q_OBJECT
+
 private Q_SLOTS:
-    void placeholder() { }
+    void exactLine()
+    {
+        const JsonlWriter w(CaptureClock(kAnchorMono, kAnchorReal));
+        const QByteArray expected = "{\"conn_id\":3,\"duration_ms\":1.234,\"http_version\":\"HTTP/1.1\",\"id\":1,"
+                                    "\"incomplete\":false,\"informational\":[{\"headers\":[],\"reason\":\"Continue\","
+                                    "\"status\":100}],\"local\":{\"ip\":\"127.0.0.1\",\"port\":5555},\"notes\":[],"
+                                    "\"pid\":1234,\"process\":\"curl\",\"remote\":{\"ip\":\"127.0.0.1\",\"port\":8080},"
+                                    "\"request\":{\"body\":\"YQBi\",\"body_size\":3,\"body_truncated\":false,"
+                                    "\"complete\":true,\"headers\":[[\"Host\",\"127.0.0.1:8080\"],[\"Content-Length\","
+                                    "\"3\"]],\"method\":\"POST\",\"target\":\"/x?q=1\",\"trailers\":[],"
+                                    "\"url\":\"http://127.0.0.1:8080/x?q=1\"},\"response\":{\"body\":\"aGVsbG8=\","
+                                    "\"body_size\":5,\"body_truncated\":false,\"complete\":true,\"headers\":"
+                                    "[[\"Transfer-Encoding\",\"chunked\"]],\"reason\":\"OK\",\"status\":200,"
+                                    "\"trailers\":[[\"X-Sum\",\"9\"]]},\"role\":\"client\","
+                                    "\"start_time\":\"2026-11-27T09:00:00.123456Z\",\"tid\":1235,\"tls\":\"plaintext\","
+                                    "\"truncated\":false,\"ttfb_ms\":0.5,\"url\":\"http://127.0.0.1:8080/x?q=1\"}\n";
+        QCOMPARE(w.line(knownFlow()), expected);
+    }
+
+    void noResponseIpv6Server()
+    {
+        Flow f = knownFlow();
+        f.role = Flow::Role::Server;
+        f.source = record::Source::OpenSsl;
+        f.local = FlowEndpoint { 6, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, 8443 };
+        f.remote = FlowEndpoint { 6, { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x11, 0, 0, 0, 0, 0, 0x2a }, 40001 };
+        f.request.headers.clear();
+        f.hasResponse = false;
+        f.informational.clear();
+        f.responseStartNs = 0;
+        f.incomplete = true;
+        f.truncated = true;
+        f.notes = QStringList { QStringLiteral("capture ended before a response") };
+        const QJsonObject o
+            = QJsonDocument::fromJson(JsonlWriter(CaptureClock(kAnchorMono, kAnchorReal)).line(f)).object();
+        QCOMPARE(o.value("tls").toString(), QStringLiteral("openssl"));
+        QCOMPARE(o.value("role").toString(), QStringLiteral("server"));
+        QCOMPARE(o.value("local").toObject().value("ip").toString(), QStringLiteral("::1"));
+        QCOMPARE(o.value("local").toObject().value("port").toInt(), 8443);
+        QCOMPARE(o.value("remote").toObject().value("ip").toString(), QStringLiteral("fe80::211:0:0:2a"));
+        // No Host header: the local (server) address, bracketed.
+        QCOMPARE(o.value("url").toString(), QStringLiteral("https://[::1]:8443/x?q=1"));
+        QVERIFY(o.value("response").isNull());
+        QVERIFY(o.value("ttfb_ms").isNull());
+        QCOMPARE(o.value("incomplete").toBool(), true);
+        QCOMPARE(o.value("notes").toArray().at(0).toString(), QStringLiteral("capture ended before a response"));
+    }
+
+    void unknownEndpointIsNull()
+    {
+        Flow f = knownFlow();
+        f.local = FlowEndpoint {};
+        const QJsonObject o = QJsonDocument::fromJson(JsonlWriter().line(f)).object();
+        QVERIFY(o.value("local").isNull());
+    }
+
+    void wallClock_data()
+    {
+        QTest::addColumn<uint64_t>("monotonic");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("anchor") << kAnchorMono << QStringLiteral("2026-11-27T09:00:00.000000Z");
+        QTest::newRow("+1.5s") << kAnchorMono + 1'500'000'000 << QStringLiteral("2026-11-27T09:00:01.500000Z");
+        QTest::newRow("sub-microsecond dropped") << kAnchorMono + 999 << QStringLiteral("2026-11-27T09:00:00.000000Z");
+        QTest::newRow("before the anchor") << kAnchorMono - 1'000 << QStringLiteral("2026-11-27T08:59:59.999999Z");
+        QTest::newRow("next day") << kAnchorMono + 86'400'000'000'000 << QStringLiteral("2026-11-28T09:00:00.000000Z");
+    }
+
+    void wallClock()
+    {
+        QFETCH(uint64_t, monotonic);
+        QFETCH(QString, expected);
+        const CaptureClock clock
+            = CaptureClock::fromStreamStart(record::StreamStart { kAnchorMono, kAnchorReal, 1, "t" });
+        QVERIFY(clock.isAnchored());
+        QCOMPARE(clock.toIsoString(monotonic), expected);
+        QCOMPARE(clock.toRealtimeNs(monotonic), int64_t(kAnchorReal) + (int64_t(monotonic) - int64_t(kAnchorMono)));
+    }
+
+    void unanchoredClock()
+    {
+        QCOMPARE(CaptureClock().toIsoString(1'000'001'000), QStringLiteral("1970-01-01T00:00:01.000001Z"));
+        QCOMPARE(CaptureClock::formatRealtime(-1), QStringLiteral("1969-12-31T23:59:59.999999Z"));
+    }
+
+    void wireStrings_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("ascii") << QByteArray("text/html") << QStringLiteral("text/html");
+        QTest::newRow("utf-8") << QByteArray("caf\xc3\xa9") << QString::fromUtf8("caf\xc3\xa9");
+        QTest::newRow("latin-1") << QByteArray("caf\xe9") << QString(QStringLiteral("caf") + QChar(0xe9));
+        QTest::newRow("lone continuation") << QByteArray("\x80\xff") << QString(QChar(0x80)) + QChar(0xff);
+        QTest::newRow("empty") << QByteArray() << QString();
+    }
+
+    void wireStrings()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, expected);
+        QCOMPARE(JsonlWriter::wireString(bytes), expected);
+    }
+
+    void nonUtf8Header()
+    {
+        Flow f = knownFlow();
+        f.request.headers = { { "X-Name", "caf\xe9" }, { "X-Ok", "caf\xc3\xa9" } };
+        const QByteArray line = JsonlWriter().line(f);
+        // Latin-1 é is written as the character U+00E9, i.e. the UTF-8 bytes C3 A9 in the JSON text.
+        QVERIFY(line.contains("[[\"X-Name\",\"caf\xc3\xa9\"],[\"X-Ok\",\"caf\xc3\xa9\"]]"));
+        QVERIFY(line.endsWith("}\n"));
+        QCOMPARE(line.count('\n'), 1);
+    }
+
+    void controlCharactersEscaped()
+    {
+        Flow f = knownFlow();
+        f.request.target = "/a\nb";
+        const QByteArray line = JsonlWriter().line(f);
+        QCOMPARE(line.count('\n'), 1);
+        QVERIFY(line.contains("\"target\":\"/a\\nb\""));
+    }
+
+    void fromAssembledFlow()
+    {
+        test::StreamBuilder b;
+        test::TestConnection c;
+        b.egress(c, "GET /j HTTP/1.1\r\nHost: example.test\r\n\r\n");
+        b.ingress(c, QByteArray("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n") + QByteArray("\xff\x00", 2));
+        const test::AssemblyResult r = test::assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        const CaptureClock clock(test::StreamBuilder::kStartNs, kAnchorReal);
+        const QJsonObject o = QJsonDocument::fromJson(JsonlWriter(clock).line(r.flows[0])).object();
+        QCOMPARE(o.value("url").toString(), QStringLiteral("http://example.test/j"));
+        QCOMPARE(o.value("start_time").toString(), QStringLiteral("2026-11-27T09:00:00.000000Z"));
+        QCOMPARE(o.value("duration_ms").toDouble(), 0.001);
+        QCOMPARE(o.value("ttfb_ms").toDouble(), 0.001);
+        QCOMPARE(QByteArray::fromBase64(o.value("response").toObject().value("body").toString().toLatin1()),
+            QByteArray("\xff\x00", 2));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestJsonlWriter)
