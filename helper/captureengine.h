@@ -29,6 +29,9 @@ struct CaptureOptions {
     std::vector<pid_t> pids;
     bool followForks = true;
     uint64_t maxCallBytes = 64ull << 20;
+    // A process the caller started and holds before exec: its libraries are
+    // not loaded yet, so no "OpenSSL not found" warning for it.
+    pid_t launchedPid = 0;
 };
 
 class CaptureEngine
@@ -74,6 +77,7 @@ private:
     std::set<std::pair<pid_t, std::string>> m_reportedLibraries;
     std::set<pid_t> m_traced;
     std::set<pid_t> m_exited;
+    std::set<pid_t> m_scannedOnData; // pids whose maps were read when their first data arrived
     uint64_t m_lostReported = 0;
     uint64_t m_copyFailedReported = 0;
 };

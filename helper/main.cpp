@@ -96,7 +96,7 @@ int main(int argc, char** argv)
             if (arg == "--pid")
                 options.pids.push_back(pid);
             else
-                untilExit = pid;
+                untilExit = options.launchedPid = pid;
         } else if (arg == "--no-follow-forks") {
             options.followForks = false;
         } else if (arg == "--max-call-bytes") {

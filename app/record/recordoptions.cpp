@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "recordoptions.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+namespace httptap::cli {
+
+namespace {
+
+bool parseUnsigned(const std::string& text, uint64_t max, uint64_t* out)
+{
+    if (text.empty() || text[0] < '0' || text[0] > '9')
+        return false;
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long long v = std::strtoull(text.c_str(), &end, 10);
+    if (errno != 0 || *end != '\0' || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+// Accepts "1048576", "64k", "16M", "1G" (binary multiples).
+bool parseBytes(const std::string& text, uint64_t* out)
+{
+    if (text.empty())
+        return false;
+    uint64_t multiplier = 1;
+    std::string digits = text;
+    switch (text.back()) {
+    case 'k':
+    case 'K':
+        multiplier = 1ull << 10;
+        break;
+    case 'm':
+    case 'M':
+        multiplier = 1ull << 20;
+        break;
+    case 'g':
+    case 'G':
+        multiplier = 1ull << 30;
+        break;
+    default:
+        break;
+    }
+    if (multiplier != 1)
+        digits.pop_back();
+    uint64_t v = 0;
+    if (!parseUnsigned(digits, (1ull << 40) / multiplier, &v))
+        return false;
+    *out = v * multiplier;
+    return true;
+}
+
+} // namespace
+
+const char* recordUsage()
+{
+    return "Usage: httptap-record [OPTIONS] [--pid PID]... [-- COMMAND [ARGS...]]\n"
+           "Records the HTTP traffic of running processes, or of COMMAND started\n"
+           "under capture, as one JSON object per flow (JSON Lines).\n"
+           "\n"
+           "  -p, --pid PID          capture this process (repeatable)\n"
+           "      --no-follow-forks  do not capture children the processes start\n"
+           "  -f, --format FORMAT    output format: jsonl (default)\n"
+           "  -o, --output FILE      write flows to FILE instead of stdout\n"
+           "  -d, --duration SECS    stop after SECS seconds\n"
+           "  -c, --count N          stop after N flows\n"
+           "      --max-body BYTES   keep at most BYTES of each body (default 16M; k/M/G suffixes)\n"
+           "  -v, --verbose          report probed libraries and process events on stderr\n"
+           "  -h, --help             show this help\n"
+           "\n"
+           "With -- COMMAND, the command is started under capture from its first\n"
+           "instruction and recording ends when it exits; httptap-record then exits\n"
+           "with the command's exit status. When --duration or --count ends the\n"
+           "capture first, the command is sent SIGTERM. Needs root (eBPF).\n";
+}
+
+std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& args, std::string* error)
+{
+    RecordOptions o;
+    for (size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        auto value = [&](std::string* out) {
+            if (i + 1 >= args.size()) {
+                *error = "option " + arg + " needs a value";
+                return false;
+            }
+            *out = args[++i];
+            return true;
+        };
+        std::string v;
+        if (arg == "--") {
+            o.command.assign(args.begin() + static_cast<ptrdiff_t>(i) + 1, args.end());
+            if (o.command.empty()) {
+                *error = "nothing to run after --";
+                return std::nullopt;
+            }
+            break;
+        } else if (arg == "-p" || arg == "--pid") {
+            uint64_t pid = 0;
+            if (!value(&v))
+                return std::nullopt;
+            if (!parseUnsigned(v, 4194304, &pid) || pid == 0) {
+                *error = "--pid needs a process id, not '" + v + "'";
+                return std::nullopt;
+            }
+            o.pids.push_back(static_cast<pid_t>(pid));
+        } else if (arg == "--no-follow-forks") {
+            o.followForks = false;
+        } else if (arg == "-f" || arg == "--format") {
+            if (!value(&v))
+                return std::nullopt;
+            if (v != "jsonl") {
+                *error = "unknown format '" + v + "' (supported: jsonl)";
+                return std::nullopt;
+            }
+            o.format = v;
+        } else if (arg == "-o" || arg == "--output") {
+            if (!value(&o.outputPath))
+                return std::nullopt;
+            if (o.outputPath.empty()) {
+                *error = "--output needs a file name";
+                return std::nullopt;
+            }
+        } else if (arg == "-d" || arg == "--duration") {
+            if (!value(&v))
+                return std::nullopt;
+            char* end = nullptr;
+            const double d = std::strtod(v.c_str(), &end);
+            if (v.empty() || *end != '\0' || !std::isfinite(d) || d <= 0 || d > 31 * 86400.0) {
+                *error = "--duration needs a positive number of seconds, not '" + v + "'";
+                return std::nullopt;
+            }
+            o.durationSeconds = d;
+        } else if (arg == "-c" || arg == "--count") {
+            if (!value(&v))
+                return std::nullopt;
+            if (!parseUnsigned(v, UINT64_MAX, &o.count) || o.count == 0) {
+                *error = "--count needs a positive number of flows, not '" + v + "'";
+                return std::nullopt;
+            }
+        } else if (arg == "--max-body") {
+            if (!value(&v))
+                return std::nullopt;
+            if (!parseBytes(v, &o.maxBodyBytes)) {
+                *error = "--max-body needs a size in bytes such as 65536, 64k or 16M, not '" + v + "'";
+                return std::nullopt;
+            }
+        } else if (arg == "-v" || arg == "--verbose") {
+            o.verbose = true;
+        } else if (arg == "-h" || arg == "--help") {
+            o.help = true;
+            return o;
+        } else {
+            *error = "unknown option '" + arg + "'";
+            return std::nullopt;
+        }
+    }
+    if (o.pids.empty() && o.command.empty()) {
+        *error = "say what to capture: --pid PID, or -- COMMAND";
+        return std::nullopt;
+    }
+    return o;
+}
+
+} // namespace httptap::cli

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// Command line of httptap-record, parsed into plain values. Parsing is kept
+// apart from running so every refusal ("--count needs a number") is tested
+// without a kernel.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace httptap::cli {
+
+struct RecordOptions {
+    std::vector<pid_t> pids;
+    bool followForks = true;
+    std::string format = "jsonl";
+    std::string outputPath; // empty: stdout
+    double durationSeconds = 0; // 0: no limit
+    uint64_t count = 0; // 0: no limit
+    uint64_t maxBodyBytes = 16ull << 20;
+    std::vector<std::string> command; // after "--"
+    bool verbose = false;
+    bool help = false;
+};
+
+// Returns the options, or nullopt with *error set to a one-line message.
+std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& args, std::string* error);
+
+const char* recordUsage();
+
+} // namespace httptap::cli

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "recordsession.h"
+
+#include "export/jsonlwriter.h"
+#include "flow/captureclock.h"
+#include "flow/flowassembler.h"
+#include "helperprocess.h"
+#include "record/recordreader.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <memory>
+#include <poll.h>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace httptap::cli {
+
+namespace {
+
+volatile sig_atomic_t g_interrupted = 0;
+
+void onSignal(int)
+{
+    g_interrupted = 1;
+}
+
+void installSignalHandlers()
+{
+    struct sigaction sa {};
+    sa.sa_handler = onSignal; // no SA_RESTART: poll() returns at once
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+void say(const std::string& text)
+{
+    std::fprintf(stderr, "httptap-record: %s\n", text.c_str());
+}
+
+const char* levelPrefix(record::NoticeLevel level)
+{
+    switch (level) {
+    case record::NoticeLevel::Info:
+        return "";
+    case record::NoticeLevel::Warning:
+        return "warning: ";
+    case record::NoticeLevel::Error:
+        return "error: ";
+    }
+    return "";
+}
+
+bool processExists(pid_t pid)
+{
+    struct stat st {};
+    return stat(("/proc/" + std::to_string(pid)).c_str(), &st) == 0;
+}
+
+} // namespace
+
+RecordSession::RecordSession(RecordOptions options)
+    : m_options(std::move(options))
+{
+}
+
+int RecordSession::run()
+{
+    const RecordOptions& o = m_options;
+
+    for (pid_t pid : o.pids) {
+        if (!processExists(pid)) {
+            say("no process with pid " + std::to_string(pid) + " (it does not exist or has already exited)");
+            return 1;
+        }
+    }
+    if (geteuid() != 0) {
+        say("capturing needs root, because httptap loads eBPF programs into the kernel; run it as root, "
+            "e.g. sudo httptap-record ...");
+        return 1;
+    }
+    const std::string helperPath = findHelper();
+    if (helperPath.empty()) {
+        say("cannot find httptap-helper (looked at $HTTPTAP_HELPER, next to httptap-record and in " HTTPTAP_LIBEXECDIR
+            "); is httptap installed? Run ./x setup");
+        return 1;
+    }
+
+    FILE* out = stdout;
+    std::unique_ptr<FILE, int (*)(FILE*)> outFile(nullptr, &fclose);
+    if (!o.outputPath.empty()) {
+        outFile.reset(std::fopen(o.outputPath.c_str(), "w"));
+        if (!outFile) {
+            say("cannot write " + o.outputPath + ": " + strerror(errno));
+            return 1;
+        }
+        out = outFile.get();
+    }
+
+    installSignalHandlers();
+
+    GatedCommand command;
+    std::vector<std::string> helperArgs {"--direct"};
+    std::string error;
+    if (!o.command.empty()) {
+        if (!command.start(o.command, &error)) {
+            say(error);
+            return 1;
+        }
+        helperArgs.insert(helperArgs.end(), {"--pid", std::to_string(command.pid()), "--until-exit",
+                                                std::to_string(command.pid())});
+    }
+    for (pid_t pid : o.pids)
+        helperArgs.insert(helperArgs.end(), {"--pid", std::to_string(pid)});
+    if (!o.followForks)
+        helperArgs.push_back("--no-follow-forks");
+
+    HelperProcess helper;
+    if (!helper.start(helperPath, helperArgs, &error)) {
+        say(error);
+        return 1;
+    }
+
+    JsonlWriter writer;
+    uint64_t written = 0;
+    bool countReached = false;
+    bool writeFailed = false;
+    FlowAssembler assembler([&](Flow&& flow) {
+        if (countReached || writeFailed)
+            return;
+        const QByteArray line = writer.line(flow);
+        if (std::fwrite(line.constData(), 1, static_cast<size_t>(line.size()), out) != static_cast<size_t>(line.size())
+            || std::fflush(out) != 0) {
+            writeFailed = true;
+            return;
+        }
+        ++written;
+        if (o.count && written >= o.count)
+            countReached = true;
+    });
+    assembler.setMaxBodyBytes(o.maxBodyBytes);
+
+    record::RecordReader reader;
+    bool ready = false;
+    bool streamEnded = false;
+    bool captureError = false;
+    bool stopRequested = false;
+    bool sawTlsLibrary = false;
+    uint64_t lost = 0;
+    std::set<uint32_t> tracedPids(o.pids.begin(), o.pids.end());
+    if (!o.command.empty())
+        tracedPids.insert(static_cast<uint32_t>(command.pid()));
+
+    using Clock = std::chrono::steady_clock;
+    std::optional<Clock::time_point> deadline;
+
+    auto requestStop = [&]() {
+        if (!stopRequested) {
+            stopRequested = true;
+            helper.terminate();
+        }
+    };
+
+    uint8_t buf[1 << 16];
+    for (;;) {
+        if (g_interrupted || countReached || writeFailed || (deadline && Clock::now() >= *deadline))
+            requestStop();
+        pollfd pfd {helper.streamFd(), POLLIN, 0};
+        const int pr = ::poll(&pfd, 1, 100);
+        if (pr < 0 && errno != EINTR) {
+            say(std::string("reading from the helper failed: ") + strerror(errno));
+            break;
+        }
+        if (pr <= 0)
+            continue;
+        const ssize_t n = read(helper.streamFd(), buf, sizeof(buf));
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            say(std::string("reading from the helper failed: ") + strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break; // helper finished its stream
+        reader.feed(buf, static_cast<size_t>(n));
+        while (auto rec = reader.next()) {
+            if (auto* start = std::get_if<record::StreamStart>(&*rec)) {
+                writer.setClock(CaptureClock::fromStreamStart(*start));
+            } else if (std::holds_alternative<record::Ready>(*rec)) {
+                ready = true;
+                if (o.durationSeconds > 0)
+                    deadline = Clock::now()
+                        + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.durationSeconds));
+                if (!o.command.empty() && !command.release(&error)) {
+                    say(error);
+                    captureError = true;
+                    requestStop();
+                }
+            } else if (auto* notice = std::get_if<record::Notice>(&*rec)) {
+                if (notice->level == record::NoticeLevel::Error)
+                    captureError = true;
+                if (notice->level != record::NoticeLevel::Info || o.verbose)
+                    say(levelPrefix(notice->level) + notice->text);
+            } else if (auto* lib = std::get_if<record::LibraryAttached>(&*rec)) {
+                sawTlsLibrary = true;
+                if (o.verbose)
+                    say("pid " + std::to_string(lib->pid) + " uses " + lib->path + " (" + sourceName(lib->source)
+                        + " probes attached)");
+            } else if (auto* lostRec = std::get_if<record::Lost>(&*rec)) {
+                lost = lostRec->lostRecords;
+            } else if (std::holds_alternative<record::StreamEnd>(*rec)) {
+                streamEnded = true;
+            } else {
+                if (auto* proc = std::get_if<record::Process>(&*rec); proc && o.verbose) {
+                    const char* what = proc->kind == record::ProcessEventKind::Fork
+                        ? "started"
+                        : (proc->kind == record::ProcessEventKind::Exec ? "runs" : "exited");
+                    say("pid " + std::to_string(proc->pid) + " " + what + " "
+                        + (proc->kind == record::ProcessEventKind::Exec ? proc->filename : record::commToString(proc->comm)));
+                }
+                assembler.add(*rec);
+            }
+        }
+        if (reader.state() == record::RecordReader::State::Error) {
+            say("the helper's stream is corrupt: " + reader.errorString());
+            captureError = true;
+            requestStop();
+            break;
+        }
+    }
+
+    assembler.finish();
+    const int helperStatus = helper.wait();
+
+    int commandStatus = 0;
+    if (!o.command.empty()) {
+        if (!ready) {
+            // Never released: the gate's EOF makes the child exit without running the command.
+        } else if (!command.poll() && stopRequested) {
+            command.terminate();
+        }
+        commandStatus = command.waitBlocking();
+    }
+
+    if (writeFailed)
+        say("writing flows failed: " + std::string(strerror(errno)));
+    if (!streamEnded && !captureError && helperStatus != 0)
+        say("the capture helper stopped unexpectedly (exit status " + std::to_string(helperStatus) + ")");
+    if (lost > 0)
+        say("warning: " + std::to_string(lost)
+            + " capture records were lost because the kernel ring buffer was full; affected flows are marked truncated");
+    if (ready && !sawTlsLibrary && assembler.stats().flows > 0 && o.verbose)
+        say("no OpenSSL library was seen in the traced processes: only plaintext traffic was captured");
+    if (o.verbose || !o.outputPath.empty())
+        say(std::to_string(written) + (written == 1 ? " flow" : " flows") + " written"
+            + (o.outputPath.empty() ? std::string() : " to " + o.outputPath));
+
+    if (captureError || writeFailed || (!streamEnded && helperStatus != 0))
+        return 1;
+    return o.command.empty() ? 0 : commandStatus;
+}
+
+} // namespace httptap::cli

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// httptap-record's command line: what it accepts and every refusal.
+#include "recordoptions.h"
+
+#include <QTest>
+
+using httptap::cli::parseRecordOptions;
+
+namespace {
+
+std::vector<std::string> split(const QString& line)
+{
+    std::vector<std::string> out;
+    for (const QString& part : line.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        out.push_back(part.toStdString());
+    return out;
+}
+
+} // namespace
+
+class TestRecordOptions : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void accepts()
+    {
+        std::string error;
+        const auto o = parseRecordOptions(
+            split("--pid 12 -p 34 --no-follow-forks -o out.jsonl --duration 2.5 --count 7 --max-body 64k -v"), &error);
+        QVERIFY2(o, error.c_str());
+        QCOMPARE(o->pids, (std::vector<pid_t> { 12, 34 }));
+        QVERIFY(!o->followForks);
+        QCOMPARE(o->outputPath, std::string("out.jsonl"));
+        QCOMPARE(o->durationSeconds, 2.5);
+        QCOMPARE(o->count, uint64_t(7));
+        QCOMPARE(o->maxBodyBytes, uint64_t(65536));
+        QVERIFY(o->verbose);
+        QVERIFY(o->command.empty());
+    }
+
+    void commandAfterDoubleDash()
+    {
+        std::string error;
+        // Options after "--" belong to the command, not to us.
+        const auto o = parseRecordOptions(split("--max-body 2M -- curl -o /dev/null --pid x"), &error);
+        QVERIFY2(o, error.c_str());
+        QCOMPARE(o->maxBodyBytes, uint64_t(2) << 20);
+        QCOMPARE(o->command, (std::vector<std::string> { "curl", "-o", "/dev/null", "--pid", "x" }));
+        QVERIFY(o->pids.empty());
+        QVERIFY(o->followForks);
+        QCOMPARE(o->format, std::string("jsonl"));
+    }
+
+    void refuses_data()
+    {
+        QTest::addColumn<QString>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("nothing to capture") << ""
+                                            << "say what to capture";
+        QTest::newRow("empty command") << "--"
+                                       << "nothing to run after --";
+        QTest::newRow("pid not a number") << "--pid abc"
+                                          << "--pid needs a process id, not 'abc'";
+        QTest::newRow("pid zero") << "--pid 0"
+                                  << "--pid needs a process id";
+        QTest::newRow("pid negative") << "--pid -5"
+                                      << "--pid needs a process id";
+        QTest::newRow("pid missing") << "--pid"
+                                     << "option --pid needs a value";
+        QTest::newRow("format") << "--format har --pid 1"
+                                << "unknown format 'har' (supported: jsonl)";
+        QTest::newRow("duration zero") << "--duration 0 --pid 1"
+                                       << "--duration needs a positive number";
+        QTest::newRow("duration junk") << "--duration 5s --pid 1"
+                                       << "--duration needs a positive number";
+        QTest::newRow("duration nan") << "--duration nan --pid 1"
+                                      << "--duration needs a positive number";
+        QTest::newRow("count zero") << "--count 0 --pid 1"
+                                    << "--count needs a positive number";
+        QTest::newRow("count junk") << "--count many --pid 1"
+                                    << "--count needs a positive number";
+        QTest::newRow("max-body junk") << "--max-body lots --pid 1"
+                                       << "--max-body needs a size";
+        QTest::newRow("max-body overflow") << "--max-body 99999999999999G --pid 1"
+                                           << "--max-body needs a size";
+        QTest::newRow("unknown") << "--frobnicate --pid 1"
+                                 << "unknown option '--frobnicate'";
+    }
+
+    void refuses()
+    {
+        QFETCH(QString, args);
+        QFETCH(QString, message);
+        std::string error;
+        const auto o = parseRecordOptions(split(args), &error);
+        QVERIFY(!o);
+        QVERIFY2(QString::fromStdString(error).contains(message), error.c_str());
+    }
+
+    void help()
+    {
+        std::string error;
+        const auto o = parseRecordOptions(split("--help"), &error);
+        QVERIFY(o);
+        QVERIFY(o->help);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRecordOptions)
+#include "tst_recordoptions.moc"
