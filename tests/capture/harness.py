@@ -398,8 +398,11 @@ def body(message):
 
 def record_argv(command, options=()):
     """(argv, output path) for `httptap-record -o OUT [options] [-- command...]`."""
+    binary = record_binary()
+    if not os.access(binary, os.X_OK):
+        raise AssertionError(f"httptap-record not found at {binary} (build it, or set HTTPTAP_RECORD)")
     out = os.path.join(workdir(), f"capture-{time.monotonic_ns()}.jsonl")
-    argv = [record_binary(), "-o", out, *options]
+    argv = [binary, "-o", out, *options]
     if command:
         argv += ["--", *command]
     return argv, out
