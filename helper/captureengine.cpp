@@ -3,10 +3,12 @@
 
 #include "capture.h"
 #include "capture.skel.h"
+#include "processtree.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdarg>
@@ -193,8 +195,20 @@ bool CaptureEngine::start(const CaptureOptions& options, std::string* error)
             notice(record::NoticeLevel::Warning, 0, why);
     }
 
+    // Children the targets already started belong to them too (nginx workers).
+    std::vector<pid_t> targets = options.pids;
+    if (options.followForks) {
+        for (pid_t pid : options.pids) {
+            if (pid == options.launchedPid)
+                continue;
+            const auto children = descendantsOf(pid);
+            targets.insert(targets.end(), children.begin(), children.end());
+        }
+    }
     const int tracedFd = bpf_map__fd(m_skel->maps.traced);
-    for (pid_t pid : options.pids) {
+    for (pid_t pid : targets) {
+        if (m_traced.count(pid))
+            continue;
         const uint32_t key = static_cast<uint32_t>(pid);
         const uint8_t one = 1;
         if (bpf_map_update_elem(tracedFd, &key, &one, BPF_ANY) != 0) {
@@ -202,7 +216,8 @@ bool CaptureEngine::start(const CaptureOptions& options, std::string* error)
             return false;
         }
         m_traced.insert(pid);
-        scanProcess(pid, /*warnIfNone=*/pid != options.launchedPid);
+        const bool requested = std::find(options.pids.begin(), options.pids.end(), pid) != options.pids.end();
+        scanProcess(pid, /*warnIfNone=*/requested && pid != options.launchedPid);
     }
     return true;
 }
