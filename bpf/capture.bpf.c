@@ -98,6 +98,7 @@ struct {
 enum io_kind {
 	IO_BUF = 0, /* read/write/sendto/recvfrom: one buffer */
 	IO_IOV = 1, /* readv/writev/sendmsg/recvmsg: iovec array */
+	IO_SENDFILE = 2, /* sendfile: bytes move kernel-side, never through a user buffer */
 };
 
 /* Arguments of a socket-ish syscall in flight, by thread. */
@@ -400,7 +401,7 @@ static __always_inline void io_exit(long ret)
 	/* The first bytes a process moves over a socket tell TLS from plaintext. */
 	if (!c->has_data) {
 		c->has_data = 1;
-		if (looks_like_tls(first, first_len)) {
+		if (args.kind != IO_SENDFILE && looks_like_tls(first, first_len)) {
 			c->kind = CONN_TLS;
 			return;
 		}
@@ -415,8 +416,22 @@ static __always_inline void io_exit(long ret)
 	c->offset[dir] += ret;
 
 	__u64 budget = (__u64)ret < max_call_bytes ? (__u64)ret : max_call_bytes;
+	if (args.kind == IO_SENDFILE)
+		budget = 0;
 	if (budget < (__u64)ret)
 		ctx->hdr.flags |= CAPTURE_DATA_CALL_TRUNCATED;
+	if (budget == 0) {
+		/* Nothing to copy: say how many bytes went by, so the reader marks
+		 * exactly those as missing instead of waiting for the next chunk. */
+		struct capture_data_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			count(CAPTURE_COUNTER_RINGBUF_FULL);
+			return;
+		}
+		__builtin_memcpy(e, &ctx->hdr, sizeof(*e));
+		bpf_ringbuf_submit(e, 0);
+		return;
+	}
 
 	if (args.kind == IO_BUF) {
 		emit_buffer(ctx, args.ptr, budget);
@@ -462,6 +477,7 @@ static __always_inline void io_exit(long ret)
 #define NR_RECVFROM 45
 #define NR_SENDMSG 46
 #define NR_RECVMSG 47
+#define NR_SENDFILE 40
 
 static __always_inline void msg_enter(int fd, __u64 msg_ptr, __u8 direction)
 {
@@ -505,7 +521,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 {
 	switch (id) {
 	case NR_READ: case NR_WRITE: case NR_CLOSE: case NR_READV: case NR_WRITEV:
-	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG:
+	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG: case NR_SENDFILE:
 		break;
 	default:
 		return 0;
@@ -535,6 +551,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	case NR_RECVMSG:
 		msg_enter(fd, a1, CAPTURE_INGRESS);
 		break;
+	case NR_SENDFILE:
+		io_enter(fd, 0, 0, IO_SENDFILE, CAPTURE_EGRESS);
+		break;
 	case NR_CLOSE:
 		on_close(tgid, fd);
 		break;
@@ -548,7 +567,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	long id = BPF_CORE_READ(regs, orig_ax);
 	switch (id) {
 	case NR_READ: case NR_WRITE: case NR_READV: case NR_WRITEV:
-	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG:
+	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG: case NR_SENDFILE:
 		io_exit(ret);
 		break;
 	}

@@ -68,6 +68,9 @@ enum class NoticeLevel : uint32_t {
 
 // Data flags.
 inline constexpr uint8_t kDataCallTruncated = 0x01; // bytes after this chunk in the same call were not copied
+// A Data record with kDataCallTruncated and an empty payload reports callSize
+// bytes at streamOffset that crossed the socket but could not be copied at all
+// (sendfile, or a copy limit of zero): the reader marks exactly those missing.
 
 struct StreamStart {
     uint64_t monotonicNs = 0; // CLOCK_MONOTONIC at the anchor instant
