@@ -114,7 +114,7 @@ class PlainClientTests(ClientFlowAssertions):
         self.assertEqual(request["method"], "GET")
         self.assertEqual(request["target"], "/hello")
         self.assertEqual(request["url"], url)
-        host_header = f"[{host}]:{self.server.port}" if ":" in host else f"{host}:{self.server.port}"
+        host_header = f"{harness.url_host(host)}:{self.server.port}"
         self.assertEqual(request["headers"], [["Host", host_header], ["User-Agent", self.curl_agent],
                                               ["Accept", "*/*"]])
         self.assertEqual(request["trailers"], [])
@@ -311,7 +311,7 @@ class TlsClientTests(ClientFlowAssertions):
         request = flow["request"]
         self.assertEqual(request["target"], "/hello")
         self.assertEqual(request["url"], url)
-        host_header = f"[{host}]:{self.nginx.tls_port}" if ":" in host else f"{host}:{self.nginx.tls_port}"
+        host_header = f"{harness.url_host(host)}:{self.nginx.tls_port}"
         self.assertEqual(request["headers"], [["Host", host_header], ["User-Agent", f"curl/{harness.curl_version()}"],
                                               ["Accept", "*/*"]])
         response = flow["response"]
