@@ -9,32 +9,32 @@ namespace httptap {
 
 namespace {
 
-    QJsonArray headerArray(const HttpHeaders& headers)
-    {
-        QJsonArray out;
-        for (const HttpHeader& h : headers)
-            out.append(QJsonArray { JsonlWriter::wireString(h.name), JsonlWriter::wireString(h.value) });
-        return out;
-    }
+QJsonArray headerArray(const HttpHeaders& headers)
+{
+    QJsonArray out;
+    for (const HttpHeader& h : headers)
+        out.append(QJsonArray { JsonlWriter::wireString(h.name), JsonlWriter::wireString(h.value) });
+    return out;
+}
 
-    QJsonValue endpointJson(const FlowEndpoint& e)
-    {
-        if (e.family == 0)
-            return QJsonValue::Null;
-        return QJsonObject { { QStringLiteral("ip"), e.address() }, { QStringLiteral("port"), int(e.port) } };
-    }
+QJsonValue endpointJson(const FlowEndpoint& e)
+{
+    if (e.family == 0)
+        return QJsonValue::Null;
+    return QJsonObject { { QStringLiteral("ip"), e.address() }, { QStringLiteral("port"), int(e.port) } };
+}
 
-    double milliseconds(uint64_t fromNs, uint64_t toNs) { return toNs > fromNs ? double(toNs - fromNs) / 1e6 : 0.0; }
+double milliseconds(uint64_t fromNs, uint64_t toNs) { return toNs > fromNs ? double(toNs - fromNs) / 1e6 : 0.0; }
 
-    void addBody(QJsonObject& o, const HttpMessage& m)
-    {
-        o.insert(QStringLiteral("headers"), headerArray(m.headers));
-        o.insert(QStringLiteral("trailers"), headerArray(m.trailers));
-        o.insert(QStringLiteral("body_size"), qint64(m.bodySize));
-        o.insert(QStringLiteral("body"), QString::fromLatin1(m.body.toBase64()));
-        o.insert(QStringLiteral("body_truncated"), m.bodyTruncated);
-        o.insert(QStringLiteral("complete"), m.complete);
-    }
+void addBody(QJsonObject& o, const HttpMessage& m)
+{
+    o.insert(QStringLiteral("headers"), headerArray(m.headers));
+    o.insert(QStringLiteral("trailers"), headerArray(m.trailers));
+    o.insert(QStringLiteral("body_size"), qint64(m.bodySize));
+    o.insert(QStringLiteral("body"), QString::fromLatin1(m.body.toBase64()));
+    o.insert(QStringLiteral("body_truncated"), m.bodyTruncated);
+    o.insert(QStringLiteral("complete"), m.complete);
+}
 
 } // namespace
 

@@ -9,26 +9,32 @@ namespace httptap {
 
 namespace {
 
-    using protocolsniffer::Verdict;
+using protocolsniffer::Verdict;
 
-    FlowEndpoint endpoint(uint8_t family, const record::Endpoint& e)
-    {
-        FlowEndpoint out;
-        out.family = family;
-        out.addr = e.addr;
-        out.port = e.port;
-        return out;
-    }
+FlowEndpoint endpoint(uint8_t family, const record::Endpoint& e)
+{
+    FlowEndpoint out;
+    out.family = family;
+    out.addr = e.addr;
+    out.port = e.port;
+    return out;
+}
 
-    QString missingText(uint64_t bytes, uint64_t offset)
-    {
-        return QStringLiteral("%1 bytes missing at offset %2 (lost or not copied)").arg(bytes).arg(offset);
-    }
+// The producer flags a chunk whose call had more bytes than it copied; a gap right after
+// such a chunk is those bytes, otherwise it could be either.
+QString missingText(uint64_t bytes, uint64_t offset, bool afterTruncatedCall)
+{
+    return QStringLiteral("%1 bytes missing at offset %2 (%3)")
+        .arg(bytes)
+        .arg(offset)
+        .arg(afterTruncatedCall ? QStringLiteral("not copied") : QStringLiteral("lost or not copied"));
+}
 
 } // namespace
 
 Connection::Connection(Context& context, const record::Data& first)
     : m_ctx(context)
+    , m_exchanges(context)
     , m_connId(first.connId)
     , m_source(first.source)
 {
@@ -41,7 +47,10 @@ void Connection::add(const record::Data& data)
 {
     // Keep the freshest identity: a forked child or a late-known address wins.
     m_pid = data.pid;
-    m_process = QString::fromStdString(record::commToString(data.comm));
+    if (data.comm != m_comm) { // converting once per change, not per record, keeps add() allocation-free
+        m_comm = data.comm;
+        m_process = QString::fromStdString(record::commToString(data.comm));
+    }
     if (data.family != 0) {
         m_local = endpoint(data.family, data.local);
         m_remote = endpoint(data.family, data.remote);
@@ -178,12 +187,12 @@ void Connection::process(Side& side, uint64_t gapBytes, uint64_t gapOffset, cons
 
 void Connection::handleGap(Side& side, uint64_t bytes, uint64_t offset)
 {
-    const QString text = missingText(bytes, offset);
+    const QString text = missingText(bytes, offset, side.lastCallTruncated);
     switch (side.mode) {
     case Mode::Http:
         if (side.parser->inMessage()) {
             if (side.exchange)
-                addNote(*side.exchange, text, true);
+                side.exchange->addNote(text, true);
             if (side.parser->skipGap(bytes))
                 return;
             abandonMessage(
@@ -247,7 +256,7 @@ void Connection::maybeResumeRequests()
     Side& req = requestSide();
     if (req.mode != Mode::AwaitUpgrade || m_state != State::Http)
         return;
-    if (std::any_of(m_exchanges.begin(), m_exchanges.end(), [](const Exchange& e) { return !e.responseDone; }))
+    if (!m_exchanges.allAnswered())
         return;
     // Refused: the connection stays HTTP/1 and the requests held back are parsed now.
     req.parser->resumeAfterUpgrade();
@@ -281,8 +290,8 @@ void Connection::abandonMessage(Side& side, const QString& text, bool truncates)
         ex->responseDone = true;
     }
     ex->flow.incomplete = true;
-    addNote(*ex, text, truncates);
-    flushReady();
+    ex->addNote(text, truncates);
+    m_exchanges.flushReady();
 }
 
 void Connection::giveUp(const QString& reason)
@@ -305,6 +314,8 @@ void Connection::close(CloseReason reason)
         for (Side* s : { &requestSide(), &responseSide() }) {
             if (s->mode != Mode::Http || !s->parser)
                 continue;
+            if (s->lastCallTruncated && s->parser->inMessage() && s->exchange)
+                s->exchange->addNote(QStringLiteral("the last call was not copied in full"), true);
             if (s->parser->finish(s->timestampNs) == Http1Parser::Result::Error)
                 abandonMessage(*s, cut, false);
         }
@@ -318,16 +329,8 @@ void Connection::close(CloseReason reason)
 
 void Connection::flushAll(const QString& noResponseNote)
 {
-    for (Exchange& ex : m_exchanges) {
-        if (!ex.responseDone) {
-            ex.responseDone = true;
-            ex.flow.incomplete = true;
-            addNote(ex, noResponseNote, false);
-        }
-        ex.requestDone = true;
-    }
     m_sides[0].exchange = m_sides[1].exchange = nullptr;
-    flushReady();
+    m_exchanges.flushAll(noResponseNote);
 }
 
 Connection::Side& Connection::sideOf(const Http1Parser& parser)
@@ -335,11 +338,10 @@ Connection::Side& Connection::sideOf(const Http1Parser& parser)
     return m_sides[0].parser.get() == &parser ? m_sides[0] : m_sides[1];
 }
 
-Connection::Exchange& Connection::newExchange(const Side& side)
+Exchange& Connection::newExchange(const Side& side)
 {
-    Exchange& ex = m_exchanges.emplace_back();
+    Exchange& ex = m_exchanges.append();
     Flow& f = ex.flow;
-    f.id = ++m_ctx.lastFlowId;
     f.connId = m_connId;
     f.pid = side.pid;
     f.tid = side.tid;
@@ -363,21 +365,18 @@ void Connection::messageBegin(Http1Parser& parser)
         }
         ex = &newExchange(side);
     } else {
-        auto it
-            = std::find_if(m_exchanges.begin(), m_exchanges.end(), [](const Exchange& e) { return !e.responseDone; });
-        if (it != m_exchanges.end()) {
-            ex = &*it;
-        } else {
+        ex = m_exchanges.firstUnanswered();
+        if (!ex) {
             ex = &newExchange(side);
             ex->requestDone = true;
-            addNote(*ex, QStringLiteral("response without a captured request"), true);
+            ex->addNote(QStringLiteral("response without a captured request"), true);
         }
         if (ex->flow.responseStartNs == 0)
             ex->flow.responseStartNs = side.timestampNs;
     }
     side.exchange = ex;
     if (side.missingBeforeNext > 0) {
-        addNote(*ex,
+        ex->addNote(
             QStringLiteral("%1 bytes missing before this message (lost or not copied)").arg(side.missingBeforeNext),
             true);
         side.missingBeforeNext = 0;
@@ -419,7 +418,7 @@ void Connection::messageComplete(Http1Parser& parser, HttpMessage&& message)
     } else {
         if (message.status == 101) {
             const QByteArray protocol = message.header("Upgrade");
-            addNote(*ex,
+            ex->addNote(
                 QStringLiteral("switched protocols%1; later bytes are not dissected")
                     .arg(protocol.isEmpty() ? QString() : QStringLiteral(" to ") + QString::fromLatin1(protocol)),
                 false);
@@ -428,47 +427,14 @@ void Connection::messageComplete(Http1Parser& parser, HttpMessage&& message)
         ex->flow.hasResponse = true;
         ex->responseDone = true;
     }
-    flushReady();
+    m_exchanges.flushReady();
 }
 
 void Connection::note(Http1Parser& parser, const QString& text, bool truncates)
 {
     Side& side = sideOf(parser);
     if (side.exchange)
-        addNote(*side.exchange, text, truncates);
-}
-
-void Connection::addNote(Exchange& exchange, const QString& text, bool truncates)
-{
-    exchange.flow.notes.append(text);
-    exchange.flow.truncated = exchange.flow.truncated || truncates;
-}
-
-void Connection::flushReady()
-{
-    while (!m_exchanges.empty() && m_exchanges.front().requestDone && m_exchanges.front().responseDone) {
-        emitFlow(m_exchanges.front());
-        m_exchanges.pop_front();
-    }
-}
-
-void Connection::emitFlow(Exchange& ex)
-{
-    Flow& f = ex.flow;
-    const bool haveRequest = !f.request.method.isEmpty();
-    const HttpMessage& versioned = haveRequest || !f.hasResponse ? f.request : f.response;
-    f.httpVersion = QByteArrayLiteral("HTTP/") + QByteArray::number(versioned.versionMajor) + '.'
-        + QByteArray::number(versioned.versionMinor);
-    if (haveRequest)
-        f.startNs = f.request.firstByteNs;
-    f.endNs = std::max({ f.startNs, f.request.lastByteNs, f.hasResponse ? f.response.lastByteNs : 0 });
-    for (const HttpMessage& m : f.informational)
-        f.endNs = std::max(f.endNs, m.lastByteNs);
-    f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
-    f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;
-    ++m_ctx.stats.flows;
-    if (m_ctx.sink)
-        m_ctx.sink(std::move(f));
+        side.exchange->addNote(text, truncates);
 }
 
 } // namespace httptap

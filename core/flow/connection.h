@@ -7,20 +7,18 @@
 // responses.
 //
 // Invariants:
-//  - Exchanges are queued in the order their requests began; the n-th
-//    response belongs to the n-th exchange (HTTP/1 pipelining is FIFO).
-//  - A flow leaves through the sink exactly once: when both its request and
-//    its final response are done, or when the connection closes or gives up.
+//  - Exchanges wait in an ExchangeQueue (request order, FIFO pairing, each
+//    flow leaves exactly once); each stream's parser points at the exchange
+//    its current message belongs to, and lets go of it once it is settled.
 //  - Buffering is bounded: at most protocolsniffer::kMaxPrefix bytes per
 //    stream before the protocol is known, kMaxHeldBytes while waiting for an
 //    upgrade's answer, kMaxPendingExchanges unanswered requests.
 
+#include "exchangequeue.h"
 #include "flow.h"
-#include "flowassembler.h"
 #include "http/http1parser.h"
 #include "streamreassembler.h"
 
-#include <deque>
 #include <memory>
 
 namespace httptap {
@@ -28,13 +26,7 @@ namespace httptap {
 class Connection : private Http1Parser::Listener
 {
 public:
-    // What the connection shares with its assembler.
-    struct Context {
-        FlowAssembler::FlowSink sink;
-        AssemblerStats stats;
-        uint64_t lastFlowId = 0;
-        uint64_t maxBodyBytes = 16u << 20;
-    };
+    using Context = AssemblyContext;
     enum class CloseReason : uint8_t { Closed, CaptureEnded };
 
     static constexpr size_t kMaxPendingExchanges = 1000;
@@ -64,12 +56,6 @@ private:
         Resync, // after lost bytes: waiting for a chunk that starts a message
         AwaitUpgrade, // requests paused after an Upgrade/CONNECT until its response says yes or no
         Stopped,
-    };
-    struct Exchange {
-        Flow flow;
-        QByteArray method; // known once the request's headers are, before the request completes
-        bool requestDone = false;
-        bool responseDone = false;
     };
     struct Side {
         StreamReassembler stream;
@@ -111,17 +97,15 @@ private:
     void giveUp(const QString& reason);
     void flushAll(const QString& noResponseNote);
     Exchange& newExchange(const Side& side);
-    void flushReady();
-    void emitFlow(Exchange& exchange);
-    static void addNote(Exchange& exchange, const QString& text, bool truncates);
 
     Context& m_ctx;
     State m_state = State::Sniffing;
     Side m_sides[2]; // indexed by record::Direction
-    std::deque<Exchange> m_exchanges;
+    ExchangeQueue m_exchanges;
     uint64_t m_connId = 0;
     record::Source m_source = record::Source::Syscall;
     uint32_t m_pid = 0;
+    std::array<char, record::kCommSize> m_comm {};
     QString m_process;
     FlowEndpoint m_local;
     FlowEndpoint m_remote;

@@ -5,58 +5,58 @@ namespace httptap {
 
 namespace {
 
-    bool equalsIgnoreCase(const QByteArray& a, const QByteArray& b)
-    {
-        return a.size() == b.size() && qstrnicmp(a.constData(), b.constData(), a.size()) == 0;
-    }
+bool equalsIgnoreCase(const QByteArray& a, const QByteArray& b)
+{
+    return a.size() == b.size() && qstrnicmp(a.constData(), b.constData(), a.size()) == 0;
+}
 
-    // RFC 5952 text form: lowercase hex, leading zeros dropped, the longest run of two or more
-    // zero groups (the first one on a tie) written as "::". QHostAddress would do this but lives
-    // in QtNetwork, which core does not link.
-    QString formatIpv6(const std::array<uint8_t, 16>& addr)
-    {
-        uint16_t groups[8];
-        for (int i = 0; i < 8; ++i)
-            groups[i] = uint16_t((addr[size_t(2 * i)] << 8) | addr[size_t(2 * i + 1)]);
-        int bestStart = -1, bestLen = 0;
-        for (int i = 0; i < 8;) {
-            if (groups[i] != 0) {
-                ++i;
-                continue;
-            }
-            int j = i;
-            while (j < 8 && groups[j] == 0)
-                ++j;
-            if (j - i > bestLen && j - i >= 2) {
-                bestStart = i;
-                bestLen = j - i;
-            }
-            i = j;
+// RFC 5952 text form: lowercase hex, leading zeros dropped, the longest run of two or more
+// zero groups (the first one on a tie) written as "::". QHostAddress would do this but lives
+// in QtNetwork, which core does not link.
+QString formatIpv6(const std::array<uint8_t, 16>& addr)
+{
+    uint16_t groups[8];
+    for (int i = 0; i < 8; ++i)
+        groups[i] = uint16_t((addr[size_t(2 * i)] << 8) | addr[size_t(2 * i + 1)]);
+    int bestStart = -1, bestLen = 0;
+    for (int i = 0; i < 8;) {
+        if (groups[i] != 0) {
+            ++i;
+            continue;
         }
-        // An IPv4-mapped address reads better with its dotted tail ("::ffff:127.0.0.1").
-        if (bestStart == 0 && bestLen == 5 && groups[5] == 0xffff) {
-            return QStringLiteral("::ffff:%1.%2.%3.%4").arg(addr[12]).arg(addr[13]).arg(addr[14]).arg(addr[15]);
+        int j = i;
+        while (j < 8 && groups[j] == 0)
+            ++j;
+        if (j - i > bestLen && j - i >= 2) {
+            bestStart = i;
+            bestLen = j - i;
         }
-        QString out;
-        for (int i = 0; i < 8; ++i) {
-            if (i == bestStart) {
-                out += QStringLiteral("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (!out.isEmpty() && !out.endsWith(QLatin1Char(':')))
-                out += QLatin1Char(':');
-            out += QString::number(groups[i], 16);
-        }
-        return out;
+        i = j;
     }
+    // An IPv4-mapped address reads better with its dotted tail ("::ffff:127.0.0.1").
+    if (bestStart == 0 && bestLen == 5 && groups[5] == 0xffff) {
+        return QStringLiteral("::ffff:%1.%2.%3.%4").arg(addr[12]).arg(addr[13]).arg(addr[14]).arg(addr[15]);
+    }
+    QString out;
+    for (int i = 0; i < 8; ++i) {
+        if (i == bestStart) {
+            out += QStringLiteral("::");
+            i += bestLen - 1;
+            continue;
+        }
+        if (!out.isEmpty() && !out.endsWith(QLatin1Char(':')))
+            out += QLatin1Char(':');
+        out += QString::number(groups[i], 16);
+    }
+    return out;
+}
 
-    bool isAbsoluteUrl(const QByteArray& target)
-    {
-        // Only http(s) count: a proxy-form request-target is the only absolute form HTTP/1 uses.
-        return target.startsWith("http://") || target.startsWith("https://") || target.startsWith("HTTP://")
-            || target.startsWith("HTTPS://");
-    }
+bool isAbsoluteUrl(const QByteArray& target)
+{
+    // Only http(s) count: a proxy-form request-target is the only absolute form HTTP/1 uses.
+    return target.startsWith("http://") || target.startsWith("https://") || target.startsWith("HTTP://")
+        || target.startsWith("HTTPS://");
+}
 
 } // namespace
 

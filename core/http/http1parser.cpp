@@ -9,12 +9,22 @@ namespace httptap {
 
 namespace {
 
-    Http1Parser* self(llhttp_t* p) { return static_cast<Http1Parser*>(p->data); }
+// Spans usually arrive whole; building the first piece at its exact size skips the
+// growth heuristics of append() on an empty array.
+void appendSpan(QByteArray& to, const char* at, size_t size)
+{
+    if (to.isEmpty())
+        to = QByteArray(at, qsizetype(size));
+    else
+        to.append(at, qsizetype(size));
+}
 
-    QString humanBytes(uint64_t n)
-    {
-        return QString::number(n) + (n == 1 ? QStringLiteral(" byte") : QStringLiteral(" bytes"));
-    }
+Http1Parser* self(llhttp_t* p) { return static_cast<Http1Parser*>(p->data); }
+
+QString humanBytes(uint64_t n)
+{
+    return QString::number(n) + (n == 1 ? QStringLiteral(" byte") : QStringLiteral(" bytes"));
+}
 
 } // namespace
 
@@ -31,7 +41,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        s->m_message.method.append(at, qsizetype(size));
+        appendSpan(s->m_message.method, at, size);
         return 0;
     }
 
@@ -40,7 +50,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        s->m_message.target.append(at, qsizetype(size));
+        appendSpan(s->m_message.target, at, size);
         return 0;
     }
 
@@ -49,7 +59,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        s->m_message.reason.append(at, qsizetype(size));
+        appendSpan(s->m_message.reason, at, size);
         return 0;
     }
 
@@ -72,7 +82,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        s->m_fieldName.append(at, qsizetype(size));
+        appendSpan(s->m_fieldName, at, size);
         return 0;
     }
 
@@ -81,7 +91,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        s->m_fieldValue.append(at, qsizetype(size));
+        appendSpan(s->m_fieldValue, at, size);
         return 0;
     }
 
@@ -109,13 +119,13 @@ struct Http1Parser::Callbacks {
             m.status = p->status_code;
         }
         s->m_headersDone = true;
-        switch (s->m_listener->headersComplete(*s)) {
-        case BodyMode::Normal:
-            return 0;
-        case BodyMode::Skip:
-            return 1;
-        case BodyMode::Stop:
-            return 2;
+        const BodyMode mode = s->m_listener->headersComplete(*s);
+        if (mode != BodyMode::Normal)
+            return mode == BodyMode::Skip ? 1 : 2;
+        if ((p->flags & F_CONTENT_LENGTH) && !(p->flags & F_CHUNKED) && p->content_length > 0) {
+            // One allocation for a declared body, within reason: the length is the peer's claim.
+            const uint64_t expected = std::min<uint64_t>({ p->content_length, s->m_maxBodyBytes, 256 * 1024 });
+            m.body.reserve(qsizetype(expected));
         }
         return 0;
     }
@@ -217,6 +227,7 @@ void Http1Parser::beginMessage()
     m_message = HttpMessage();
     m_message.firstByteNs = m_timestampNs;
     m_message.lastByteNs = m_timestampNs;
+    m_message.headers.reserve(16); // one allocation covers typical messages
     m_fieldName.clear();
     m_fieldValue.clear();
     m_headerBytes = 0;

@@ -8,37 +8,37 @@ namespace httptap::protocolsniffer {
 
 namespace {
 
-    constexpr char kHttp2Preface[] = "PRI * HTTP/2.0\r\n";
-    constexpr size_t kHttp2PrefaceLength = sizeof(kHttp2Preface) - 1;
-    // The longest method llhttp knows is 19 bytes ("VERSION-CONTROL", "BASELINE-CONTROL", ...).
-    constexpr size_t kMaxMethodLength = 20;
+constexpr char kHttp2Preface[] = "PRI * HTTP/2.0\r\n";
+constexpr size_t kHttp2PrefaceLength = sizeof(kHttp2Preface) - 1;
+// The longest method llhttp knows is 19 bytes ("VERSION-CONTROL", "BASELINE-CONTROL", ...).
+constexpr size_t kMaxMethodLength = 20;
 
-    // Whether data[0..size) agrees with the start of `literal`; *full says it covers all of it.
-    bool agreesWith(const uint8_t* data, size_t size, const char* literal, size_t literalLength, bool* full)
-    {
-        const size_t n = std::min(size, literalLength);
-        *full = size >= literalLength;
-        return std::memcmp(data, literal, n) == 0;
-    }
+// Whether data[0..size) agrees with the start of `literal`; *full says it covers all of it.
+bool agreesWith(const uint8_t* data, size_t size, const char* literal, size_t literalLength, bool* full)
+{
+    const size_t n = std::min(size, literalLength);
+    *full = size >= literalLength;
+    return std::memcmp(data, literal, n) == 0;
+}
 
-    bool isMethodChar(uint8_t c)
-    {
-        // Methods registered with IANA are uppercase letters with '-' and '_'; being strict here
-        // keeps binary noise from being mistaken for a request.
-        return (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
-    }
+bool isMethodChar(uint8_t c)
+{
+    // Methods registered with IANA are uppercase letters with '-' and '_'; being strict here
+    // keeps binary noise from being mistaken for a request.
+    return (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+}
 
-    // Request: method characters followed by a space.
-    Verdict sniffMethod(const uint8_t* data, size_t size)
-    {
-        for (size_t i = 0; i < size; ++i) {
-            if (data[i] == ' ')
-                return i > 0 ? Verdict::Request : Verdict::Unknown;
-            if (!isMethodChar(data[i]) || i >= kMaxMethodLength)
-                return Verdict::Unknown;
-        }
-        return Verdict::NeedMore;
+// Request: method characters followed by a space.
+Verdict sniffMethod(const uint8_t* data, size_t size)
+{
+    for (size_t i = 0; i < size; ++i) {
+        if (data[i] == ' ')
+            return i > 0 ? Verdict::Request : Verdict::Unknown;
+        if (!isMethodChar(data[i]) || i >= kMaxMethodLength)
+            return Verdict::Unknown;
     }
+    return Verdict::NeedMore;
+}
 
 } // namespace
 

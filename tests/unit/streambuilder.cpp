@@ -106,18 +106,18 @@ std::vector<record::Record> rechunk(const std::vector<record::Record>& records, 
 
 namespace {
 
-    void describeMessage(QByteArray& out, const char* label, const HttpMessage& m)
-    {
-        out += label;
-        out += ": " + m.method + ' ' + m.target + ' ' + QByteArray::number(m.status) + ' ' + m.reason + " HTTP/"
-            + QByteArray::number(m.versionMajor) + '.' + QByteArray::number(m.versionMinor) + '\n';
-        for (const HttpHeader& h : m.headers)
-            out += "  H " + h.name + ": " + h.value + '\n';
-        for (const HttpHeader& h : m.trailers)
-            out += "  T " + h.name + ": " + h.value + '\n';
-        out += "  body " + QByteArray::number(m.bodySize) + (m.bodyTruncated ? " truncated " : " ") + m.body.toHex()
-            + (m.complete ? " complete\n" : " partial\n");
-    }
+void describeMessage(QByteArray& out, const char* label, const HttpMessage& m)
+{
+    out += label;
+    out += ": " + m.method + ' ' + m.target + ' ' + QByteArray::number(m.status) + ' ' + m.reason + " HTTP/"
+        + QByteArray::number(m.versionMajor) + '.' + QByteArray::number(m.versionMinor) + '\n';
+    for (const HttpHeader& h : m.headers)
+        out += "  H " + h.name + ": " + h.value + '\n';
+    for (const HttpHeader& h : m.trailers)
+        out += "  T " + h.name + ": " + h.value + '\n';
+    out += "  body " + QByteArray::number(m.bodySize) + (m.bodyTruncated ? " truncated " : " ") + m.body.toHex()
+        + (m.complete ? " complete\n" : " partial\n");
+}
 
 } // namespace
 

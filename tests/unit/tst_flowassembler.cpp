@@ -12,6 +12,8 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <set>
+
 using namespace httptap;
 using namespace httptap::test;
 using record::Direction;
@@ -23,65 +25,65 @@ const QByteArray kOk = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
 
 HttpHeaders headers(std::initializer_list<std::pair<QByteArray, QByteArray>> list)
 {
-    HttpHeaders out;
-    for (const auto& [n, v] : list)
-        out.append(HttpHeader { n, v });
-    return out;
+HttpHeaders out;
+for (const auto& [n, v] : list)
+    out.append(HttpHeader { n, v });
+return out;
 }
 
 bool sameHeaders(const HttpHeaders& a, const HttpHeaders& b)
 {
-    if (a.size() != b.size())
+if (a.size() != b.size())
+    return false;
+for (qsizetype i = 0; i < a.size(); ++i) {
+    if (a[i].name != b[i].name || a[i].value != b[i].value)
         return false;
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        if (a[i].name != b[i].name || a[i].value != b[i].value)
-            return false;
-    }
-    return true;
+}
+return true;
 }
 
 QByteArray allDescribed(const AssemblyResult& r)
 {
-    std::vector<const Flow*> sorted;
-    for (const Flow& f : r.flows)
-        sorted.push_back(&f);
-    std::sort(sorted.begin(), sorted.end(), [](const Flow* a, const Flow* b) { return a->id < b->id; });
-    QByteArray out;
-    for (const Flow* f : sorted)
-        out += describe(*f);
-    return out;
+std::vector<const Flow*> sorted;
+for (const Flow& f : r.flows)
+    sorted.push_back(&f);
+std::sort(sorted.begin(), sorted.end(), [](const Flow* a, const Flow* b) { return a->id < b->id; });
+QByteArray out;
+for (const Flow* f : sorted)
+    out += describe(*f);
+return out;
 }
 
 bool notesContain(const Flow& f, const QString& text)
 {
-    for (const QString& n : f.notes) {
-        if (n.contains(text))
-            return true;
-    }
-    return false;
+for (const QString& n : f.notes) {
+    if (n.contains(text))
+        return true;
+}
+return false;
 }
 
 // A conversation exercising most of the parser: keep-alive, a POST body, a
 // chunked response with trailers, a 100-continue, a HEAD and a 304.
 void conversation(StreamBuilder& b, TestConnection& c)
 {
-    b.egress(c, "GET /one HTTP/1.1\r\nHost: example.test\r\nAccept: */*\r\n\r\n");
-    b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Multi: a, b\r\n\r\nhello");
-    b.egress(c, "POST /two HTTP/1.1\r\nHost: example.test\r\nContent-Length: 11\r\n\r\nhello=world");
-    b.ingress(c,
-        "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n"
-        "4\r\nwiki\r\n6;ext=1\r\npedia \r\nE\r\nin \r\n\r\nchunks.\r\n0\r\nX-Sum: 42\r\n\r\n");
-    b.egress(c, "PUT /three HTTP/1.1\r\nHost: example.test\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
-    b.ingress(c, "HTTP/1.1 100 Continue\r\n\r\n");
-    b.egress(c, "abc");
-    b.ingress(c, "HTTP/1.1 204 No Content\r\n\r\n");
-    b.egress(c, "HEAD /four HTTP/1.1\r\nHost: example.test\r\n\r\n");
-    b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n");
-    b.egress(c, "GET /five HTTP/1.1\r\nHost: example.test\r\nIf-None-Match: \"x\"\r\n\r\n");
-    b.ingress(c, "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\nContent-Length: 99\r\n\r\n");
-    b.egress(c, "GET /six HTTP/1.0\r\n\r\n");
-    b.ingress(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end");
-    b.close(c);
+b.egress(c, "GET /one HTTP/1.1\r\nHost: example.test\r\nAccept: */*\r\n\r\n");
+b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Multi: a, b\r\n\r\nhello");
+b.egress(c, "POST /two HTTP/1.1\r\nHost: example.test\r\nContent-Length: 11\r\n\r\nhello=world");
+b.ingress(c,
+    "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n"
+    "4\r\nwiki\r\n6;ext=1\r\npedia \r\nE\r\nin \r\n\r\nchunks.\r\n0\r\nX-Sum: 42\r\n\r\n");
+b.egress(c, "PUT /three HTTP/1.1\r\nHost: example.test\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+b.ingress(c, "HTTP/1.1 100 Continue\r\n\r\n");
+b.egress(c, "abc");
+b.ingress(c, "HTTP/1.1 204 No Content\r\n\r\n");
+b.egress(c, "HEAD /four HTTP/1.1\r\nHost: example.test\r\n\r\n");
+b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n");
+b.egress(c, "GET /five HTTP/1.1\r\nHost: example.test\r\nIf-None-Match: \"x\"\r\n\r\n");
+b.ingress(c, "HTTP/1.1 304 Not Modified\r\nETag: \"x\"\r\nContent-Length: 99\r\n\r\n");
+b.egress(c, "GET /six HTTP/1.0\r\n\r\n");
+b.ingress(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end");
+b.close(c);
 }
 
 } // namespace
@@ -516,6 +518,27 @@ private Q_SLOTS:
         QVERIFY(!r.flows[1].truncated);
     }
 
+    void gapAfterTruncatedCall()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, kGet);
+        b.data(c, Direction::Ingress, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + repeat('x', 10),
+            record::kDataCallTruncated);
+        b.skip(c, Direction::Ingress, 90);
+        b.egress(c, kGet);
+        b.data(c, Direction::Ingress, kOk.left(10), record::kDataCallTruncated);
+        b.close(c); // the rest of that call never shows up as a gap
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        QCOMPARE(r.flows[0].notes, QStringList { QStringLiteral("90 bytes missing at offset 50 (not copied)") });
+        QVERIFY(r.flows[0].response.complete);
+        QCOMPARE(r.flows[0].response.bodySize, uint64_t(100));
+        QVERIFY(r.flows[1].truncated);
+        QVERIFY(r.flows[1].incomplete);
+        QVERIFY(notesContain(r.flows[1], QStringLiteral("the last call was not copied in full")));
+    }
+
     void gapEndingAtBodyEnd()
     {
         StreamBuilder b;
@@ -793,6 +816,44 @@ private Q_SLOTS:
         QCOMPARE(r.flows.size(), size_t(1000));
         QCOMPARE(r.stats.parseErrors, uint64_t(1));
         QVERIFY(notesContain(r.flows.back(), QStringLiteral("more than 1000 requests without a response")));
+    }
+
+    void randomDamageNeverBreaks()
+    {
+        // Seeded mutations of a valid conversation: flipped bytes, cut chunks, shifted offsets.
+        // Nothing may crash, hang or produce a flow twice; ids stay unique.
+        StreamBuilder b;
+        TestConnection c;
+        conversation(b, c);
+        const std::vector<record::Record> original = rechunk(b.records(), 23);
+        QRandomGenerator rng(20261127);
+        const int rounds = qEnvironmentVariableIsSet("HTTPTAP_DAMAGE_ROUNDS")
+            ? qEnvironmentVariableIntValue("HTTPTAP_DAMAGE_ROUNDS")
+            : 400;
+        for (int round = 0; round < rounds; ++round) {
+            std::vector<record::Record> damaged = original;
+            for (record::Record& rec : damaged) {
+                auto* d = std::get_if<record::Data>(&rec);
+                if (!d || d->payload.empty())
+                    continue;
+                const quint32 roll = rng.bounded(100u);
+                if (roll < 8)
+                    d->payload[rng.bounded(quint32(d->payload.size()))] = uint8_t(rng.bounded(256u));
+                else if (roll < 12)
+                    d->payload.resize(rng.bounded(quint32(d->payload.size())));
+                else if (roll < 14)
+                    d->streamOffset += rng.bounded(64u);
+                else if (roll < 16)
+                    d->streamOffset -= std::min<uint64_t>(d->streamOffset, rng.bounded(64u));
+                else if (roll < 17)
+                    d->direction = Direction(1 - int(d->direction));
+            }
+            const AssemblyResult r = assemble(damaged, 64);
+            std::set<uint64_t> ids;
+            for (const Flow& f : r.flows)
+                QVERIFY(ids.insert(f.id).second);
+            QCOMPARE(r.stats.flows, uint64_t(r.flows.size()));
+        }
     }
 
     void cannedStreamFromDisk()

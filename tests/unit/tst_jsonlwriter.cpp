@@ -18,39 +18,39 @@ constexpr uint64_t kAnchorReal = 1'795'770'000'000'000'000; // 2026-11-27T09:00:
 
 Flow knownFlow()
 {
-    Flow f;
-    f.id = 1;
-    f.connId = 3;
-    f.pid = 1234;
-    f.tid = 1235;
-    f.process = QStringLiteral("curl");
-    f.source = record::Source::Syscall;
-    f.role = Flow::Role::Client;
-    f.local = FlowEndpoint { 4, { 127, 0, 0, 1 }, 5555 };
-    f.remote = FlowEndpoint { 4, { 127, 0, 0, 1 }, 8080 };
-    f.httpVersion = "HTTP/1.1";
-    f.request.method = "POST";
-    f.request.target = "/x?q=1";
-    f.request.headers = { { "Host", "127.0.0.1:8080" }, { "Content-Length", "3" } };
-    f.request.body = QByteArray("a\0b", 3);
-    f.request.bodySize = 3;
-    f.request.complete = true;
-    f.hasResponse = true;
-    f.response.status = 200;
-    f.response.reason = "OK";
-    f.response.headers = { { "Transfer-Encoding", "chunked" } };
-    f.response.trailers = { { "X-Sum", "9" } };
-    f.response.body = "hello";
-    f.response.bodySize = 5;
-    f.response.complete = true;
-    HttpMessage info;
-    info.status = 100;
-    info.reason = "Continue";
-    f.informational.append(info);
-    f.startNs = kAnchorMono + 123'456'789; // .123456789 s after the anchor
-    f.responseStartNs = f.startNs + 500'000;
-    f.endNs = f.startNs + 1'234'000;
-    return f;
+Flow f;
+f.id = 1;
+f.connId = 3;
+f.pid = 1234;
+f.tid = 1235;
+f.process = QStringLiteral("curl");
+f.source = record::Source::Syscall;
+f.role = Flow::Role::Client;
+f.local = FlowEndpoint { 4, { 127, 0, 0, 1 }, 5555 };
+f.remote = FlowEndpoint { 4, { 127, 0, 0, 1 }, 8080 };
+f.httpVersion = "HTTP/1.1";
+f.request.method = "POST";
+f.request.target = "/x?q=1";
+f.request.headers = { { "Host", "127.0.0.1:8080" }, { "Content-Length", "3" } };
+f.request.body = QByteArray("a\0b", 3);
+f.request.bodySize = 3;
+f.request.complete = true;
+f.hasResponse = true;
+f.response.status = 200;
+f.response.reason = "OK";
+f.response.headers = { { "Transfer-Encoding", "chunked" } };
+f.response.trailers = { { "X-Sum", "9" } };
+f.response.body = "hello";
+f.response.bodySize = 5;
+f.response.complete = true;
+HttpMessage info;
+info.status = 100;
+info.reason = "Continue";
+f.informational.append(info);
+f.startNs = kAnchorMono + 123'456'789; // .123456789 s after the anchor
+f.responseStartNs = f.startNs + 500'000;
+f.endNs = f.startNs + 1'234'000;
+return f;
 }
 
 } // namespace

@@ -15,84 +15,84 @@ namespace {
 
 std::array<char, kCommSize> comm(const char* s)
 {
-    std::array<char, kCommSize> out {};
-    std::strncpy(out.data(), s, out.size() - 1);
-    return out;
+std::array<char, kCommSize> out {};
+std::strncpy(out.data(), s, out.size() - 1);
+return out;
 }
 
 std::vector<Record> sampleRecords()
 {
-    std::vector<Record> records;
-    records.emplace_back(StreamStart { 111, 1795770000000000000, 77, "httptap-helper 0.1" });
-    Data d;
-    d.timestampNs = 222;
-    d.connId = 0x1122334455667788;
-    d.streamOffset = 4096;
-    d.pid = 1234;
-    d.tid = 1235;
-    d.fd = -1;
-    d.callSize = 70000;
-    d.direction = Direction::Ingress;
-    d.source = Source::GoTls;
-    d.family = 6;
-    d.flags = kDataCallTruncated;
-    d.local.addr = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
-    d.local.port = 443;
-    d.remote.addr = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
-    d.remote.port = 55555;
-    d.comm = comm("server-bin");
-    d.payload = { 'G', 'E', 'T', ' ', 0, 0xff, '\r', '\n' };
-    records.emplace_back(d);
-    records.emplace_back(ConnClose { 333, 0x1122334455667788, 1234, 7 });
-    Process p;
-    p.timestampNs = 444;
-    p.kind = ProcessEventKind::Exec;
-    p.pid = 99;
-    p.parentPid = 98;
-    p.exitCode = -3;
-    p.comm = comm("bash");
-    p.filename = "/usr/bin/curl";
-    records.emplace_back(p);
-    records.emplace_back(Lost { 555, 12 });
-    records.emplace_back(Notice { 666, NoticeLevel::Warning, 1234, "probe failed: \xc3\xa9" });
-    records.emplace_back(LibraryAttached { 777, 1234, Source::GnuTls, "/usr/lib/x86_64-linux-gnu/libgnutls.so.30" });
-    records.emplace_back(Ready { 888 });
-    records.emplace_back(StreamEnd { 999 });
-    return records;
+std::vector<Record> records;
+records.emplace_back(StreamStart { 111, 1795770000000000000, 77, "httptap-helper 0.1" });
+Data d;
+d.timestampNs = 222;
+d.connId = 0x1122334455667788;
+d.streamOffset = 4096;
+d.pid = 1234;
+d.tid = 1235;
+d.fd = -1;
+d.callSize = 70000;
+d.direction = Direction::Ingress;
+d.source = Source::GoTls;
+d.family = 6;
+d.flags = kDataCallTruncated;
+d.local.addr = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 };
+d.local.port = 443;
+d.remote.addr = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2 };
+d.remote.port = 55555;
+d.comm = comm("server-bin");
+d.payload = { 'G', 'E', 'T', ' ', 0, 0xff, '\r', '\n' };
+records.emplace_back(d);
+records.emplace_back(ConnClose { 333, 0x1122334455667788, 1234, 7 });
+Process p;
+p.timestampNs = 444;
+p.kind = ProcessEventKind::Exec;
+p.pid = 99;
+p.parentPid = 98;
+p.exitCode = -3;
+p.comm = comm("bash");
+p.filename = "/usr/bin/curl";
+records.emplace_back(p);
+records.emplace_back(Lost { 555, 12 });
+records.emplace_back(Notice { 666, NoticeLevel::Warning, 1234, "probe failed: \xc3\xa9" });
+records.emplace_back(LibraryAttached { 777, 1234, Source::GnuTls, "/usr/lib/x86_64-linux-gnu/libgnutls.so.30" });
+records.emplace_back(Ready { 888 });
+records.emplace_back(StreamEnd { 999 });
+return records;
 }
 
 std::vector<uint8_t> encode(const std::vector<Record>& records)
 {
-    RecordWriter w;
-    w.writeStreamHeader();
-    for (const Record& r : records)
-        std::visit([&w](const auto& rec) { w.write(rec); }, r);
-    return w.take();
+RecordWriter w;
+w.writeStreamHeader();
+for (const Record& r : records)
+    std::visit([&w](const auto& rec) { w.write(rec); }, r);
+return w.take();
 }
 
 std::vector<Record> decodeAll(RecordReader& reader)
 {
-    std::vector<Record> out;
-    while (auto r = reader.next())
-        out.push_back(std::move(*r));
-    return out;
+std::vector<Record> out;
+while (auto r = reader.next())
+    out.push_back(std::move(*r));
+return out;
 }
 
 bool sameRecord(const Record& a, const Record& b)
 {
-    // Records carry no operator==; re-encoding both and comparing bytes covers every field.
-    return encode({ a }) == encode({ b });
+// Records carry no operator==; re-encoding both and comparing bytes covers every field.
+return encode({ a }) == encode({ b });
 }
 
 void appendRecord(std::vector<uint8_t>& out, uint32_t size, uint16_t type, const std::vector<uint8_t>& body)
 {
-    for (int i = 0; i < 4; ++i)
-        out.push_back(uint8_t(size >> (8 * i)));
-    out.push_back(uint8_t(type));
-    out.push_back(uint8_t(type >> 8));
-    out.push_back(0);
-    out.push_back(0);
-    out.insert(out.end(), body.begin(), body.end());
+for (int i = 0; i < 4; ++i)
+    out.push_back(uint8_t(size >> (8 * i)));
+out.push_back(uint8_t(type));
+out.push_back(uint8_t(type >> 8));
+out.push_back(0);
+out.push_back(0);
+out.insert(out.end(), body.begin(), body.end());
 }
 
 } // namespace

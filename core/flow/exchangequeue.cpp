@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "exchangequeue.h"
+
+#include <algorithm>
+
+namespace httptap {
+
+namespace {
+
+QByteArray versionString(int major, int minor)
+{
+    // Literals share static data: no allocation for the versions every flow has.
+    if (major == 1 && minor == 1)
+        return QByteArrayLiteral("HTTP/1.1");
+    if (major == 1 && minor == 0)
+        return QByteArrayLiteral("HTTP/1.0");
+    return "HTTP/" + QByteArray::number(major) + '.' + QByteArray::number(minor);
+}
+
+} // namespace
+
+void Exchange::addNote(const QString& text, bool truncates)
+{
+    flow.notes.append(text);
+    flow.truncated = flow.truncated || truncates;
+}
+
+Exchange& ExchangeQueue::append()
+{
+    Exchange& ex = m_exchanges.emplace_back();
+    ex.flow.id = ++m_ctx.lastFlowId;
+    return ex;
+}
+
+Exchange* ExchangeQueue::firstUnanswered()
+{
+    auto it = std::find_if(m_exchanges.begin(), m_exchanges.end(), [](const Exchange& e) { return !e.responseDone; });
+    return it == m_exchanges.end() ? nullptr : &*it;
+}
+
+bool ExchangeQueue::allAnswered() const
+{
+    return std::all_of(m_exchanges.begin(), m_exchanges.end(), [](const Exchange& e) { return e.responseDone; });
+}
+
+void ExchangeQueue::flushReady()
+{
+    while (!m_exchanges.empty() && m_exchanges.front().requestDone && m_exchanges.front().responseDone) {
+        emitFlow(m_exchanges.front());
+        m_exchanges.pop_front();
+    }
+}
+
+void ExchangeQueue::flushAll(const QString& noResponseNote)
+{
+    for (Exchange& ex : m_exchanges) {
+        if (!ex.responseDone) {
+            ex.responseDone = true;
+            ex.flow.incomplete = true;
+            ex.addNote(noResponseNote, false);
+        }
+        ex.requestDone = true;
+    }
+    flushReady();
+}
+
+void ExchangeQueue::emitFlow(Exchange& ex)
+{
+    Flow& f = ex.flow;
+    const bool haveRequest = !f.request.method.isEmpty();
+    const HttpMessage& versioned = haveRequest || !f.hasResponse ? f.request : f.response;
+    f.httpVersion = versionString(versioned.versionMajor, versioned.versionMinor);
+    if (haveRequest)
+        f.startNs = f.request.firstByteNs;
+    f.endNs = std::max({ f.startNs, f.request.lastByteNs, f.hasResponse ? f.response.lastByteNs : 0 });
+    for (const HttpMessage& m : f.informational)
+        f.endNs = std::max(f.endNs, m.lastByteNs);
+    f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
+    f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;
+    ++m_ctx.stats.flows;
+    if (m_ctx.sink)
+        m_ctx.sink(std::move(f));
+}
+
+} // namespace httptap

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// The exchanges of one connection that have not left yet, in the order their
+// requests began, and the rules for letting them leave.
+//
+// Invariants:
+//  - HTTP/1 answers in order, so the first exchange without a final response
+//    is the one the next response belongs to (firstUnanswered()).
+//  - An exchange leaves through the sink when its request and its final
+//    response are both settled (done, cut short or given up), and only from
+//    the front, so flows of one connection leave in request order.
+//  - Elements live in a std::deque: references to an exchange stay valid
+//    while others are appended or leave, so a parser may hold on to "its"
+//    exchange across calls until that exchange is settled.
+
+#include "flow.h"
+#include "flowassembler.h"
+
+#include <deque>
+
+namespace httptap {
+
+// What every connection shares with its assembler.
+struct AssemblyContext {
+    FlowAssembler::FlowSink sink;
+    AssemblerStats stats;
+    uint64_t lastFlowId = 0;
+    uint64_t maxBodyBytes = 16u << 20;
+};
+
+struct Exchange {
+    Flow flow;
+    QByteArray method; // known once the request's headers are, before the request completes
+    bool requestDone = false;
+    bool responseDone = false;
+
+    void addNote(const QString& text, bool truncates);
+};
+
+class ExchangeQueue
+{
+public:
+    explicit ExchangeQueue(AssemblyContext& context)
+        : m_ctx(context)
+    {
+    }
+
+    // A new exchange with the next flow id; the caller fills in who and when.
+    Exchange& append();
+    Exchange* firstUnanswered();
+    bool allAnswered() const;
+    size_t size() const { return m_exchanges.size(); }
+
+    // Lets every settled exchange at the front leave.
+    void flushReady();
+    // Settles and lets leave every exchange: those without a final response get `noResponseNote`.
+    void flushAll(const QString& noResponseNote);
+
+private:
+    void emitFlow(Exchange& exchange);
+
+    AssemblyContext& m_ctx;
+    std::deque<Exchange> m_exchanges;
+};
+
+} // namespace httptap
