@@ -58,8 +58,15 @@ void Connection::add(const record::Data& data)
 
     Side& side = m_sides[data.direction == record::Direction::Egress ? 0 : 1];
     const bool first = !side.stream.started();
-    const StreamReassembler::Slice slice = side.stream.accept(data.streamOffset, data.payload.size());
-    if (first && data.streamOffset > 0)
+    // An empty chunk flagged truncated stands for callSize bytes that crossed the socket
+    // uncopied (sendfile): account them now as a gap ending after them, so a body of known
+    // length completes without waiting for bytes that will never be captured.
+    const bool uncopied = data.payload.empty() && (data.flags & record::kDataCallTruncated) && data.callSize > 0;
+    if (uncopied)
+        side.lastCallTruncated = true;
+    const uint64_t offset = uncopied ? data.streamOffset + data.callSize : data.streamOffset;
+    const StreamReassembler::Slice slice = side.stream.accept(offset, data.payload.size());
+    if (first && offset > 0)
         side.joinedLate = true;
     side.timestampNs = data.timestampNs;
     side.pid = data.pid;

@@ -539,6 +539,36 @@ private Q_SLOTS:
         QVERIFY(notesContain(r.flows[1], QStringLiteral("the last call was not copied in full")));
     }
 
+    void sendfileBodyNotCopied()
+    {
+        // A server writes headers, then sendfile()s the body: the producer reports the body's
+        // bytes as an empty, truncated chunk with their count in callSize.
+        StreamBuilder b;
+        TestConnection c;
+        b.ingress(c, kGet);
+        b.egress(c, "HTTP/1.1 200 OK\r\nContent-Length: 4096\r\n\r\n");
+        record::Data uncopied = std::get<record::Data>(b.records().back());
+        uncopied.streamOffset = c.offsets[0];
+        uncopied.payload.clear();
+        uncopied.callSize = 4096;
+        uncopied.flags = record::kDataCallTruncated;
+        b.add(uncopied);
+        c.offsets[0] += 4096;
+        b.ingress(c, kGet);
+        b.egress(c, kOk);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow& f = r.flows[0];
+        QCOMPARE(f.role, Flow::Role::Server);
+        QVERIFY(f.response.complete);
+        QCOMPARE(f.response.bodySize, uint64_t(4096));
+        QVERIFY(f.response.body.isEmpty());
+        QVERIFY(f.truncated);
+        QVERIFY(!f.incomplete);
+        QVERIFY(notesContain(f, QStringLiteral("4096 bytes missing at offset 41 (not copied)")));
+        QCOMPARE(r.flows[1].response.body, QByteArray("hello"));
+    }
+
     void gapEndingAtBodyEnd()
     {
         StreamBuilder b;
