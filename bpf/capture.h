@@ -30,6 +30,8 @@ enum capture_event_kind {
 enum capture_source {
 	CAPTURE_SOURCE_SYSCALL = 0,
 	CAPTURE_SOURCE_OPENSSL = 1,
+	CAPTURE_SOURCE_GNUTLS = 2,
+	CAPTURE_SOURCE_GO = 3,
 };
 
 /* Same values as httptap::record::Direction. */

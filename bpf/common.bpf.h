@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Maps and helpers every probe shares: the ring buffer and drop counters, the
+ * traced-process set, connections by (process, fd), and the chunked copy of
+ * user buffers into the ring buffer with stream offsets.
+ * Part of capture.bpf.c (one BPF object, one skeleton); include only from there.
+ */
+#ifndef HTTPTAP_BPF_COMMON_BPF_H
+#define HTTPTAP_BPF_COMMON_BPF_H
+
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+
+/* Set by the helper before load. */
+const volatile bool follow_forks = true;
+/* Bytes copied per call at most; the rest is reported as not copied. */
+const volatile __u64 max_call_bytes = 64ull << 20;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 32 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CAPTURE_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* tgid -> 1 for every process being traced. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CAPTURE_MAX_TRACED);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} next_conn_id SEC(".maps");
+
+/* A connection as seen by one process: (tgid, fd) or, for TLS objects whose fd
+ * is unknown, (tgid, SSL pointer | 1<<63). */
+struct conn_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 handle;
+};
+
+enum conn_kind {
+	CONN_UNKNOWN_FD = 0, /* fd checked, not an inet stream socket */
+	CONN_PLAIN = 1,
+	CONN_TLS = 2, /* ciphertext on the socket: syscall data suppressed */
+};
+
+struct conn_state {
+	__u64 conn_id;
+	__u64 offset[2]; /* plaintext syscall stream, per direction */
+	__u64 tls_offset[2]; /* TLS plaintext stream, per direction */
+	__u8 kind;
+	__u8 family;
+	__u16 lport;
+	__u16 rport;
+	__u8 has_data;
+	__u8 pad;
+	__u8 laddr[16];
+	__u8 raddr[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct conn_key);
+	__type(value, struct conn_state);
+} conns SEC(".maps");
+
+struct ssl_args {
+	__u64 ssl;
+	__u64 buf;
+	__u64 out_len_ptr; /* size_t* of the _ex variants, else 0 */
+	__u8 direction;
+	__u8 depth; /* nested SSL calls on the same thread (rare, e.g. wrappers) */
+	__u8 source; /* CAPTURE_SOURCE_OPENSSL, CAPTURE_SOURCE_GNUTLS */
+	__u8 pad[5];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ssl_args);
+} active_ssl SEC(".maps");
+
+struct ssl_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 ssl;
+};
+
+/* SSL object -> socket fd, learnt from a syscall nested in an SSL call. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct ssl_key);
+	__type(value, __s32);
+} ssl_fds SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &which);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool is_traced(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+/* ---- socket identification ------------------------------------------- */
+
+static __always_inline struct sock *inet_stream_sock(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	if (!file)
+		return NULL;
+	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(file, private_data);
+	if (!sock)
+		return NULL;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return NULL;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return NULL;
+	if (BPF_CORE_READ(sk, sk_type) != SOCK_STREAM)
+		return NULL;
+	return sk;
+}
+
+static __always_inline void fill_tuple(struct conn_state *c, struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	c->family = family;
+	c->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	c->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	/* Explicit sizes: BPF_CORE_READ_INTO would copy sizeof(laddr[0]). */
+	if (family == AF_INET) {
+		bpf_core_read(c->laddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(c->raddr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(c->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(c->raddr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
+static __always_inline __u64 new_conn_id(void)
+{
+	__u32 zero = 0;
+	__u64 *next = bpf_map_lookup_elem(&next_conn_id, &zero);
+	if (!next)
+		return 0;
+	return __sync_fetch_and_add(next, 1) + 1;
+}
+
+/* The connection behind a socket fd, created on first sight. NULL if the fd is
+ * not an inet stream socket. */
+static __always_inline struct conn_state *socket_conn(__u32 tgid, int fd)
+{
+	struct conn_key key = { .tgid = tgid, .handle = (__u64)(__s64)fd };
+	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
+	if (c)
+		return c->kind == CONN_UNKNOWN_FD ? NULL : c;
+
+	struct conn_state fresh = {};
+	struct sock *sk = inet_stream_sock(fd);
+	if (sk) {
+		fresh.kind = CONN_PLAIN;
+		fresh.conn_id = new_conn_id();
+		fill_tuple(&fresh, sk);
+	}
+	bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST);
+	c = bpf_map_lookup_elem(&conns, &key);
+	if (!c || c->kind == CONN_UNKNOWN_FD)
+		return NULL;
+	return c;
+}
+
+/* ---- TLS object -> socket --------------------------------------------- */
+
+/* Per thread, for TLS libraries that never touch the socket inside their
+ * read/write (node feeds OpenSSL through memory BIOs): the TLS object that
+ * wrote plaintext with no socket known yet, and the last socket that
+ * delivered ciphertext. The neighbouring ciphertext syscall names the socket. */
+struct thread_tls_hint {
+	__u64 unmapped_ssl;
+	__s32 last_cipher_read_fd; /* fd + 1; 0 for none */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct thread_tls_hint);
+} thread_hints SEC(".maps");
+
+static __always_inline void bind_ssl_fd(__u32 tgid, __u64 ssl, int fd)
+{
+	struct ssl_key sk = { .tgid = tgid, .ssl = ssl };
+	__s32 v = fd;
+	bpf_map_update_elem(&ssl_fds, &sk, &v, BPF_ANY);
+	/* Plaintext seen before the socket was known went to a connection keyed by
+	 * the TLS object: the socket's connection takes over its id and offsets,
+	 * so the reader sees one connection that gains its addresses. */
+	struct conn_key pkey = { .tgid = tgid, .handle = ssl | (1ull << 63) };
+	struct conn_state *p = bpf_map_lookup_elem(&conns, &pkey);
+	if (!p)
+		return;
+	__u64 id = p->conn_id, off0 = p->tls_offset[0], off1 = p->tls_offset[1];
+	bpf_map_delete_elem(&conns, &pkey);
+	struct conn_state *c = socket_conn(tgid, fd);
+	if (!c)
+		return;
+	c->conn_id = id;
+	c->tls_offset[0] = off0;
+	c->tls_offset[1] = off1;
+	c->kind = CONN_TLS;
+	c->has_data = 1;
+}
+
+/* ---- chunked copy into the ring buffer -------------------------------- */
+
+struct emit_ctx {
+	struct capture_data_event hdr;
+	__u64 src;
+	__u64 len; /* bytes to copy from src */
+};
+
+static __always_inline void emit_class(const struct emit_ctx *ctx, __u64 done, __u32 n, const __u32 cap)
+{
+	struct capture_data_event *e = bpf_ringbuf_reserve(&events, sizeof(*e) + cap, 0);
+	if (!e) {
+		count(CAPTURE_COUNTER_RINGBUF_FULL);
+		return;
+	}
+	__builtin_memcpy(e, &ctx->hdr, sizeof(*e));
+	e->stream_offset = ctx->hdr.stream_offset + done;
+	/* 1 <= n <= cap in a form the verifier can follow (cap is a power of two). */
+	n = ((n - 1) & (cap - 1)) + 1;
+	if (bpf_probe_read_user((void *)(e + 1), n, (const void *)(ctx->src + done)) != 0) {
+		count(CAPTURE_COUNTER_COPY_FAILED);
+		bpf_ringbuf_discard(e, 0);
+		return;
+	}
+	e->chunk_size = n;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* bpf_loop callback. The context is never written here, so the verifier sees
+ * identical states on every iteration and checks the body once. */
+static long emit_chunk(__u32 index, void *data)
+{
+	const struct emit_ctx *ctx = data;
+	__u64 done = (__u64)index * CAPTURE_CHUNK_LARGE;
+	if (done >= ctx->len)
+		return 1;
+	__u64 left = ctx->len - done;
+	__u32 n = left > CAPTURE_CHUNK_LARGE ? CAPTURE_CHUNK_LARGE : (__u32)left;
+	if (n <= CAPTURE_CHUNK_SMALL)
+		emit_class(ctx, done, n, CAPTURE_CHUNK_SMALL);
+	else if (n <= CAPTURE_CHUNK_MEDIUM)
+		emit_class(ctx, done, n, CAPTURE_CHUNK_MEDIUM);
+	else
+		emit_class(ctx, done, n, CAPTURE_CHUNK_LARGE);
+	return 0;
+}
+
+/* Copies len bytes at src, whose first byte is at stream offset ctx->hdr.stream_offset. */
+static __always_inline void emit_buffer(struct emit_ctx *ctx, __u64 src, __u64 len)
+{
+	ctx->src = src;
+	ctx->len = len;
+	bpf_loop((len + CAPTURE_CHUNK_LARGE - 1) / CAPTURE_CHUNK_LARGE, emit_chunk, ctx, 0);
+}
+
+static __always_inline void init_header(struct capture_data_event *h, struct conn_state *c, __u8 source,
+					__u8 direction, int fd, __u64 call_size)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	h->kind = CAPTURE_EVENT_DATA;
+	h->source = source;
+	h->direction = direction;
+	h->flags = 0;
+	h->family = c->family;
+	h->pid = pid_tgid >> 32;
+	h->tid = (__u32)pid_tgid;
+	h->fd = fd;
+	h->call_size = call_size > 0xffffffffull ? 0xffffffffu : (__u32)call_size;
+	h->chunk_size = 0;
+	h->lport = c->lport;
+	h->rport = c->rport;
+	h->ts_ns = bpf_ktime_get_ns();
+	h->conn_id = c->conn_id;
+	__builtin_memcpy(h->laddr, c->laddr, 16);
+	__builtin_memcpy(h->raddr, c->raddr, 16);
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+#endif

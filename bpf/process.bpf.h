@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The process tree: fork (follow children), exec (rescan libraries), exit.
+ * Part of capture.bpf.c (one BPF object, one skeleton); include only from there.
+ */
+#ifndef HTTPTAP_BPF_PROCESS_BPF_H
+#define HTTPTAP_BPF_PROCESS_BPF_H
+
+/* ---- process tree ------------------------------------------------------ */
+
+static __always_inline struct capture_process_event *process_event(__u8 kind, __u32 pid)
+{
+	struct capture_process_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(CAPTURE_COUNTER_RINGBUF_FULL);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = CAPTURE_EVENT_PROCESS;
+	e->process_kind = kind;
+	e->pid = pid;
+	e->ts_ns = bpf_ktime_get_ns();
+	return e;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
+	__u32 child_tgid = BPF_CORE_READ(child, tgid);
+	if (child_tgid == parent_tgid) /* a new thread, not a new process */
+		return 0;
+	if (!follow_forks || !is_traced(parent_tgid))
+		return 0;
+	__u8 one = 1;
+	bpf_map_update_elem(&traced, &child_tgid, &one, BPF_ANY);
+	struct capture_process_event *e = process_event(CAPTURE_PROC_FORK, child_tgid);
+	if (!e)
+		return 0;
+	e->parent_pid = parent_tgid;
+	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int on_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!is_traced(tgid))
+		return 0;
+	struct capture_process_event *e = process_event(CAPTURE_PROC_EXEC, tgid);
+	if (!e)
+		return 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	unsigned int loc = ctx->__data_loc_filename & 0xFFFF;
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), (void *)ctx + loc);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int on_exit(void *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	bpf_map_delete_elem(&active_io, &pid_tgid);
+	bpf_map_delete_elem(&active_ssl, &pid_tgid);
+	if ((__u32)pid_tgid != tgid || !is_traced(tgid))
+		return 0;
+	bpf_map_delete_elem(&traced, &tgid);
+	struct capture_process_event *e = process_event(CAPTURE_PROC_EXIT, tgid);
+	if (!e)
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	e->exit_code = BPF_CORE_READ(task, exit_code);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Plaintext at the syscall boundary: read/write/send/recv and their vector
+ * forms on inet stream sockets, sendfile as bytes not copied, close.
+ * Part of capture.bpf.c (one BPF object, one skeleton); include only from there.
+ */
+#ifndef HTTPTAP_BPF_SYSCALLS_BPF_H
+#define HTTPTAP_BPF_SYSCALLS_BPF_H
+
+enum io_kind {
+	IO_BUF = 0, /* read/write/sendto/recvfrom: one buffer */
+	IO_IOV = 1, /* readv/writev/sendmsg/recvmsg: iovec array */
+	IO_SENDFILE = 2, /* sendfile: bytes move kernel-side, never through a user buffer */
+};
+
+/* Arguments of a socket-ish syscall in flight, by thread. */
+struct io_args {
+	__u64 ptr; /* buffer or iovec array */
+	__u64 count; /* buffer length or iovec count */
+	__s32 fd;
+	__u8 kind;
+	__u8 direction;
+	__u8 pad[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct io_args);
+} active_io SEC(".maps");
+
+/* An OpenSSL call in flight, by thread. */
+/* ---- syscall path (plaintext) ----------------------------------------- */
+
+static __always_inline void io_enter(int fd, __u64 ptr, __u64 count_or_len, __u8 kind, __u8 direction)
+{
+	/* The caller checked that the process is traced. */
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+
+	/* Inside an SSL call this syscall moves ciphertext: it tells us which fd the
+	 * SSL object uses. */
+	struct ssl_args *ssl = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
+	if (ssl && socket_conn(tgid, fd)) /* not the files or eventfds TLS code also touches */
+		bind_ssl_fd(tgid, ssl->ssl, fd);
+
+	struct io_args args = {
+		.ptr = ptr,
+		.count = count_or_len,
+		.fd = fd,
+		.kind = kind,
+		.direction = direction,
+	};
+	bpf_map_update_elem(&active_io, &pid_tgid, &args, BPF_ANY);
+}
+
+static __always_inline bool looks_like_tls(__u64 src, __u64 len)
+{
+	__u8 head[3] = {};
+	if (len < 3 || bpf_probe_read_user(head, sizeof(head), (const void *)src) != 0)
+		return false;
+	/* TLS record: handshake (22) or application data (23), version 3.x */
+	return (head[0] == 22 || head[0] == 23) && head[1] == 3 && head[2] <= 4;
+}
+
+struct iovec_user {
+	__u64 base;
+	__u64 len;
+};
+
+struct iov_batch {
+	struct iovec_user iov[CAPTURE_MAX_IOV];
+	__u64 prefix[CAPTURE_MAX_IOV]; /* bytes in the iovecs before each one */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct iov_batch);
+} iov_batches SEC(".maps");
+
+/* Ciphertext moved outside any TLS call: the socket of a memory-BIO TLS object
+ * (see thread_tls_hint). */
+static __always_inline void note_ciphertext(__u64 pid_tgid, int fd, __u8 direction)
+{
+	struct thread_tls_hint *h = bpf_map_lookup_elem(&thread_hints, &pid_tgid);
+	if (direction == CAPTURE_EGRESS) {
+		if (h && h->unmapped_ssl) {
+			bind_ssl_fd(pid_tgid >> 32, h->unmapped_ssl, fd);
+			h->unmapped_ssl = 0;
+		}
+		return;
+	}
+	if (h) {
+		h->last_cipher_read_fd = fd + 1;
+		return;
+	}
+	struct thread_tls_hint fresh = { .last_cipher_read_fd = fd + 1 };
+	bpf_map_update_elem(&thread_hints, &pid_tgid, &fresh, BPF_ANY);
+}
+
+static __always_inline void io_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct io_args *a = bpf_map_lookup_elem(&active_io, &pid_tgid);
+	if (!a)
+		return;
+	struct io_args args = *a;
+	bpf_map_delete_elem(&active_io, &pid_tgid);
+	if (ret <= 0)
+		return;
+
+	__u32 tgid = pid_tgid >> 32;
+	struct conn_state *c = socket_conn(tgid, args.fd);
+	if (!c)
+		return;
+	if (bpf_map_lookup_elem(&active_ssl, &pid_tgid)) {
+		c->kind = CONN_TLS; /* ciphertext inside an SSL call: already bound in io_enter */
+		return;
+	}
+	if (c->kind == CONN_TLS) {
+		note_ciphertext(pid_tgid, args.fd, args.direction);
+		return;
+	}
+
+	__u64 first = args.ptr;
+	__u64 first_len = ret;
+	if (args.kind == IO_IOV) {
+		struct iovec_user iov = {};
+		bpf_probe_read_user(&iov, sizeof(iov), (const void *)args.ptr);
+		first = iov.base;
+		first_len = iov.len;
+	}
+	/* The first bytes a process moves over a socket tell TLS from plaintext. */
+	if (!c->has_data) {
+		c->has_data = 1;
+		if (args.kind != IO_SENDFILE && looks_like_tls(first, first_len)) {
+			c->kind = CONN_TLS;
+			return;
+		}
+	}
+
+	/* bpf_loop wants its context on the stack. */
+	struct emit_ctx stack_ctx;
+	struct emit_ctx *ctx = &stack_ctx;
+	__u8 dir = args.direction & 1;
+	init_header(&ctx->hdr, c, CAPTURE_SOURCE_SYSCALL, dir, args.fd, ret);
+	ctx->hdr.stream_offset = c->offset[dir];
+	c->offset[dir] += ret;
+
+	__u64 budget = (__u64)ret < max_call_bytes ? (__u64)ret : max_call_bytes;
+	if (args.kind == IO_SENDFILE)
+		budget = 0;
+	if (budget < (__u64)ret)
+		ctx->hdr.flags |= CAPTURE_DATA_CALL_TRUNCATED;
+	if (budget == 0) {
+		/* Nothing to copy: say how many bytes went by, so the reader marks
+		 * exactly those as missing instead of waiting for the next chunk. */
+		struct capture_data_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			count(CAPTURE_COUNTER_RINGBUF_FULL);
+			return;
+		}
+		__builtin_memcpy(e, &ctx->hdr, sizeof(*e));
+		bpf_ringbuf_submit(e, 0);
+		return;
+	}
+
+	if (args.kind == IO_BUF) {
+		emit_buffer(ctx, args.ptr, budget);
+		return;
+	}
+
+	/* One read for the iovec array, then prefix sums from the map value: no
+	 * loop-carried byte counts for the verifier to track precisely. */
+	__u32 zero = 0;
+	struct iov_batch *batch = bpf_map_lookup_elem(&iov_batches, &zero);
+	if (!batch)
+		return;
+	__builtin_memset(batch, 0, sizeof(*batch));
+	__u64 n_iov = args.count < CAPTURE_MAX_IOV ? args.count : CAPTURE_MAX_IOV;
+	if (bpf_probe_read_user(batch->iov, sizeof(batch->iov), (const void *)args.ptr) != 0
+	    && bpf_probe_read_user(batch->iov, sizeof(batch->iov[0]), (const void *)args.ptr) != 0)
+		return;
+	for (int i = 1; i < CAPTURE_MAX_IOV; i++)
+		batch->prefix[i] = batch->prefix[i - 1] + batch->iov[i - 1].len;
+
+	__u64 base_offset = ctx->hdr.stream_offset;
+	for (int i = 0; i < CAPTURE_MAX_IOV; i++) {
+		if (i >= n_iov)
+			break;
+		__u64 start = batch->prefix[i];
+		if (start >= budget)
+			break;
+		__u64 take = batch->iov[i].len;
+		if (take > budget - start)
+			take = budget - start;
+		ctx->hdr.stream_offset = base_offset + start;
+		emit_buffer(ctx, batch->iov[i].base, take);
+	}
+}
+
+/* x86_64 syscall numbers of the calls that move socket data. */
+#define NR_READ 0
+#define NR_WRITE 1
+#define NR_CLOSE 3
+#define NR_READV 19
+#define NR_WRITEV 20
+#define NR_SENDTO 44
+#define NR_RECVFROM 45
+#define NR_SENDMSG 46
+#define NR_RECVMSG 47
+#define NR_SENDFILE 40
+
+static __always_inline void msg_enter(int fd, __u64 msg_ptr, __u8 direction)
+{
+	struct user_msghdr msg = {};
+	if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)msg_ptr) != 0)
+		return;
+	io_enter(fd, (__u64)msg.msg_iov, msg.msg_iovlen, IO_IOV, direction);
+}
+
+static __always_inline void on_close(__u32 tgid, int fd)
+{
+	struct conn_key key = { .tgid = tgid, .handle = (__u64)(__s64)fd };
+	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
+	if (!c)
+		return;
+	if (c->kind != CONN_UNKNOWN_FD) {
+		struct capture_close_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (e) {
+			__builtin_memset(e, 0, sizeof(*e));
+			e->kind = CAPTURE_EVENT_CLOSE;
+			e->pid = tgid;
+			e->fd = fd;
+			e->ts_ns = bpf_ktime_get_ns();
+			e->conn_id = c->conn_id;
+			bpf_ringbuf_submit(e, 0);
+		} else {
+			count(CAPTURE_COUNTER_RINGBUF_FULL);
+		}
+	}
+	bpf_map_delete_elem(&conns, &key);
+}
+
+/*
+ * One raw tracepoint for all syscall entries (and one for exits) rather than a
+ * tracepoint per syscall: cheaper per hit, and two attachments instead of
+ * eighteen, which matters because every detach waits for an RCU grace period.
+ * Untraced syscalls leave after a switch on the number.
+ */
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	switch (id) {
+	case NR_READ: case NR_WRITE: case NR_CLOSE: case NR_READV: case NR_WRITEV:
+	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG: case NR_SENDFILE:
+		break;
+	default:
+		return 0;
+	}
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!is_traced(tgid))
+		return 0;
+	int fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	__u64 a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	__u64 a2 = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	switch (id) {
+	case NR_WRITE: case NR_SENDTO:
+		io_enter(fd, a1, a2, IO_BUF, CAPTURE_EGRESS);
+		break;
+	case NR_READ: case NR_RECVFROM:
+		io_enter(fd, a1, a2, IO_BUF, CAPTURE_INGRESS);
+		break;
+	case NR_WRITEV:
+		io_enter(fd, a1, a2, IO_IOV, CAPTURE_EGRESS);
+		break;
+	case NR_READV:
+		io_enter(fd, a1, a2, IO_IOV, CAPTURE_INGRESS);
+		break;
+	case NR_SENDMSG:
+		msg_enter(fd, a1, CAPTURE_EGRESS);
+		break;
+	case NR_RECVMSG:
+		msg_enter(fd, a1, CAPTURE_INGRESS);
+		break;
+	case NR_SENDFILE:
+		io_enter(fd, 0, 0, IO_SENDFILE, CAPTURE_EGRESS);
+		break;
+	case NR_CLOSE:
+		on_close(tgid, fd);
+		break;
+	}
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	long id = BPF_CORE_READ(regs, orig_ax);
+	switch (id) {
+	case NR_READ: case NR_WRITE: case NR_READV: case NR_WRITEV:
+	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG: case NR_SENDFILE:
+		io_exit(ret);
+		break;
+	}
+	return 0;
+}
+
+#endif

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * TLS plaintext at the API of C TLS libraries whose read/write take
+ * (object, buffer, length): OpenSSL (shared or inside a binary) and GnuTLS.
+ * Part of capture.bpf.c (one BPF object, one skeleton); include only from there.
+ */
+#ifndef HTTPTAP_BPF_TLSLIB_BPF_H
+#define HTTPTAP_BPF_TLSLIB_BPF_H
+
+/* ---- OpenSSL uprobes (TLS plaintext) ---------------------------------- */
+
+static __always_inline void ssl_enter(void *ssl, const void *buf, __u64 out_len_ptr, __u8 direction, __u8 source)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!is_traced(pid_tgid >> 32))
+		return;
+	struct ssl_args *cur = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
+	if (cur) {
+		cur->depth++;
+		return;
+	}
+	struct ssl_args args = {
+		.ssl = (__u64)ssl,
+		.buf = (__u64)buf,
+		.out_len_ptr = out_len_ptr,
+		.direction = direction,
+		.source = source,
+	};
+	bpf_map_update_elem(&active_ssl, &pid_tgid, &args, BPF_ANY);
+}
+
+static __always_inline void ssl_exit(long ret, bool ex)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ssl_args *a = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
+	if (!a)
+		return;
+	if (a->depth > 0) {
+		a->depth--;
+		return;
+	}
+	struct ssl_args args = *a;
+	bpf_map_delete_elem(&active_ssl, &pid_tgid);
+
+	__u64 n = 0;
+	if (ex) {
+		if (ret != 1 || !args.out_len_ptr)
+			return;
+		bpf_probe_read_user(&n, sizeof(n), (const void *)args.out_len_ptr);
+	} else {
+		if (ret <= 0)
+			return;
+		n = ret;
+	}
+	if (n == 0)
+		return;
+
+	__u32 tgid = pid_tgid >> 32;
+	struct ssl_key skey = { .tgid = tgid, .ssl = args.ssl };
+	__s32 *fdp = bpf_map_lookup_elem(&ssl_fds, &skey);
+	__u8 dir = args.direction & 1;
+	if (!fdp) {
+		/* No syscall inside the call named the socket: use the thread's
+		 * neighbouring ciphertext (read before, or written right after). */
+		struct thread_tls_hint *h = bpf_map_lookup_elem(&thread_hints, &pid_tgid);
+		if (dir == CAPTURE_INGRESS && h && h->last_cipher_read_fd > 0) {
+			bind_ssl_fd(tgid, args.ssl, h->last_cipher_read_fd - 1);
+			fdp = bpf_map_lookup_elem(&ssl_fds, &skey);
+		} else if (dir == CAPTURE_EGRESS) {
+			if (h) {
+				h->unmapped_ssl = args.ssl;
+			} else {
+				struct thread_tls_hint fresh = { .unmapped_ssl = args.ssl };
+				bpf_map_update_elem(&thread_hints, &pid_tgid, &fresh, BPF_ANY);
+			}
+		}
+	}
+	struct conn_state *c = NULL;
+	int fd = -1;
+	if (fdp) {
+		fd = *fdp;
+		c = socket_conn(tgid, fd);
+	}
+	if (!c) {
+		/* No socket seen (yet): a connection per SSL object. */
+		struct conn_key key = { .tgid = tgid, .handle = args.ssl | (1ull << 63) };
+		c = bpf_map_lookup_elem(&conns, &key);
+		if (!c) {
+			struct conn_state fresh = { .kind = CONN_TLS, .conn_id = new_conn_id() };
+			bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST);
+			c = bpf_map_lookup_elem(&conns, &key);
+			if (!c)
+				return;
+		}
+		fd = -1;
+	}
+	c->kind = CONN_TLS;
+	c->has_data = 1;
+
+	/* bpf_loop wants its context on the stack. */
+	struct emit_ctx stack_ctx;
+	struct emit_ctx *ctx = &stack_ctx;
+	init_header(&ctx->hdr, c, args.source, dir, fd, n);
+	ctx->hdr.stream_offset = c->tls_offset[dir];
+	c->tls_offset[dir] += n;
+	__u64 budget = n < max_call_bytes ? n : max_call_bytes;
+	if (budget < n)
+		ctx->hdr.flags |= CAPTURE_DATA_CALL_TRUNCATED;
+	emit_buffer(ctx, args.buf, budget);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_write_entry, void *ssl, const void *buf, int num)
+{
+	ssl_enter(ssl, buf, 0, CAPTURE_EGRESS, CAPTURE_SOURCE_OPENSSL);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_write_return, int ret)
+{
+	ssl_exit(ret, false);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_read_entry, void *ssl, void *buf, int num)
+{
+	ssl_enter(ssl, buf, 0, CAPTURE_INGRESS, CAPTURE_SOURCE_OPENSSL);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_read_return, int ret)
+{
+	ssl_exit(ret, false);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_write_ex_entry, void *ssl, const void *buf, __u64 num, __u64 *written)
+{
+	ssl_enter(ssl, buf, (__u64)written, CAPTURE_EGRESS, CAPTURE_SOURCE_OPENSSL);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_write_ex_return, int ret)
+{
+	ssl_exit(ret, true);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_read_ex_entry, void *ssl, void *buf, __u64 num, __u64 *readbytes)
+{
+	ssl_enter(ssl, buf, (__u64)readbytes, CAPTURE_INGRESS, CAPTURE_SOURCE_OPENSSL);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(ssl_read_ex_return, int ret)
+{
+	ssl_exit(ret, true);
+	return 0;
+}
+
+/* GnuTLS: ssize_t gnutls_record_send/recv(gnutls_session_t, void *, size_t).
+ * The session pointer plays the SSL object's part. */
+SEC("uprobe")
+int BPF_KPROBE(gnutls_send_entry, void *session, const void *buf, __u64 size)
+{
+	ssl_enter(session, buf, 0, CAPTURE_EGRESS, CAPTURE_SOURCE_GNUTLS);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(gnutls_send_return, long ret)
+{
+	ssl_exit(ret, false);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(gnutls_recv_entry, void *session, void *buf, __u64 size)
+{
+	ssl_enter(session, buf, 0, CAPTURE_INGRESS, CAPTURE_SOURCE_GNUTLS);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(gnutls_recv_return, long ret)
+{
+	ssl_exit(ret, false);
+	return 0;
+}
+
+#endif
