@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <span>
 #include <ctime>
 #include <sys/mount.h>
 #include <thread>
@@ -114,6 +115,13 @@ const UprobeSpec kOpenSslProbes[] = {
     {"SSL_write_ex", true, [](capture_bpf* s) { return s->progs.ssl_write_ex_return; }},
     {"SSL_read_ex", false, [](capture_bpf* s) { return s->progs.ssl_read_ex_entry; }},
     {"SSL_read_ex", true, [](capture_bpf* s) { return s->progs.ssl_read_ex_return; }},
+};
+
+const UprobeSpec kGnuTlsProbes[] = {
+    {"gnutls_record_send", false, [](capture_bpf* s) { return s->progs.gnutls_send_entry; }},
+    {"gnutls_record_send", true, [](capture_bpf* s) { return s->progs.gnutls_send_return; }},
+    {"gnutls_record_recv", false, [](capture_bpf* s) { return s->progs.gnutls_recv_entry; }},
+    {"gnutls_record_recv", true, [](capture_bpf* s) { return s->progs.gnutls_recv_return; }},
 };
 
 } // namespace
@@ -245,13 +253,26 @@ bool CaptureEngine::attachTracepoints(std::string* error)
 
 bool CaptureEngine::attachLibrary(const TlsLibrary& library, std::string* error)
 {
-    if (!m_attachedLibraries.insert({library.device, library.inode}).second)
+    const MappedFile& file = library.file;
+    if (!m_attachedLibraries.insert({file.device, file.inode}).second)
         return true;
+    std::span<const UprobeSpec> specs;
+    switch (library.source) {
+    case record::Source::OpenSsl:
+        specs = kOpenSslProbes;
+        break;
+    case record::Source::GnuTls:
+        specs = kGnuTlsProbes;
+        break;
+    default:
+        *error = "no probes for " + std::string(sourceName(library.source)) + " in " + file.displayPath;
+        return false;
+    }
     int attached = 0;
     std::string missing;
-    for (const UprobeSpec& spec : kOpenSslProbes) {
+    for (const UprobeSpec& spec : specs) {
         LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec.retprobe, .func_name = spec.symbol);
-        bpf_link* link = bpf_program__attach_uprobe_opts(spec.program(m_skel), -1, library.path.c_str(), 0, &opts);
+        bpf_link* link = bpf_program__attach_uprobe_opts(spec.program(m_skel), -1, file.path.c_str(), 0, &opts);
         if (!link) {
             if (!spec.retprobe)
                 missing += std::string(missing.empty() ? "" : ", ") + spec.symbol;
@@ -261,31 +282,46 @@ bool CaptureEngine::attachLibrary(const TlsLibrary& library, std::string* error)
         ++attached;
     }
     if (attached == 0) {
-        *error = "no OpenSSL functions could be probed in " + library.displayPath;
+        *error = "no " + std::string(sourceName(library.source)) + " functions could be probed in " + file.displayPath
+            + (library.stripped ? " (its symbol table is stripped)" : "");
         return false;
     }
     if (!missing.empty())
-        notice(record::NoticeLevel::Info, 0, library.displayPath + " has no " + missing + "; probed the others");
+        notice(record::NoticeLevel::Info, 0, file.displayPath + " has no " + missing + "; probed the others");
     return true;
+}
+
+const std::optional<TlsLibrary>& CaptureEngine::classify(const MappedFile& file)
+{
+    const auto key = std::make_pair(file.device, file.inode);
+    auto it = m_classified.find(key);
+    if (it == m_classified.end())
+        it = m_classified.emplace(key, classifyTlsFile(file)).first;
+    return it->second;
 }
 
 void CaptureEngine::scanProcess(pid_t pid, bool warnIfNone)
 {
-    const auto libs = tlsLibrariesOfProcess(pid);
-    for (const TlsLibrary& lib : libs) {
+    bool found = false;
+    for (const MappedFile& file : executableMappings(pid)) {
+        const auto& library = classify(file);
+        if (!library)
+            continue;
+        found = true;
+        TlsLibrary lib = *library;
+        lib.file = file; // this process's view of the path
         std::string why;
         if (!attachLibrary(lib, &why)) {
             notice(record::NoticeLevel::Warning, pid, why);
             continue;
         }
-        if (m_reportedLibraries.insert({pid, lib.displayPath}).second)
-            m_out.write(record::LibraryAttached {monotonicNs(), static_cast<uint32_t>(pid), lib.source, lib.displayPath});
+        if (m_reportedLibraries.insert({pid, file.displayPath}).second)
+            m_out.write(record::LibraryAttached {monotonicNs(), static_cast<uint32_t>(pid), lib.source, file.displayPath});
     }
-    if (libs.empty() && warnIfNone)
+    if (!found && warnIfNone)
         notice(record::NoticeLevel::Warning, pid,
             "pid " + std::to_string(pid)
-                + " has no OpenSSL library loaded: only plaintext HTTP is captured (TLS through other libraries is not "
-                  "seen yet)");
+                + " has no TLS library httptap can read (OpenSSL, GnuTLS) loaded: only plaintext HTTP is captured");
 }
 
 void CaptureEngine::rescanLibraries()

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <sys/types.h>
@@ -67,6 +68,7 @@ private:
     bool attachTracepoints(std::string* error);
     bool attachLibrary(const TlsLibrary& library, std::string* error);
     void scanProcess(pid_t pid, bool warnIfNone);
+    const std::optional<TlsLibrary>& classify(const MappedFile& file);
     void notice(record::NoticeLevel level, pid_t pid, std::string text);
 
     record::RecordWriter& m_out;
@@ -74,6 +76,7 @@ private:
     ring_buffer* m_ring = nullptr;
     std::vector<bpf_link*> m_links;
     std::set<std::pair<dev_t, ino_t>> m_attachedLibraries;
+    std::map<std::pair<dev_t, ino_t>, std::optional<TlsLibrary>> m_classified; // per file, read once
     std::set<std::pair<pid_t, std::string>> m_reportedLibraries;
     std::set<pid_t> m_traced;
     std::set<pid_t> m_exited;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "tlslibraries.h"
 
+#include "elfsymbols.h"
+
 #include <dirent.h>
 #include <fstream>
 #include <set>
@@ -17,21 +19,20 @@ std::string baseName(const std::string& path)
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-bool fillIdentity(TlsLibrary& lib)
+bool fillIdentity(MappedFile& file)
 {
     struct stat st {};
-    if (stat(lib.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    if (stat(file.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
         return false;
-    lib.device = st.st_dev;
-    lib.inode = st.st_ino;
+    file.device = st.st_dev;
+    file.inode = st.st_ino;
     return true;
 }
 
-} // namespace
-
-bool isOpenSslLibraryName(const std::string& fileName)
+// "libfoo.so" followed by nothing or by ".digits.digits…".
+bool isVersionedLibraryName(const std::string& fileName, const std::string& stem)
 {
-    static const std::string prefix = "libssl.so";
+    const std::string prefix = stem + ".so";
     if (fileName.compare(0, prefix.size(), prefix) != 0)
         return false;
     const std::string rest = fileName.substr(prefix.size());
@@ -45,9 +46,34 @@ bool isOpenSslLibraryName(const std::string& fileName)
     return true;
 }
 
-std::vector<TlsLibrary> tlsLibrariesOfProcess(pid_t pid)
+// Files whose symbols are not worth reading: the C runtime and friends never carry TLS.
+bool isKnownNonTls(const std::string& name)
 {
-    std::vector<TlsLibrary> out;
+    static const char* const prefixes[] = {"libc.so", "libc-", "ld-linux", "libm.so", "libpthread", "libdl.so",
+        "librt.so", "libstdc++", "libgcc_s", "libz.so", "libcrypto.so", "libnettle", "libhogweed", "libgmp",
+        "libp11-kit", "libtasn1", "libidn2", "libunistring", "libffi", "libexpat", "liblzma", "libbz2", "libzstd",
+        "libbrotli", "libselinux", "libpcre", "libsystemd", "libcap", "libuuid", "libmount", "libblkid"};
+    for (const char* p : prefixes)
+        if (name.rfind(p, 0) == 0)
+            return true;
+    return false;
+}
+
+} // namespace
+
+bool isOpenSslLibraryName(const std::string& fileName)
+{
+    return isVersionedLibraryName(fileName, "libssl");
+}
+
+bool isGnuTlsLibraryName(const std::string& fileName)
+{
+    return isVersionedLibraryName(fileName, "libgnutls");
+}
+
+std::vector<MappedFile> executableMappings(pid_t pid)
+{
+    std::vector<MappedFile> out;
     std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
     std::set<std::pair<dev_t, ino_t>> seen;
     std::string line;
@@ -57,18 +83,43 @@ std::vector<TlsLibrary> tlsLibrariesOfProcess(pid_t pid)
         std::string address, perms, offset, dev, inode, path;
         fields >> address >> perms >> offset >> dev >> inode;
         std::getline(fields >> std::ws, path);
-        if (path.empty() || path[0] != '/' || !isOpenSslLibraryName(baseName(path)))
+        if (perms.size() < 3 || perms[2] != 'x' || path.empty() || path[0] != '/')
             continue;
-        TlsLibrary lib;
-        lib.source = record::Source::OpenSsl;
-        lib.displayPath = path;
-        // Through the process's root so libraries inside containers resolve too.
-        lib.path = "/proc/" + std::to_string(pid) + "/root" + path;
-        if (!fillIdentity(lib) || !seen.insert({lib.device, lib.inode}).second)
+        MappedFile file;
+        file.displayPath = path;
+        // Through the process's root so files inside containers resolve too.
+        file.path = "/proc/" + std::to_string(pid) + "/root" + path;
+        if (!fillIdentity(file) || !seen.insert({file.device, file.inode}).second)
             continue;
-        out.push_back(std::move(lib));
+        out.push_back(std::move(file));
     }
     return out;
+}
+
+std::optional<TlsLibrary> classifyTlsFile(const MappedFile& file)
+{
+    const std::string name = baseName(file.displayPath);
+    TlsLibrary lib;
+    lib.file = file;
+    if (isOpenSslLibraryName(name)) {
+        lib.source = record::Source::OpenSsl;
+        return lib;
+    }
+    if (isGnuTlsLibraryName(name)) {
+        lib.source = record::Source::GnuTls;
+        return lib;
+    }
+    if (isKnownNonTls(name))
+        return std::nullopt;
+    // OpenSSL or BoringSSL compiled in: the API functions are in the file itself.
+    const ElfSymbolInfo symbols = lookupElfSymbols(file.path, {"SSL_read", "SSL_write"});
+    if (symbols.defined.size() == 2) {
+        lib.source = record::Source::OpenSsl;
+        lib.embedded = true;
+        lib.stripped = !symbols.hasSymtab;
+        return lib;
+    }
+    return std::nullopt;
 }
 
 std::vector<TlsLibrary> systemTlsLibraries()
@@ -85,14 +136,18 @@ std::vector<TlsLibrary> systemTlsLibraries()
             continue;
         while (dirent* entry = readdir(d)) {
             const std::string name = entry->d_name;
-            if (!isOpenSslLibraryName(name) || name == "libssl.so")
-                continue; // the unversioned name is a dev symlink to one of the others
-            TlsLibrary lib;
-            lib.path = std::string(dir) + "/" + name;
-            lib.displayPath = lib.path;
-            if (!fillIdentity(lib) || !seen.insert({lib.device, lib.inode}).second)
+            // The unversioned names are dev symlinks to one of the others.
+            if (name == "libssl.so" || name == "libgnutls.so")
                 continue;
-            out.push_back(std::move(lib));
+            if (!isOpenSslLibraryName(name) && !isGnuTlsLibraryName(name))
+                continue;
+            MappedFile file;
+            file.path = std::string(dir) + "/" + name;
+            file.displayPath = file.path;
+            if (!fillIdentity(file) || !seen.insert({file.device, file.inode}).second)
+                continue;
+            if (auto lib = classifyTlsFile(file))
+                out.push_back(*lib);
         }
         closedir(d);
     }

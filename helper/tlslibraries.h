@@ -1,34 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-// Finds the TLS libraries a process maps (from /proc/PID/maps) and the
-// system-wide copies a process may load later, identified by file identity
-// (device, inode) so one library reached through different paths, mount
-// namespaces or symlinks is probed once.
+// Finds the TLS implementations a process carries: shared libraries known by
+// name (libssl, libgnutls) and copies compiled into other files (node's
+// OpenSSL, BoringSSL in Python extensions), recognised by their symbols.
+// Files are identified by (device, inode) so one library reached through
+// different paths, mount namespaces or symlinks is probed once.
 
 #include "record/recordformat.h"
 
+#include <optional>
 #include <string>
 #include <sys/types.h>
 #include <vector>
 
 namespace httptap::helper {
 
-struct TlsLibrary {
-    record::Source source = record::Source::OpenSsl;
-    std::string path; // path the helper can open (through /proc/PID/root when found in a process)
-    std::string displayPath; // path as the process sees it
+struct MappedFile {
+    std::string path; // a path the helper can open (through /proc/PID/root when found in a process)
+    std::string displayPath; // the path as the process sees it
     dev_t device = 0;
     ino_t inode = 0;
 };
 
-// Libraries mapped by pid; empty if the process is gone or maps none.
-std::vector<TlsLibrary> tlsLibrariesOfProcess(pid_t pid);
+struct TlsLibrary {
+    record::Source source = record::Source::OpenSsl;
+    bool embedded = false; // compiled into an executable or another library
+    bool stripped = false; // no .symtab: only exported functions can be found
+    MappedFile file;
+};
 
-// Libraries installed in the usual system library folders.
+// Regular files pid maps with execute permission, each once; empty if the process is gone.
+std::vector<MappedFile> executableMappings(pid_t pid);
+
+// Whether file is a TLS implementation httptap can probe, and which.
+std::optional<TlsLibrary> classifyTlsFile(const MappedFile& file);
+
+// TLS libraries installed in the usual system library folders, probed up front
+// so that processes started later are captured from their first call.
 std::vector<TlsLibrary> systemTlsLibraries();
 
-// True for "libssl.so", "libssl.so.3", "libssl.so.1.1"…
-bool isOpenSslLibraryName(const std::string& fileName);
+bool isOpenSslLibraryName(const std::string& fileName); // libssl.so, libssl.so.3, libssl.so.1.1…
+bool isGnuTlsLibraryName(const std::string& fileName); // libgnutls.so.30…
 
 } // namespace httptap::helper

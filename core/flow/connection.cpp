@@ -52,8 +52,11 @@ void Connection::add(const record::Data& data)
         m_process = QString::fromStdString(record::commToString(data.comm));
     }
     if (data.family != 0) {
+        const bool learnt = m_local.family == 0;
         m_local = endpoint(data.family, data.local);
         m_remote = endpoint(data.family, data.remote);
+        if (learnt)
+            m_exchanges.fillUnknownEndpoints(m_local, m_remote);
     }
 
     Side& side = m_sides[data.direction == record::Direction::Egress ? 0 : 1];

@@ -64,6 +64,16 @@ void ExchangeQueue::flushAll(const QString& noResponseNote)
     flushReady();
 }
 
+void ExchangeQueue::fillUnknownEndpoints(const FlowEndpoint& local, const FlowEndpoint& remote)
+{
+    for (Exchange& ex : m_exchanges) {
+        if (ex.flow.local.family == 0) {
+            ex.flow.local = local;
+            ex.flow.remote = remote;
+        }
+    }
+}
+
 void ExchangeQueue::emitFlow(Exchange& ex)
 {
     Flow& f = ex.flow;

@@ -56,6 +56,9 @@ public:
     void flushReady();
     // Settles and lets leave every exchange: those without a final response get `noResponseNote`.
     void flushAll(const QString& noResponseNote);
+    // Gives waiting flows whose addresses were unknown the ones learnt later
+    // (a TLS library whose socket is found only after its first bytes).
+    void fillUnknownEndpoints(const FlowEndpoint& local, const FlowEndpoint& remote);
 
 private:
     void emitFlow(Exchange& exchange);
