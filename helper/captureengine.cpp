@@ -203,11 +203,17 @@ bool CaptureEngine::start(const CaptureOptions& options, std::string* error)
             notice(record::NoticeLevel::Warning, 0, why);
     }
 
+    m_followForks = options.followForks;
+    return tracePids(options.pids, options.launchedPid, error);
+}
+
+bool CaptureEngine::tracePids(const std::vector<pid_t>& pids, pid_t launchedPid, std::string* error)
+{
     // Children the targets already started belong to them too (nginx workers).
-    std::vector<pid_t> targets = options.pids;
-    if (options.followForks) {
-        for (pid_t pid : options.pids) {
-            if (pid == options.launchedPid)
+    std::vector<pid_t> targets = pids;
+    if (m_followForks) {
+        for (pid_t pid : pids) {
+            if (pid == launchedPid)
                 continue;
             const auto children = descendantsOf(pid);
             targets.insert(targets.end(), children.begin(), children.end());
@@ -224,10 +230,43 @@ bool CaptureEngine::start(const CaptureOptions& options, std::string* error)
             return false;
         }
         m_traced.insert(pid);
-        const bool requested = std::find(options.pids.begin(), options.pids.end(), pid) != options.pids.end();
-        scanProcess(pid, /*warnIfNone=*/requested && pid != options.launchedPid);
+        const bool requested = std::find(pids.begin(), pids.end(), pid) != pids.end();
+        scanProcess(pid, /*warnIfNone=*/requested && pid != launchedPid);
     }
     return true;
+}
+
+bool CaptureEngine::addPids(const std::vector<pid_t>& pids, std::string* error)
+{
+    for (pid_t pid : pids) {
+        if (kill(pid, 0) != 0 && errno == ESRCH) {
+            *error = "no process with pid " + std::to_string(pid) + " (it does not exist or has already exited)";
+            return false;
+        }
+    }
+    return tracePids(pids, 0, error);
+}
+
+void CaptureEngine::removePids(const std::vector<pid_t>& pids)
+{
+    // A removed process takes the children it started with it; the kernel
+    // side only follows forks of pids still in the map.
+    std::vector<pid_t> targets = pids;
+    for (pid_t pid : pids) {
+        const auto children = descendantsOf(pid);
+        targets.insert(targets.end(), children.begin(), children.end());
+    }
+    const int tracedFd = bpf_map__fd(m_skel->maps.traced);
+    for (pid_t pid : targets) {
+        const uint32_t key = static_cast<uint32_t>(pid);
+        bpf_map_delete_elem(tracedFd, &key);
+        m_traced.erase(pid);
+    }
+}
+
+int CaptureEngine::eventFd() const
+{
+    return m_ring ? ring_buffer__epoll_fd(m_ring) : -1;
 }
 
 bool CaptureEngine::attachTracepoints(std::string* error)

@@ -58,6 +58,16 @@ public:
     // Emits a Lost record if the kernel's drop counters moved.
     void reportLosses();
 
+    // For a running capture (the D-Bus service): trace more processes (with
+    // their children when following forks), or stop tracing some (and their
+    // children). addPids fails with a message when a pid does not exist.
+    bool addPids(const std::vector<pid_t>& pids, std::string* error);
+    void removePids(const std::vector<pid_t>& pids);
+
+    // Readable when the ring buffer has events: lets an event loop call
+    // poll(0) instead of blocking in poll(timeoutMs). -1 before start().
+    int eventFd() const;
+
     bool hasExited(pid_t pid) const { return m_exited.count(pid) != 0; }
     const std::set<pid_t>& tracedPids() const { return m_traced; }
     uint64_t lostRecords() const { return m_lostReported; }
@@ -67,6 +77,7 @@ private:
     int handleEvent(const void* data, size_t size);
     bool attachTracepoints(std::string* error);
     bool attachLibrary(const TlsLibrary& library, std::string* error);
+    bool tracePids(const std::vector<pid_t>& pids, pid_t launchedPid, std::string* error);
     void scanProcess(pid_t pid, bool warnIfNone);
     const std::optional<TlsLibrary>& classify(const MappedFile& file);
     void notice(record::NoticeLevel level, pid_t pid, std::string text);
@@ -81,6 +92,7 @@ private:
     std::set<pid_t> m_traced;
     std::set<pid_t> m_exited;
     std::set<pid_t> m_scannedOnData; // pids whose maps were read when their first data arrived
+    bool m_followForks = true;
     uint64_t m_lostReported = 0;
     uint64_t m_copyFailedReported = 0;
 };
