@@ -25,4 +25,5 @@ char LICENSE[] SEC("license") = "GPL";
 #include "common.bpf.h"
 #include "syscalls.bpf.h"
 #include "tlslib.bpf.h"
+#include "gotls.bpf.h"
 #include "process.bpf.h"

@@ -3,6 +3,7 @@
 
 #include "capture.h"
 #include "capture.skel.h"
+#include "golang/gotlsprobes.h"
 #include "processtree.h"
 
 #include <bpf/bpf.h>
@@ -303,6 +304,16 @@ bool CaptureEngine::attachLibrary(const TlsLibrary& library, std::string* error)
     case record::Source::GnuTls:
         specs = kGnuTlsProbes;
         break;
+    case record::Source::GoTls: {
+        // Go functions are probed at addresses found by disassembly, not by symbol.
+        std::vector<std::string> notes;
+        const auto key = static_cast<uint32_t>(m_attachedLibraries.size()); // unique: one per attached file
+        if (!golang::attachGoTls(m_skel, file.path, file.displayPath, key, m_links, &notes, error))
+            return false;
+        for (std::string& note : notes)
+            notice(record::NoticeLevel::Info, 0, std::move(note));
+        return true;
+    }
     default:
         *error = "no probes for " + std::string(sourceName(library.source)) + " in " + file.displayPath;
         return false;

@@ -2,6 +2,7 @@
 #include "tlslibraries.h"
 
 #include "elfsymbols.h"
+#include "golang/gotlsprobes.h"
 
 #include <dirent.h>
 #include <fstream>
@@ -111,6 +112,13 @@ std::optional<TlsLibrary> classifyTlsFile(const MappedFile& file)
     }
     if (isKnownNonTls(name))
         return std::nullopt;
+    // Go's crypto/tls, found in the binary's own function table (also when stripped).
+    if (const auto go = golang::inspectGoTls(file.path)) {
+        lib.source = record::Source::GoTls;
+        lib.embedded = true;
+        lib.stripped = go->stripped;
+        return lib;
+    }
     // OpenSSL or BoringSSL compiled in: the API functions are in the file itself.
     const ElfSymbolInfo symbols = lookupElfSymbols(file.path, {"SSL_read", "SSL_write"});
     if (symbols.defined.size() == 2) {

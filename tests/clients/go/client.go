@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+// A Go net/http client for httptap's capture tests: crypto/tls from the Go
+// standard library, HTTP/1.1 forced. Prints nothing; the exit status says
+// whether every request succeeded with the expected status.
+//
+//	client [-post FILE] [-header NAME:VALUE] URL...
+package main
+
+import (
+	"bytes"
+	"crypto/tls"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+func main() {
+	post := flag.String("post", "", "POST this file's bytes instead of GET")
+	header := flag.String("header", "", "an extra request header, NAME:VALUE")
+	flag.Parse()
+
+	transport := &http.Transport{
+		TLSClientConfig:   &tls.Config{InsecureSkipVerify: true},
+		ForceAttemptHTTP2: false,
+		// A non-nil empty map turns HTTP/2 off entirely.
+		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{},
+		Proxy:        nil,
+	}
+	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+
+	var payload []byte
+	if *post != "" {
+		var err error
+		if payload, err = os.ReadFile(*post); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+	}
+	for _, url := range flag.Args() {
+		method := http.MethodGet
+		var body io.Reader
+		if payload != nil {
+			method = http.MethodPost
+			body = bytes.NewReader(payload)
+		}
+		req, err := http.NewRequest(method, url, body)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		if name, value, ok := strings.Cut(*header, ":"); ok {
+			req.Header.Set(name, value)
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			fmt.Fprintln(os.Stderr, url, resp.Status, err)
+			os.Exit(1)
+		}
+	}
+}
