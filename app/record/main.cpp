@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // httptap-record: records the HTTP traffic of processes to JSON Lines.
+#include "processreport.h"
 #include "recordoptions.h"
 #include "recordsession.h"
 
@@ -17,5 +18,9 @@ int main(int argc, char** argv)
         std::fputs(httptap::cli::recordUsage(), stdout);
         return 0;
     }
+    if (options->listProcesses)
+        return httptap::cli::listProcesses();
+    if (options->doctorPid)
+        return httptap::cli::doctor(options->doctorPid);
     return httptap::cli::RecordSession(*options).run();
 }

@@ -70,6 +70,8 @@ const char* recordUsage()
            "  -c, --count N          stop after N flows\n"
            "      --max-body BYTES   keep at most BYTES of each body (default 16M; k/M/G suffixes)\n"
            "  -v, --verbose          report probed libraries and process events on stderr\n"
+           "      --list-processes   list processes with their TLS libraries and what can be captured\n"
+           "      --doctor PID       explain what httptap can and cannot capture of PID\n"
            "  -h, --help             show this help\n"
            "\n"
            "With -- COMMAND, the command is started under capture from its first\n"
@@ -149,6 +151,17 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
                 *error = "--max-body needs a size in bytes such as 65536, 64k or 16M, not '" + v + "'";
                 return std::nullopt;
             }
+        } else if (arg == "--list-processes") {
+            o.listProcesses = true;
+        } else if (arg == "--doctor") {
+            uint64_t pid = 0;
+            if (!value(&v))
+                return std::nullopt;
+            if (!parseUnsigned(v, 4194304, &pid) || pid == 0) {
+                *error = "--doctor needs a process id, not '" + v + "'";
+                return std::nullopt;
+            }
+            o.doctorPid = static_cast<pid_t>(pid);
         } else if (arg == "-v" || arg == "--verbose") {
             o.verbose = true;
         } else if (arg == "-h" || arg == "--help") {
@@ -159,6 +172,8 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
             return std::nullopt;
         }
     }
+    if (o.listProcesses || o.doctorPid)
+        return o;
     if (o.pids.empty() && o.command.empty()) {
         *error = "say what to capture: --pid PID, or -- COMMAND";
         return std::nullopt;

@@ -23,6 +23,8 @@ struct RecordOptions {
     uint64_t maxBodyBytes = 16ull << 20;
     std::vector<std::string> command; // after "--"
     bool verbose = false;
+    bool listProcesses = false; // --list-processes: print the process table and exit
+    pid_t doctorPid = 0; // --doctor PID: print what can be captured of PID and exit
     bool help = false;
 };
 
