@@ -15,6 +15,17 @@
  *  - arguments in registers: receiver rax, b.ptr rbx, b.len rcx; results
  *    n in rax, err in rbx/rcx.
  *
+ * Write is copied at its entry, not at its RETs, where the helper found the
+ * entry probe a place on the stack check's `jbe` (always, in the Go versions
+ * seen): the bytes are all there before the call, the kernel emulates the jump
+ * (no single-step, no RET probes at all), and — what made it necessary — the
+ * request is then in the ring buffer before its write syscall, so the response
+ * a reader goroutine on another CPU decrypts cannot overtake it (it did, with
+ * the ~14 µs single-stepped RET in between). A Write that fails is still
+ * reported whole; its connection is broken anyway. When the jbe is about to be
+ * taken (flags from `cmp`: CF or ZF), the stack grows and the function starts
+ * again, hitting the probe a second time: only that second hit counts.
+ *
  * *tls.Conn -> socket: read from the Conn itself (conn.conn.fd.pfd.Sysfd, see
  * struct go_tls_binary), not learnt from a syscall nested in the call like
  * OpenSSL's. The nested-syscall trick is keyed by thread and so is wrong for Go
@@ -103,26 +114,15 @@ static __always_inline int go_conn_fd(struct pt_regs *ctx, __u64 conn)
 	return sysfd >= 0 && sysfd < 0x7fffffff ? (int)sysfd : -1;
 }
 
-static __always_inline void go_return(struct pt_regs *ctx)
+/* Copies n plaintext bytes at buf that went through the *tls.Conn conn. */
+static __always_inline void go_emit(struct pt_regs *ctx, __u32 tgid, __u64 conn, __u64 buf, __s64 n, __u8 dir)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
-	struct go_call_key key = { .tgid = tgid, .g = ctx->r14 };
-	struct go_call *found = bpf_map_lookup_elem(&go_calls, &key);
-	if (!found)
-		return;
-	struct go_call call = *found;
-	bpf_map_delete_elem(&go_calls, &key);
-
-	/* n counts the bytes transferred even when err is set (a short Write). */
-	__s64 n = (__s64)ctx->ax;
 	if (n <= 0)
 		return;
-
-	int fd = go_conn_fd(ctx, call.conn);
+	int fd = go_conn_fd(ctx, conn);
 	struct conn_state *c = fd >= 0 ? socket_conn(tgid, fd) : NULL;
 	if (!c) {
-		struct conn_key ckey = { .tgid = tgid, .handle = call.conn | (1ull << 63) };
+		struct conn_key ckey = { .tgid = tgid, .handle = conn | (1ull << 63) };
 		c = bpf_map_lookup_elem(&conns, &ckey);
 		if (!c) {
 			struct conn_state fresh = { .kind = CONN_TLS, .conn_id = new_conn_id() };
@@ -139,20 +139,48 @@ static __always_inline void go_return(struct pt_regs *ctx)
 	/* bpf_loop wants its context on the stack. */
 	struct emit_ctx stack_ctx;
 	struct emit_ctx *ectx = &stack_ctx;
-	__u8 dir = call.direction & 1;
+	dir &= 1;
 	init_header(&ectx->hdr, c, CAPTURE_SOURCE_GO, dir, fd, n);
 	ectx->hdr.stream_offset = c->tls_offset[dir];
 	c->tls_offset[dir] += n;
 	__u64 budget = (__u64)n < max_call_bytes ? (__u64)n : max_call_bytes;
 	if (budget < (__u64)n)
 		ectx->hdr.flags |= CAPTURE_DATA_CALL_TRUNCATED;
-	emit_buffer(ectx, call.buf, budget);
+	emit_buffer(ectx, buf, budget);
 }
+
+static __always_inline void go_return(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	struct go_call_key key = { .tgid = tgid, .g = ctx->r14 };
+	struct go_call *found = bpf_map_lookup_elem(&go_calls, &key);
+	if (!found)
+		return;
+	struct go_call call = *found;
+	bpf_map_delete_elem(&go_calls, &key);
+	/* n counts the bytes transferred even when err is set (a short Write). */
+	go_emit(ctx, tgid, call.conn, call.buf, (__s64)ctx->ax, call.direction);
+}
+
+#define X86_EFLAGS_CF 0x0001
+#define X86_EFLAGS_ZF 0x0040
 
 SEC("uprobe")
 int go_tls_write_entry(struct pt_regs *ctx)
 {
-	go_enter(ctx, CAPTURE_EGRESS);
+	__u32 index = bpf_get_attach_cookie(ctx) >> GO_COOKIE_VADDR_BITS;
+	struct go_tls_binary *bin = bpf_map_lookup_elem(&go_binaries, &index);
+	if (!bin || !(bin->flags & GO_BINARY_WRITE_AT_ENTRY)) {
+		go_enter(ctx, CAPTURE_EGRESS); /* copied at the RETs */
+		return 0;
+	}
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!is_traced(pid_tgid >> 32))
+		return 0;
+	if (ctx->flags & (X86_EFLAGS_CF | X86_EFLAGS_ZF))
+		return 0; /* jbe taken: morestack, then this call starts over */
+	go_emit(ctx, pid_tgid >> 32, ctx->ax, ctx->bx, (__s64)ctx->cx, CAPTURE_EGRESS);
 	return 0;
 }
 
@@ -163,7 +191,8 @@ int go_tls_read_entry(struct pt_regs *ctx)
 	return 0;
 }
 
-/* On every RET of Write and Read; the entry recorded which one it was. */
+/* On every RET of Read (and of Write when its entry is not on the jbe); the
+ * entry recorded which one it was. */
 SEC("uprobe")
 int go_tls_return(struct pt_regs *ctx)
 {

@@ -28,6 +28,12 @@ struct go_tls_binary {
 	__u32 itab_fun_offset; /* offsetof(itab, fun): fun[0] is the net.Conn method Close */
 	__u32 netfd_offset; /* offsetof(net.TCPConn, conn.fd) */
 	__u32 sysfd_offset; /* offsetof(net.netFD, pfd.Sysfd) */
+	__u32 flags; /* GO_BINARY_* */
+	__u32 pad;
 };
+
+/* Write's entry probe is on the prologue's `jbe morestack`: it copies the
+ * buffer there, and Write needs no RET probes. */
+#define GO_BINARY_WRITE_AT_ENTRY 0x1
 
 #endif

@@ -101,7 +101,8 @@ bool planGoFunctionProbes(const GoBinary& binary, const GoFunction& function, Go
         if (index == 0)
             plan->entry = point(offset, insn);
         if (prologueOpen) {
-            if (afterGuardCompare && insn.meta.category == ZYDIS_CATEGORY_COND_BR) {
+            // Only jbe: the BPF side reads the branch condition (CF or ZF) from the flags.
+            if (afterGuardCompare && insn.mnemonic == ZYDIS_MNEMONIC_JBE) {
                 plan->entry = point(offset, insn);
                 plan->entryAtPrologueJump = true;
                 prologueOpen = false;
@@ -122,11 +123,13 @@ bool planGoFunctionProbes(const GoBinary& binary, const GoFunction& function, Go
     return true;
 }
 
-std::string describe(const GoFunction& function, const GoFunctionProbes& plan)
+std::string describe(const GoFunction& function, const GoFunctionProbes& plan, bool withReturns)
 {
     std::string text = "entry at +" + hex(plan.entry.vaddr - function.entry) + " (" + plan.entry.instruction
         + (plan.entry.emulated ? ", emulated" : ", single-stepped")
         + (plan.entryAtPrologueJump ? ")" : "; no stack-check jump found, fell back to the first instruction)");
+    if (!withReturns)
+        return text + ", copied there: no RET probes";
     size_t steppedRets = 0;
     for (const ProbePoint& p : plan.returns)
         steppedRets += p.emulated ? 0 : 1;

@@ -7,7 +7,8 @@
 // So the "return" probes go on every RET instruction of the function.
 //
 // The entry probe goes, where the prologue allows, on the conditional jump of
-// the stack-growth check (`cmp rsp|r12, 16(r14); jbe morestack`): the
+// the stack-growth check (`cmp rsp|r12, 16(r14); jbe morestack`, after at
+// most a `lea r12, -N(rsp)`): the
 // arguments are still in their registers there and the kernel emulates a
 // jump instead of single-stepping it out of line (~0.4 µs against ~14 µs per
 // hit on this machine; see issue 10). Otherwise the function's first
@@ -38,7 +39,8 @@ struct GoFunctionProbes {
 bool planGoFunctionProbes(const GoBinary& binary, const GoFunction& function, GoFunctionProbes* plan,
     std::string* error);
 
-// "entry at +0x9 (jbe, emulated), 8 RETs (single-stepped)" for the log.
-std::string describe(const GoFunction& function, const GoFunctionProbes& plan);
+// "entry at +0x4 (jbe, emulated), 7 RETs (single-stepped)" for the log;
+// withReturns false: the RETs are not probed.
+std::string describe(const GoFunction& function, const GoFunctionProbes& plan, bool withReturns);
 
 } // namespace httptap::helper::golang

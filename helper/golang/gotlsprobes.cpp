@@ -102,38 +102,47 @@ bool attachGoTls(capture_bpf* skel, const std::string& path, const std::string& 
     go_tls_binary layout = layoutFor(*binary);
     if (const auto close = functions.find(kTcpConnClose); close != functions.end())
         layout.tcpconn_close = close->second.entry;
+    notes->push_back("go: " + displayPath + " built by " + version
+        + (binary->stripped() ? ", stripped: functions found through .gopclntab" : ", functions found in .symtab")
+        + (layout.tcpconn_close ? "" : "; net.(*TCPConn).Close not found, TLS connections are not checked to be TCP"));
+    const struct {
+        const char* name;
+        bpf_program* entry;
+    } targets[] = {{kWrite, skel->progs.go_tls_write_entry}, {kRead, skel->progs.go_tls_read_entry}};
+    GoFunctionProbes plans[2];
+    for (int i = 0; i < 2; ++i) {
+        std::string why;
+        if (!planGoFunctionProbes(*binary, functions.at(targets[i].name), &plans[i], &why)) {
+            *error = displayPath + ": cannot probe " + targets[i].name + ": " + why;
+            return false;
+        }
+    }
+    // Write is copied at its entry when that is the prologue's jbe (see gotls.bpf.h).
+    if (plans[0].entryAtPrologueJump)
+        layout.flags |= GO_BINARY_WRITE_AT_ENTRY;
     if (bpf_map_update_elem(bpf_map__fd(skel->maps.go_binaries), &binaryKey, &layout, BPF_ANY) != 0) {
         *error = std::string("could not register ") + displayPath + " with the Go probes: " + strerror(errno);
         return false;
     }
 
-    notes->push_back("go: " + displayPath + " built by " + version
-        + (binary->stripped() ? ", stripped: functions found through .gopclntab" : ", functions found in .symtab")
-        + (layout.tcpconn_close ? "" : "; net.(*TCPConn).Close not found, TLS connections are not checked to be TCP"));
     LinkGuard guard;
-    const struct {
-        const char* name;
-        bpf_program* entry;
-    } targets[] = {{kWrite, skel->progs.go_tls_write_entry}, {kRead, skel->progs.go_tls_read_entry}};
-    for (const auto& target : targets) {
+    for (int i = 0; i < 2; ++i) {
+        const auto& target = targets[i];
         const GoFunction& function = functions.at(target.name);
-        GoFunctionProbes plan;
+        const GoFunctionProbes& plan = plans[i];
+        const bool withReturns = !(i == 0 && (layout.flags & GO_BINARY_WRITE_AT_ENTRY));
         std::string why;
-        if (!planGoFunctionProbes(*binary, function, &plan, &why)) {
-            *error = displayPath + ": cannot probe " + target.name + ": " + why;
-            return false;
-        }
         if (!attachAt(target.entry, path, plan.entry, binaryKey, guard, &why)) {
             *error = displayPath + ": " + target.name + ": " + why;
             return false;
         }
         for (const ProbePoint& ret : plan.returns) {
-            if (!attachAt(skel->progs.go_tls_return, path, ret, binaryKey, guard, &why)) {
+            if (withReturns && !attachAt(skel->progs.go_tls_return, path, ret, binaryKey, guard, &why)) {
                 *error = displayPath + ": " + target.name + " RET: " + why;
                 return false;
             }
         }
-        notes->push_back(std::string("go: ") + target.name + " " + describe(function, plan));
+        notes->push_back(std::string("go: ") + target.name + " " + describe(function, plan, withReturns));
     }
     for (bpf_link* link : guard.release())
         links.push_back(link);

@@ -4,7 +4,9 @@
 // standard library, HTTP/1.1 forced. Prints nothing; the exit status says
 // whether every request succeeded with the expected status.
 //
-//	client [-post FILE] [-header NAME:VALUE] URL...
+//	client [-post FILE] [-header NAME:VALUE] [-local-port PORT] URL...
+//
+// Several URLs to one server share one keep-alive connection.
 package main
 
 import (
@@ -13,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -22,9 +25,16 @@ import (
 func main() {
 	post := flag.String("post", "", "POST this file's bytes instead of GET")
 	header := flag.String("header", "", "an extra request header, NAME:VALUE")
+	localPort := flag.Int("local-port", 0, "connect from this local port")
 	flag.Parse()
 
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	if *localPort != 0 {
+		dialer.LocalAddr = &net.TCPAddr{Port: *localPort}
+	}
+
 	transport := &http.Transport{
+		DialContext:       dialer.DialContext,
 		TLSClientConfig:   &tls.Config{InsecureSkipVerify: true},
 		ForceAttemptHTTP2: false,
 		// A non-nil empty map turns HTTP/2 off entirely.
