@@ -34,6 +34,36 @@ void addBody(QJsonObject& o, const HttpMessage& m)
     o.insert(QStringLiteral("body"), QString::fromLatin1(m.body.toBase64()));
     o.insert(QStringLiteral("body_truncated"), m.bodyTruncated);
     o.insert(QStringLiteral("complete"), m.complete);
+    o.insert(QStringLiteral("content_encoding"), JsonlWriter::wireString(m.contentEncoding));
+    o.insert(QStringLiteral("decoded_body"),
+        m.decoded ? QJsonValue(QString::fromLatin1(m.decodedBody.toBase64())) : QJsonValue(QJsonValue::Null));
+    o.insert(QStringLiteral("decoded_body_size"), m.decoded ? QJsonValue(qint64(m.decodedBody.size())) : QJsonValue());
+    o.insert(QStringLiteral("decoded_body_truncated"), m.decodedTruncated);
+}
+
+QJsonArray grpcMessages(const QList<GrpcMessage>& messages)
+{
+    QJsonArray out;
+    for (const GrpcMessage& m : messages) {
+        out.append(QJsonObject { { QStringLiteral("compressed"), m.compressed },
+            { QStringLiteral("length"), qint64(m.length) },
+            { QStringLiteral("data"), QString::fromLatin1(m.data.toBase64()) },
+            { QStringLiteral("decompressed"), m.decompressed }, { QStringLiteral("truncated"), m.truncated } });
+    }
+    return out;
+}
+
+QJsonValue grpcJson(const GrpcInfo& g)
+{
+    if (!g.isGrpc)
+        return QJsonValue::Null;
+    return QJsonObject { { QStringLiteral("service"), JsonlWriter::wireString(g.service) },
+        { QStringLiteral("method"), JsonlWriter::wireString(g.method) },
+        { QStringLiteral("encoding"), JsonlWriter::wireString(g.encoding) },
+        { QStringLiteral("status"), g.status >= 0 ? QJsonValue(g.status) : QJsonValue(QJsonValue::Null) },
+        { QStringLiteral("message"), JsonlWriter::wireString(g.message) },
+        { QStringLiteral("request_messages"), grpcMessages(g.requestMessages) },
+        { QStringLiteral("response_messages"), grpcMessages(g.responseMessages) } };
 }
 
 } // namespace
@@ -64,6 +94,9 @@ QJsonObject JsonlWriter::toJson(const Flow& flow) const
     o.insert(
         QStringLiteral("role"), flow.role == Flow::Role::Client ? QStringLiteral("client") : QStringLiteral("server"));
     o.insert(QStringLiteral("http_version"), QString::fromLatin1(flow.httpVersion));
+    o.insert(QStringLiteral("stream_id"), flow.streamId ? QJsonValue(qint64(flow.streamId)) : QJsonValue());
+    o.insert(QStringLiteral("pushed_by"), flow.pushedBy ? QJsonValue(qint64(flow.pushedBy)) : QJsonValue());
+    o.insert(QStringLiteral("grpc"), grpcJson(flow.grpc));
     o.insert(QStringLiteral("local"), endpointJson(flow.local));
     o.insert(QStringLiteral("remote"), endpointJson(flow.remote));
     const QString url = flow.url();

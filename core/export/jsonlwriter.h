@@ -14,7 +14,10 @@
 //                                  "openssl", "gnutls" or "go" (TLS library probes)
 //   "role": "client",              "client": the traced process sent the request;
 //                                  "server": it received the request
-//   "http_version": "HTTP/1.1",
+//   "http_version": "HTTP/1.1",    "HTTP/1.0", "HTTP/1.1" or "HTTP/2"
+//   "stream_id": 1,                HTTP/2 stream id; null for HTTP/1
+//   "pushed_by": 3,                HTTP/2 server push: id of the flow whose PUSH_PROMISE announced
+//                                  this one; null otherwise
 //   "local":  {"ip": "127.0.0.1", "port": 5555} or null when unknown,
 //   "remote": {"ip": "::1", "port": 8080}       or null when unknown (IPv6 without brackets),
 //   "url": "http://127.0.0.1:8080/x",
@@ -28,11 +31,27 @@
 //     "body_size": 0,              body bytes seen after de-chunking (may exceed the stored body)
 //     "body": "",                  stored body, base64 (RFC 4648, with padding), always present
 //     "body_truncated": false,     the stored body lacks bytes (size limit, lost bytes, cut stream)
-//     "complete": true             the parser saw the end of the message
+//     "complete": true,            the parser saw the end of the message
+//     "content_encoding": "gzip",  the Content-Encoding header as sent; "" when none
+//     "decoded_body": "…" or null, the body with every content coding undone, base64; null when
+//                                  there was nothing to undo or decoding failed (see notes)
+//     "decoded_body_size": 1234 or null,
+//     "decoded_body_truncated": false  decoded form incomplete (size cap, cut body, corrupt tail)
 //   },
+//   HTTP/2: headers keep the pseudo-headers (":method", ":path", ":status"…) first, in wire
+//   order; "target" is :path; "reason" is ""; "trailers" is the trailing header block.
 //   "response": {"status": 200, "reason": "OK", "headers": […], "trailers": […],
-//                "body_size": 5, "body": "aGVsbG8=", "body_truncated": false, "complete": true}
+//                "body_size": 5, "body": "aGVsbG8=", "body_truncated": false, "complete": true,
+//                "content_encoding": "", "decoded_body": null, "decoded_body_size": null,
+//                "decoded_body_truncated": false}
 //               or null when no response was seen,
+//   "grpc": null, or for content-type application/grpc*:
+//     {"service": "helloworld.Greeter", "method": "SayHello", "encoding": "gzip" or "",
+//      "status": 0 or null (grpc-status from trailers, or headers of a trailers-only response),
+//      "message": "…" (grpc-message, percent-decoded),
+//      "request_messages": [{"compressed": false, "length": 7, "data": "base64",
+//                            "decompressed": false, "truncated": false}, …],
+//      "response_messages": […]}     data is decompressed when "decompressed" is true
 //   "informational": [{"status": 100, "reason": "Continue", "headers": […]}],  1xx responses
 //   "truncated": false,            some captured bytes of this exchange are missing
 //   "incomplete": false,           the exchange did not finish (no response, cut mid-message)

@@ -2,6 +2,7 @@
 #include "connection.h"
 
 #include "http/protocolsniffer.h"
+#include "http2/http2frame.h"
 
 #include <algorithm>
 
@@ -58,6 +59,12 @@ void Connection::add(const record::Data& data)
         if (learnt)
             m_exchanges.fillUnknownEndpoints(m_local, m_remote);
     }
+    if (m_h2) {
+        Flow& id = m_h2->identity();
+        id.process = m_process;
+        id.local = m_local;
+        id.remote = m_remote;
+    }
 
     Side& side = m_sides[data.direction == record::Direction::Egress ? 0 : 1];
     const bool first = !side.stream.started();
@@ -80,6 +87,8 @@ void Connection::add(const record::Data& data)
         sniff(side, bytes, slice.size, slice.gapBytes > 0);
     else if (m_state == State::Http)
         process(side, slice.gapBytes, slice.gapOffset, bytes, slice.size);
+    else if (m_state == State::Http2)
+        feedHttp2(side, slice.gapBytes, bytes, slice.size);
     side.lastCallTruncated = data.flags & record::kDataCallTruncated;
 }
 
@@ -92,6 +101,16 @@ void Connection::sniff(Side& side, const uint8_t* data, size_t size, bool gap)
     }
     if (size == 0)
         return;
+    if (side.prefixIsFrames) {
+        // Frames from a server that spoke before its client's preface was seen: hold on.
+        if (side.prefix.size() + qsizetype(size) > kMaxHeldBytes) {
+            ++m_ctx.stats.parseErrors;
+            m_state = State::Failed;
+            return;
+        }
+        side.prefix.append(reinterpret_cast<const char*>(data), qsizetype(size));
+        return;
+    }
     if (side.prefix.isEmpty())
         side.prefixTimestampNs = side.timestampNs;
     const size_t probeSize = std::min(size, protocolsniffer::kMaxPrefix);
@@ -110,21 +129,8 @@ void Connection::sniff(Side& side, const uint8_t* data, size_t size, bool gap)
         const bool egress = &side == &m_sides[0];
         startHttp((verdict == Verdict::Request) == egress);
         // Replay what each stream buffered while undecided, this stream last since its chunk is newest.
-        Side& other = m_sides[egress ? 1 : 0];
-        if (!other.prefix.isEmpty()) {
-            const QByteArray buffered = std::exchange(other.prefix, {});
-            const uint64_t now = other.timestampNs;
-            other.timestampNs = other.prefixTimestampNs;
-            process(other, 0, 0, reinterpret_cast<const uint8_t*>(buffered.constData()), size_t(buffered.size()));
-            other.timestampNs = now;
-        }
-        const QByteArray buffered = std::exchange(side.prefix, {});
-        if (!buffered.isEmpty()) {
-            const uint64_t now = side.timestampNs;
-            side.timestampNs = side.prefixTimestampNs;
-            process(side, 0, 0, reinterpret_cast<const uint8_t*>(buffered.constData()), size_t(buffered.size()));
-            side.timestampNs = now;
-        }
+        replayPrefix(m_sides[egress ? 1 : 0], false);
+        replayPrefix(side, false);
         process(side, 0, 0, data, size);
         return;
     }
@@ -136,11 +142,17 @@ void Connection::sniff(Side& side, const uint8_t* data, size_t size, bool gap)
             return;
         }
         break;
-    case Verdict::Http2:
-        ++m_ctx.stats.http2Connections;
-        m_state = State::Ignored;
+    case Verdict::Http2: {
+        // The client preface: h2 over TLS (ALPN) or h2c with prior knowledge; its sender is the client.
+        startHttp2(Http2Connection::Start::Preface, &side);
+        replayPrefix(m_sides[&side == &m_sides[0] ? 1 : 0], true);
+        replayPrefix(side, true);
+        feedHttp2(side, 0, data, size);
         return;
+    }
     case Verdict::Unknown:
+        if (sniffHttp2Frames(side, data, size))
+            return;
         break;
     }
     if (side.joinedLate) {
@@ -150,6 +162,79 @@ void Connection::sniff(Side& side, const uint8_t* data, size_t size, bool gap)
     }
     ++m_ctx.stats.parseErrors;
     m_state = State::Failed;
+}
+
+void Connection::replayPrefix(Side& side, bool http2)
+{
+    if (side.prefix.isEmpty())
+        return;
+    const QByteArray buffered = std::exchange(side.prefix, {});
+    side.prefixIsFrames = false;
+    const uint64_t now = side.timestampNs;
+    side.timestampNs = side.prefixTimestampNs;
+    const auto* bytes = reinterpret_cast<const uint8_t*>(buffered.constData());
+    if (http2)
+        feedHttp2(side, 0, bytes, size_t(buffered.size()));
+    else
+        process(side, 0, 0, bytes, size_t(buffered.size()));
+    side.timestampNs = now;
+}
+
+bool Connection::sniffHttp2Frames(Side& side, const uint8_t* data, size_t size)
+{
+    QByteArray candidate = side.prefix;
+    candidate.append(reinterpret_cast<const char*>(data), qsizetype(size));
+    if (candidate.size() < qsizetype(http2::kFrameHeaderSize) && candidate.size() < kMaxHeldBytes) {
+        // Too short to judge a frame header: wait for more (the sniffer's answer was only "not HTTP/1").
+        side.prefix = std::move(candidate);
+        return true;
+    }
+    if (!http2::looksLikeFrames(reinterpret_cast<const uint8_t*>(candidate.constData()), size_t(candidate.size())))
+        return false;
+    if (side.joinedLate) {
+        // HTTP/2 frames in a connection older than the capture: roles and HPACK tables unknown.
+        side.prefix.clear();
+        startHttp2(Http2Connection::Start::MidStream, nullptr);
+        replayPrefix(m_sides[&side == &m_sides[0] ? 1 : 0], true);
+        feedHttp2(side, 0, reinterpret_cast<const uint8_t*>(candidate.constData()), size_t(candidate.size()));
+        return true;
+    }
+    // A server may send its SETTINGS before its read of the client's preface is captured.
+    if (candidate.size() > kMaxHeldBytes)
+        return false;
+    side.prefix = std::move(candidate);
+    side.prefixIsFrames = true;
+    return true;
+}
+
+void Connection::startHttp2(Http2Connection::Start start, Side* client)
+{
+    m_state = State::Http2;
+    std::optional<record::Direction> clientDirection;
+    if (client) {
+        clientDirection = client == &m_sides[0] ? record::Direction::Egress : record::Direction::Ingress;
+        m_role = client == &m_sides[0] ? Flow::Role::Client : Flow::Role::Server;
+    }
+    m_h2 = std::make_unique<Http2Connection>(m_ctx, identity(), start, clientDirection);
+}
+
+void Connection::feedHttp2(Side& side, uint64_t gapBytes, const uint8_t* data, size_t size)
+{
+    const auto direction = &side == &m_sides[0] ? record::Direction::Egress : record::Direction::Ingress;
+    m_h2->feed(direction, gapBytes, data, size, side.timestampNs, side.pid, side.tid);
+}
+
+Flow Connection::identity() const
+{
+    Flow f;
+    f.connId = m_connId;
+    f.pid = m_pid;
+    f.process = m_process;
+    f.source = m_source;
+    f.role = m_role;
+    f.local = m_local;
+    f.remote = m_remote;
+    return f;
 }
 
 void Connection::startHttp(bool egressCarriesRequests)
@@ -234,6 +319,19 @@ void Connection::feedParser(Side& side, const uint8_t* data, size_t size)
     case Http1Parser::Result::Ok:
         break;
     case Http1Parser::Result::Upgrade:
+        if (!side.requests && m_h2cUpgrade) {
+            // 101 to "Upgrade: h2c": the upgrade request is stream 1; HTTP/2 starts right after the 101.
+            Side& req = requestSide();
+            startHttp2(Http2Connection::Start::Upgrade, &req);
+            m_h2->adoptUpgradeRequest(std::move(*m_h2cUpgrade));
+            m_h2cUpgrade.reset();
+            m_sides[0].exchange = m_sides[1].exchange = nullptr;
+            feedHttp2(side, 0, data + consumed, size - consumed);
+            const QByteArray held = std::exchange(req.held, {});
+            const bool overflow = std::exchange(req.heldOverflow, false);
+            feedHttp2(req, overflow ? 1 : 0, reinterpret_cast<const uint8_t*>(held.constData()), size_t(held.size()));
+            return;
+        }
         if (side.requests) {
             // Whether the rest is HTTP depends on the answer (101 / 2xx to CONNECT, or a refusal).
             side.mode = Mode::AwaitUpgrade;
@@ -332,8 +430,16 @@ void Connection::close(CloseReason reason)
     }
     for (Side& s : m_sides)
         abandonMessage(s, cut, false);
+    if (m_h2cUpgrade) {
+        // 101 seen but not the switch (the 101 was the last thing captured): the request still leaves.
+        Exchange& ex = m_exchanges.appendTaken(std::move(*m_h2cUpgrade));
+        ex.requestDone = true;
+        m_h2cUpgrade.reset();
+    }
     flushAll(ended ? QStringLiteral("capture ended before a response")
                    : QStringLiteral("connection closed before a response"));
+    if (m_h2)
+        m_h2->close(ended);
     m_state = State::Closed;
 }
 
@@ -428,6 +534,14 @@ void Connection::messageComplete(Http1Parser& parser, HttpMessage&& message)
     } else {
         if (message.status == 101) {
             const QByteArray protocol = message.header("Upgrade");
+            if (protocol.trimmed().compare("h2c", Qt::CaseInsensitive) == 0) {
+                // Not finished: its response comes as HTTP/2 stream 1 (feedParser switches over).
+                if (std::optional<Flow> upgraded = m_exchanges.takeBack(*ex)) {
+                    upgraded->informational.append(std::move(message));
+                    m_h2cUpgrade = std::move(upgraded);
+                    return;
+                }
+            }
             ex->addNote(
                 QStringLiteral("switched protocols%1; later bytes are not dissected")
                     .arg(protocol.isEmpty() ? QString() : QStringLiteral(" to ") + QString::fromLatin1(protocol)),

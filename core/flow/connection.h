@@ -4,19 +4,23 @@
 // One captured connection (one connection id and capture source) on its way
 // to Flows: two byte streams, the decision which of them carries requests,
 // an HTTP/1 parser per stream and the queue of exchanges waiting for their
-// responses.
+// responses — or, once HTTP/2 is recognised (client preface on either
+// direction, `Upgrade: h2c` answered by 101, or HTTP/2 frames in a
+// connection the capture joined late), an Http2Connection that takes over.
 //
 // Invariants:
 //  - Exchanges wait in an ExchangeQueue (request order, FIFO pairing, each
 //    flow leaves exactly once); each stream's parser points at the exchange
 //    its current message belongs to, and lets go of it once it is settled.
 //  - Buffering is bounded: at most protocolsniffer::kMaxPrefix bytes per
-//    stream before the protocol is known, kMaxHeldBytes while waiting for an
+//    stream before the protocol is known (kMaxHeldBytes of HTTP/2 frames a
+//    server sent before the client's preface was seen), kMaxHeldBytes while waiting for an
 //    upgrade's answer, kMaxPendingExchanges unanswered requests.
 
 #include "exchangequeue.h"
 #include "flow.h"
 #include "http/http1parser.h"
+#include "http2/http2connection.h"
 #include "streamreassembler.h"
 
 #include <memory>
@@ -47,6 +51,7 @@ private:
         Sniffing, // neither stream has shown what it carries yet
         Http, // parsing HTTP/1.x
         Tunnel, // switched protocols (101, CONNECT): further bytes are not HTTP/1
+        Http2, // m_h2 dissects every further byte
         Ignored, // TLS ciphertext or HTTP/2: not ours to parse, not an error
         Failed, // not HTTP or hostile: given up
         Closed,
@@ -64,6 +69,7 @@ private:
         bool requests = false; // carries requests (else responses)
         bool joinedLate = false; // capture began after this stream did
         QByteArray prefix; // bytes before the protocol is known
+        bool prefixIsFrames = false; // prefix holds HTTP/2 frames waiting for the other side's preface
         uint64_t prefixTimestampNs = 0;
         QByteArray held; // bytes after an upgrade request, until its answer
         bool heldOverflow = false;
@@ -89,6 +95,11 @@ private:
 
     void sniff(Side& side, const uint8_t* data, size_t size, bool gap);
     void startHttp(bool egressCarriesRequests);
+    bool sniffHttp2Frames(Side& side, const uint8_t* data, size_t size);
+    void startHttp2(Http2Connection::Start start, Side* client);
+    void feedHttp2(Side& side, uint64_t gapBytes, const uint8_t* data, size_t size);
+    void replayPrefix(Side& side, bool http2);
+    Flow identity() const;
     void process(Side& side, uint64_t gapBytes, uint64_t gapOffset, const uint8_t* data, size_t size);
     void handleGap(Side& side, uint64_t bytes, uint64_t offset);
     void feedParser(Side& side, const uint8_t* data, size_t size);
@@ -110,6 +121,8 @@ private:
     FlowEndpoint m_local;
     FlowEndpoint m_remote;
     Flow::Role m_role = Flow::Role::Client;
+    std::unique_ptr<Http2Connection> m_h2;
+    std::optional<Flow> m_h2cUpgrade; // the request answered by 101 to h2c, waiting to become stream 1
 };
 
 } // namespace httptap

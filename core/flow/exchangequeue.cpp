@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "exchangequeue.h"
 
+#include "bodydecoder.h"
+
 #include <algorithm>
 
 namespace httptap {
@@ -41,6 +43,22 @@ Exchange* ExchangeQueue::firstUnanswered()
 bool ExchangeQueue::allAnswered() const
 {
     return std::all_of(m_exchanges.begin(), m_exchanges.end(), [](const Exchange& e) { return e.responseDone; });
+}
+
+Exchange& ExchangeQueue::appendTaken(Flow&& flow)
+{
+    Exchange& ex = m_exchanges.emplace_back();
+    ex.flow = std::move(flow);
+    return ex;
+}
+
+std::optional<Flow> ExchangeQueue::takeBack(const Exchange& exchange)
+{
+    if (m_exchanges.empty() || &m_exchanges.back() != &exchange)
+        return std::nullopt;
+    Flow f = std::move(m_exchanges.back().flow);
+    m_exchanges.pop_back();
+    return f;
 }
 
 void ExchangeQueue::flushReady()
@@ -88,6 +106,7 @@ void ExchangeQueue::emitFlow(Exchange& ex)
     f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
     f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;
     ++m_ctx.stats.flows;
+    decodeBodies(f, m_ctx.maxDecodedBytes);
     if (m_ctx.sink)
         m_ctx.sink(std::move(f));
 }

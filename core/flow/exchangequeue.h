@@ -18,6 +18,7 @@
 #include "flowassembler.h"
 
 #include <deque>
+#include <optional>
 
 namespace httptap {
 
@@ -27,6 +28,7 @@ struct AssemblyContext {
     AssemblerStats stats;
     uint64_t lastFlowId = 0;
     uint64_t maxBodyBytes = 16u << 20;
+    uint64_t maxDecodedBytes = 64u << 20;
 };
 
 struct Exchange {
@@ -48,10 +50,15 @@ public:
 
     // A new exchange with the next flow id; the caller fills in who and when.
     Exchange& append();
+    // Puts back a flow taken with takeBack(), keeping its id.
+    Exchange& appendTaken(Flow&& flow);
     Exchange* firstUnanswered();
     bool allAnswered() const;
     size_t size() const { return m_exchanges.size(); }
 
+    // Removes the newest exchange without letting it leave (its flow continues elsewhere: h2c).
+    // Returns nothing when `exchange` is not the newest.
+    std::optional<Flow> takeBack(const Exchange& exchange);
     // Lets every settled exchange at the front leave.
     void flushReady();
     // Settles and lets leave every exchange: those without a final response get `noResponseNote`.

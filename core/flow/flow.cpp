@@ -93,11 +93,12 @@ QString Flow::url() const
     const QByteArray& target = request.target;
     if (isAbsoluteUrl(target))
         return QString::fromLatin1(target);
-    // CONNECT names an authority, not a resource; show it as sent.
+    // CONNECT names an authority, not a resource; show it as sent (HTTP/2 sends it as :authority).
     if (request.method == "CONNECT")
-        return QString::fromLatin1(target);
+        return QString::fromLatin1(target.isEmpty() ? request.authority : target);
 
-    QString authority = QString::fromLatin1(request.header("Host").trimmed());
+    QString authority = QString::fromLatin1(
+        request.authority.isEmpty() ? request.header("Host").trimmed() : request.authority);
     if (authority.isEmpty()) {
         // HTTP/1.0 clients may omit Host: fall back to the address the request went to.
         const FlowEndpoint& server = role == Role::Client ? remote : local;
@@ -111,7 +112,8 @@ QString Flow::url() const
     QString path = QString::fromLatin1(target);
     if (path.isEmpty() || (path != QLatin1String("*") && !path.startsWith(QLatin1Char('/'))))
         path.prepend(QLatin1Char('/'));
-    return scheme() + QStringLiteral("://") + authority + path;
+    const QString urlScheme = request.scheme.isEmpty() ? scheme() : QString::fromLatin1(request.scheme);
+    return urlScheme + QStringLiteral("://") + authority + path;
 }
 
 } // namespace httptap

@@ -9,7 +9,12 @@
 // Bodies are stored as they crossed the wire after transfer decoding (chunked
 // framing removed, Content-Encoding still applied). A body longer than the
 // assembler's limit keeps its first bytes, with bodyTruncated set and bodySize
-// holding the full observed length.
+// holding the full observed length. When a Content-Encoding was applied, the
+// decoded form is kept next to it (decodedBody); the raw bytes stay in body.
+//
+// HTTP/2: pseudo-headers (":method", ":path", ":status"…) stay in headers, in
+// wire order, as a browser shows them; they are also copied to method,
+// target (:path), scheme, authority and status. reason is empty.
 
 #include "record/recordformat.h"
 
@@ -32,6 +37,8 @@ struct HttpMessage {
     // Request side.
     QByteArray method;
     QByteArray target; // request-target exactly as sent ("/a?b", "http://h/x", "h:443")
+    QByteArray scheme; // HTTP/2 :scheme (empty for HTTP/1: the connection decides)
+    QByteArray authority; // HTTP/2 :authority (HTTP/1 has the Host header)
     // Response side.
     int status = 0;
     QByteArray reason;
@@ -39,7 +46,7 @@ struct HttpMessage {
     int versionMajor = 1;
     int versionMinor = 1;
     HttpHeaders headers; // in original order and case
-    HttpHeaders trailers; // chunked trailers, if any
+    HttpHeaders trailers; // chunked trailers (HTTP/1) or the trailing header block (HTTP/2), if any
     QByteArray body;
     uint64_t bodySize = 0; // bytes of body observed (may exceed body.size())
     bool bodyTruncated = false; // body holds fewer bytes than were sent (limit, gap or cut)
@@ -47,7 +54,34 @@ struct HttpMessage {
     uint64_t firstByteNs = 0; // CLOCK_MONOTONIC of the first byte
     uint64_t lastByteNs = 0;
 
+    // Content-Encoding undone, filled when the flow leaves the assembler.
+    QByteArray contentEncoding; // the Content-Encoding header as sent ("gzip", "deflate, br"); empty when none
+    QByteArray decodedBody; // body with every coding undone; valid when decoded
+    bool decoded = false; // decodedBody holds the decoded form (perhaps partial: decodedTruncated)
+    bool decodedTruncated = false; // decoded form incomplete: size cap, truncated raw body, or corrupt data
+
     QByteArray header(const QByteArray& name) const; // first value, case-insensitive
+};
+
+// One gRPC message: a 5-byte prefix (compressed flag, length) and its payload.
+struct GrpcMessage {
+    bool compressed = false; // the flag in the prefix
+    uint32_t length = 0; // payload length as declared in the prefix
+    QByteArray data; // the payload; decompressed when compressed (if that failed, the raw payload)
+    bool decompressed = false; // data is the decompressed form of a compressed payload
+    bool truncated = false; // fewer payload bytes than declared (body cut, limit), or decompression failed
+};
+
+// gRPC over HTTP/2 (content-type application/grpc*); filled when the flow leaves the assembler.
+struct GrpcInfo {
+    bool isGrpc = false;
+    QByteArray service; // "helloworld.Greeter" from :path "/helloworld.Greeter/SayHello"
+    QByteArray method; // "SayHello"
+    QByteArray encoding; // grpc-encoding of the response (or request), e.g. "gzip"; empty for identity
+    QList<GrpcMessage> requestMessages;
+    QList<GrpcMessage> responseMessages;
+    int status = -1; // grpc-status from the trailers (or the headers of a trailers-only response); -1 if none
+    QByteArray message; // grpc-message, percent-decoded
 };
 
 struct FlowEndpoint {
@@ -74,11 +108,14 @@ struct Flow {
     FlowEndpoint local;
     FlowEndpoint remote;
 
-    QByteArray httpVersion; // "HTTP/1.1", "HTTP/1.0"
+    QByteArray httpVersion; // "HTTP/1.1", "HTTP/1.0", "HTTP/2"
     HttpMessage request;
     bool hasResponse = false;
     HttpMessage response;
     QList<HttpMessage> informational; // 1xx responses before the final one
+    uint32_t streamId = 0; // HTTP/2 stream id; 0 for HTTP/1
+    uint64_t pushedBy = 0; // HTTP/2 server push: id of the flow whose PUSH_PROMISE announced this one
+    GrpcInfo grpc;
 
     uint64_t startNs = 0; // first request byte
     uint64_t responseStartNs = 0; // first response byte (0 if none)
@@ -90,7 +127,8 @@ struct Flow {
 
     bool isTls() const { return source != record::Source::Syscall; }
     QString scheme() const { return isTls() ? QStringLiteral("https") : QStringLiteral("http"); }
-    // Absolute URL: scheme://host[:port]/target, host from the Host header or the server address.
+    // Absolute URL: scheme://host[:port]/target. Scheme from :scheme (HTTP/2) or the capture
+    // source, host from :authority (HTTP/2), the Host header, or the server address.
     QString url() const;
 };
 

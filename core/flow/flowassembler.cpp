@@ -84,6 +84,8 @@ void FlowAssembler::finish()
     d->closeWhere([](const ConnectionKey&, const Connection&) { return true; }, Connection::CloseReason::CaptureEnded);
 }
 
+void FlowAssembler::setMaxDecodedBytes(uint64_t maxDecodedBytes) { d->context.maxDecodedBytes = maxDecodedBytes; }
+
 const AssemblerStats& FlowAssembler::stats() const { return d->context.stats; }
 
 } // namespace httptap

@@ -6,7 +6,7 @@
 // Records are grouped by connection id; each direction of a connection is
 // reassembled by byte offset (a gap, i.e. lost or uncopied bytes, marks the
 // affected message truncated and resynchronises at the next message), then
-// parsed as HTTP/1.x with llhttp. Requests and responses are paired in order
+// parsed as HTTP/1.x with llhttp or as HTTP/2 (core/http2). Requests and responses are paired in order
 // (pipelining), 1xx responses are kept as informational, HEAD and 304 have no
 // body, EOF-delimited bodies end when the connection closes.
 //
@@ -31,7 +31,9 @@ struct AssemblerStats {
     uint64_t lostRecords = 0; // latest cumulative count reported by the producer
     uint64_t parseErrors = 0; // connections given up because they were not HTTP/1.x
     uint64_t tlsCiphertextConnections = 0; // plaintext-path connections that carried TLS records
-    uint64_t http2Connections = 0; // connections that began with the HTTP/2 preface (not dissected yet)
+    uint64_t http2Connections = 0; // connections dissected as HTTP/2 (preface, h2c upgrade or mid-stream frames)
+    uint64_t http2ProtocolErrors = 0; // HTTP/2 frames ignored as malformed (wrong stream, bad length…)
+    uint64_t http2StreamsDropped = 0; // HTTP/2 streams not tracked: too many open at once
 };
 
 class FlowAssembler
@@ -46,6 +48,8 @@ public:
 
     // Bodies longer than this keep only their first maxBodyBytes (default 16 MiB).
     void setMaxBodyBytes(uint64_t maxBodyBytes);
+    // Content-Encoding and compressed gRPC messages decode to at most this many bytes (default 64 MiB).
+    void setMaxDecodedBytes(uint64_t maxDecodedBytes);
 
     void add(const record::Record& record);
     // Flushes every open exchange as incomplete (end of capture).

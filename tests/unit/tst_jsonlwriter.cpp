@@ -63,18 +63,22 @@ private Q_SLOTS:
     void exactLine()
     {
         const JsonlWriter w(CaptureClock(kAnchorMono, kAnchorReal));
-        const QByteArray expected = "{\"conn_id\":3,\"duration_ms\":1.234,\"http_version\":\"HTTP/1.1\",\"id\":1,"
+        const QByteArray expected = "{\"conn_id\":3,\"duration_ms\":1.234,\"grpc\":null,\"http_version\":\"HTTP/1.1\",\"id\":1,"
                                     "\"incomplete\":false,\"informational\":[{\"headers\":[],\"reason\":\"Continue\","
                                     "\"status\":100}],\"local\":{\"ip\":\"127.0.0.1\",\"port\":5555},\"notes\":[],"
-                                    "\"pid\":1234,\"process\":\"curl\",\"remote\":{\"ip\":\"127.0.0.1\",\"port\":8080},"
+                                    "\"pid\":1234,\"process\":\"curl\",\"pushed_by\":null,\"remote\":{\"ip\":\"127.0.0.1\",\"port\":8080},"
                                     "\"request\":{\"body\":\"YQBi\",\"body_size\":3,\"body_truncated\":false,"
-                                    "\"complete\":true,\"headers\":[[\"Host\",\"127.0.0.1:8080\"],[\"Content-Length\","
+                                    "\"complete\":true,\"content_encoding\":\"\",\"decoded_body\":null,"
+                                    "\"decoded_body_size\":null,\"decoded_body_truncated\":false,"
+                                    "\"headers\":[[\"Host\",\"127.0.0.1:8080\"],[\"Content-Length\","
                                     "\"3\"]],\"method\":\"POST\",\"target\":\"/x?q=1\",\"trailers\":[],"
                                     "\"url\":\"http://127.0.0.1:8080/x?q=1\"},\"response\":{\"body\":\"aGVsbG8=\","
-                                    "\"body_size\":5,\"body_truncated\":false,\"complete\":true,\"headers\":"
+                                    "\"body_size\":5,\"body_truncated\":false,\"complete\":true,"
+                                    "\"content_encoding\":\"\",\"decoded_body\":null,\"decoded_body_size\":null,"
+                                    "\"decoded_body_truncated\":false,\"headers\":"
                                     "[[\"Transfer-Encoding\",\"chunked\"]],\"reason\":\"OK\",\"status\":200,"
                                     "\"trailers\":[[\"X-Sum\",\"9\"]]},\"role\":\"client\","
-                                    "\"start_time\":\"2026-11-27T09:00:00.123456Z\",\"tid\":1235,\"tls\":\"plaintext\","
+                                    "\"start_time\":\"2026-11-27T09:00:00.123456Z\",\"stream_id\":null,\"tid\":1235,\"tls\":\"plaintext\","
                                     "\"truncated\":false,\"ttfb_ms\":0.5,\"url\":\"http://127.0.0.1:8080/x?q=1\"}\n";
         QCOMPARE(w.line(knownFlow()), expected);
     }

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "bodydecoder.h"
+
+#include "grpc/grpcmessages.h"
+#include "http/contentdecoder.h"
+
+namespace httptap {
+
+namespace {
+
+void addNote(Flow& flow, const QString& text)
+{
+    if (!flow.notes.contains(text))
+        flow.notes.append(text);
+}
+
+void decodeMessage(Flow& flow, HttpMessage& m, const char* which, uint64_t limit)
+{
+    m.contentEncoding = m.header("Content-Encoding").trimmed();
+    if (m.contentEncoding.isEmpty() || m.body.isEmpty())
+        return;
+    if (contentdecoder::codingFromName(m.contentEncoding) == contentdecoder::Coding::Identity)
+        return;
+    contentdecoder::Result r = contentdecoder::decodeContent(m.contentEncoding, m.body, limit);
+    const QString encoding = QString::fromLatin1(m.contentEncoding);
+    if (!r.ok) {
+        addNote(flow,
+            QStringLiteral("%1 body could not be decoded (Content-Encoding: %2): %3; showing the raw bytes")
+                .arg(QLatin1StringView(which), encoding, r.error));
+        return;
+    }
+    m.decoded = true;
+    m.decodedBody = std::move(r.data);
+    m.decodedTruncated = r.limitReached || r.inputEnded || m.bodyTruncated;
+    if (r.limitReached) {
+        addNote(flow,
+            QStringLiteral("decoded %1 body larger than %2 bytes; kept the first %2").arg(QLatin1StringView(which)).arg(limit));
+    } else if (r.inputEnded && !m.bodyTruncated) {
+        addNote(flow,
+            QStringLiteral("%1 body ends before its %2 stream does; decoded what is there")
+                .arg(QLatin1StringView(which), encoding));
+    }
+}
+
+} // namespace
+
+void decodeBodies(Flow& flow, uint64_t maxDecodedBytes)
+{
+    decodeMessage(flow, flow.request, "request", maxDecodedBytes);
+    if (flow.hasResponse)
+        decodeMessage(flow, flow.response, "response", maxDecodedBytes);
+    grpc::annotate(flow, maxDecodedBytes);
+}
+
+} // namespace httptap

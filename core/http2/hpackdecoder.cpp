@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "hpackdecoder.h"
+
+#include <nghttp2/nghttp2.h>
+
+#include <vector>
+
+namespace httptap {
+
+namespace {
+
+// Placeholders are literal fields with an empty name and value, the smallest entries HPACK
+// has (32 bytes of overhead each), so kMaxTableSize / 32 of them cover every index a table of
+// that size can hold. No real field has an empty name.
+constexpr uint32_t kPlaceholderCount = HpackDecoder::kMaxTableSize / 32;
+
+const std::vector<uint8_t>& primingBlock()
+{
+    static const std::vector<uint8_t> block = [] {
+        std::vector<uint8_t> b;
+        // Dynamic table size update to kMaxTableSize (5-bit prefix integer).
+        b.push_back(0x3f);
+        uint32_t v = HpackDecoder::kMaxTableSize - 31;
+        while (v >= 128) {
+            b.push_back(uint8_t((v & 0x7f) | 0x80));
+            v >>= 7;
+        }
+        b.push_back(uint8_t(v));
+        for (uint32_t i = 0; i < kPlaceholderCount; ++i) {
+            b.push_back(0x40); // literal with incremental indexing, new name
+            b.push_back(0x00); // name length 0
+            b.push_back(0x00); // value length 0
+        }
+        return b;
+    }();
+    return block;
+}
+
+} // namespace
+
+const QByteArray HpackDecoder::kUnknownName = QByteArrayLiteral("<unknown>");
+const QByteArray HpackDecoder::kUnknownValue = QByteArrayLiteral("<unknown>");
+
+HpackDecoder::HpackDecoder(bool tableKnown)
+{
+    reset(tableKnown);
+}
+
+HpackDecoder::~HpackDecoder()
+{
+    nghttp2_hd_inflate_del(m_inflater);
+}
+
+void HpackDecoder::reset(bool known)
+{
+    if (m_inflater)
+        nghttp2_hd_inflate_del(m_inflater);
+    m_inflater = nullptr;
+    m_tableKnown = known;
+    if (nghttp2_hd_inflate_new(&m_inflater) != 0) {
+        m_inflater = nullptr; // out of memory: decode() reports every block as failed
+        return;
+    }
+    // We are an observer: accept any table size up to our cap whatever the SETTINGS said
+    // (a SETTINGS frame may have been missed), so a size update never fails a block.
+    nghttp2_hd_inflate_change_table_size(m_inflater, kMaxTableSize);
+    if (known)
+        return;
+    const std::vector<uint8_t>& block = primingBlock();
+    const uint8_t* in = block.data();
+    size_t left = block.size();
+    for (;;) {
+        nghttp2_nv nv;
+        int flags = 0;
+        const ssize_t n = nghttp2_hd_inflate_hd2(m_inflater, &nv, &flags, in, left, 1);
+        if (n < 0)
+            break;
+        in += n;
+        left -= size_t(n);
+        if (flags & NGHTTP2_HD_INFLATE_FINAL)
+            break;
+        if (left == 0 && !(flags & NGHTTP2_HD_INFLATE_EMIT))
+            break;
+    }
+    nghttp2_hd_inflate_end_headers(m_inflater);
+}
+
+void HpackDecoder::invalidate() { reset(false); }
+
+HpackDecoder::Result HpackDecoder::decode(const uint8_t* block, size_t size, HttpHeaders& out)
+{
+    Result result;
+    if (!m_inflater) {
+        result.ok = false;
+        result.error = "out of memory";
+        return result;
+    }
+    qsizetype storedBytes = 0;
+    const uint8_t* in = block;
+    size_t left = size;
+    for (;;) {
+        nghttp2_nv nv;
+        int flags = 0;
+        const ssize_t n = nghttp2_hd_inflate_hd2(m_inflater, &nv, &flags, in, left, 1);
+        if (n < 0) {
+            result.ok = false;
+            result.error = nghttp2_strerror(int(n));
+            // The table is now unknown: whatever the failed block would have added is missing.
+            reset(false);
+            return result;
+        }
+        in += n;
+        left -= size_t(n);
+        if (flags & NGHTTP2_HD_INFLATE_EMIT) {
+            const bool unknown = nv.namelen == 0;
+            if (unknown)
+                ++result.unknownFields;
+            const qsizetype bytes = qsizetype(nv.namelen + nv.valuelen);
+            if (out.size() >= kMaxFields || storedBytes + bytes > kMaxBytes) {
+                ++result.droppedFields;
+            } else {
+                storedBytes += bytes;
+                HttpHeader& h = out.emplace_back();
+                h.name = unknown ? kUnknownName : QByteArray(reinterpret_cast<const char*>(nv.name), nv.namelen);
+                // A placeholder's value is empty; a literal value with an unknown name is real.
+                h.value = unknown && nv.valuelen == 0
+                    ? kUnknownValue
+                    : QByteArray(reinterpret_cast<const char*>(nv.value), qsizetype(nv.valuelen));
+            }
+        }
+        if (flags & NGHTTP2_HD_INFLATE_FINAL) {
+            nghttp2_hd_inflate_end_headers(m_inflater);
+            return result;
+        }
+        if (left == 0 && !(flags & NGHTTP2_HD_INFLATE_EMIT)) {
+            // nghttp2 reports FINAL once all input is consumed with in_final set; be safe anyway.
+            nghttp2_hd_inflate_end_headers(m_inflater);
+            return result;
+        }
+    }
+}
+
+} // namespace httptap

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// HPACK (RFC 7541) for one direction of an HTTP/2 connection, on nghttp2's
+// inflater. Decodes whole header blocks into name/value pairs in wire order.
+//
+// When the dynamic table is unknown (capture began mid-connection, or an
+// earlier block was lost or failed to decode) the inflater is primed with
+// placeholder entries: every index the peer could still refer to resolves to
+// a placeholder, while entries added from now on decode normally (the peer's
+// table is a prefix of ours). Placeholders come out as kUnknownName /
+// kUnknownValue and are counted in Result::unknownFields, so the caller can
+// mark what could not be decoded without failing the connection.
+//
+// Invariants: at most kMaxFields fields and kMaxBytes of names and values are
+// stored per block; the rest is still inflated (the table must stay in step)
+// but dropped and counted. A block nghttp2 rejects leaves the decoder primed
+// again, never unusable.
+
+#include "flow/flow.h"
+
+#include <cstdint>
+
+struct nghttp2_hd_inflater;
+
+namespace httptap {
+
+class HpackDecoder
+{
+public:
+    static constexpr int kMaxFields = 1000;
+    static constexpr qsizetype kMaxBytes = 1 << 20;
+    // Largest dynamic table we follow (common peers use 4 KiB, browsers 64 KiB); a larger size
+    // update fails its block. Also bounds the placeholders: kMaxTableSize / 32 entries.
+    static constexpr uint32_t kMaxTableSize = 64 * 1024;
+    static const QByteArray kUnknownName; // "<unknown>"
+    static const QByteArray kUnknownValue;
+
+    struct Result {
+        bool ok = true; // false: nghttp2 rejected the block (fields before the error are kept)
+        int unknownFields = 0; // fields that referred to table entries from before we knew the table
+        int droppedFields = 0; // fields over the per-block limits
+        const char* error = nullptr;
+    };
+
+    explicit HpackDecoder(bool tableKnown = true);
+    ~HpackDecoder();
+    HpackDecoder(const HpackDecoder&) = delete;
+    HpackDecoder& operator=(const HpackDecoder&) = delete;
+
+    Result decode(const uint8_t* block, size_t size, HttpHeaders& out);
+    // A block was lost: forget the table and prime with placeholders.
+    void invalidate();
+    bool tableKnown() const { return m_tableKnown; }
+
+private:
+    void reset(bool known);
+
+    nghttp2_hd_inflater* m_inflater = nullptr;
+    bool m_tableKnown = true;
+};
+
+} // namespace httptap

@@ -1,0 +1,670 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+// HTTP/2 dissection from hand-built record streams: every frame type, header
+// blocks split over CONTINUATIONs, padding, every chunking, interleaved and
+// 1000 concurrent streams, resets, GOAWAY, server push, trailers, h2c upgrade,
+// server-side capture, mid-connection capture, lost bytes and malformed input.
+
+#include "h2builder.h"
+#include "streambuilder.h"
+
+#include <QRandomGenerator>
+#include <QTest>
+
+using namespace httptap;
+using namespace httptap::test;
+using record::Direction;
+
+namespace {
+
+bool notesContain(const Flow& f, const QString& text)
+{
+    for (const QString& n : f.notes) {
+        if (n.contains(text))
+            return true;
+    }
+    return false;
+}
+
+QByteArray allDescribed(const AssemblyResult& r)
+{
+    std::vector<const Flow*> sorted;
+    for (const Flow& f : r.flows)
+        sorted.push_back(&f);
+    std::sort(sorted.begin(), sorted.end(), [](const Flow* a, const Flow* b) { return a->id < b->id; });
+    QByteArray out;
+    for (const Flow* f : sorted)
+        out += describe(*f) + "stream " + QByteArray::number(f->streamId) + " pushedBy "
+            + QByteArray::number(f->pushedBy) + '\n';
+    return out;
+}
+
+const Flow* byStream(const AssemblyResult& r, uint32_t stream)
+{
+    for (const Flow& f : r.flows) {
+        if (f.streamId == stream)
+            return &f;
+    }
+    return nullptr;
+}
+
+QByteArray headerValue(const HttpHeaders& headers, const QByteArray& name)
+{
+    for (const HttpHeader& h : headers) {
+        if (h.name == name)
+            return h.value;
+    }
+    return {};
+}
+
+TestConnection tlsConnection()
+{
+    TestConnection c;
+    c.source = record::Source::OpenSsl;
+    c.remote.port = 443;
+    return c;
+}
+
+// Preface + SETTINGS both ways, the way curl and nginx open a connection.
+void open(StreamBuilder& b, TestConnection& c)
+{
+    b.egress(c, h2::preface() + h2::settings({ { 3, 100 }, { 4, 1 << 20 } }) + h2::windowUpdate(0, 1 << 30));
+    b.ingress(c, h2::settings({ { 3, 128 }, { 4, 65536 }, { 5, 16777215 } }) + h2::windowUpdate(0, 1 << 20));
+    b.egress(c, h2::settings({}, true));
+    b.ingress(c, h2::settings({}, true));
+}
+
+// A GET, a POST with a padded body and trailers, a 103 then a response with trailers.
+void conversation(StreamBuilder& b, TestConnection& c, H2Peer& p)
+{
+    open(b, c);
+    b.egress(c, p.request(1, getRequest("/a"), true));
+    b.ingress(c, p.response(1, { { ":status", "200" }, { "content-type", "text/plain" } }, false));
+    b.ingress(c, h2::data(1, "hello", true));
+    HeaderList post = { { ":method", "POST" }, { ":scheme", "https" }, { ":authority", "example.test" },
+        { ":path", "/upload?x=1" }, { "content-type", "application/octet-stream" }, { "te", "trailers" } };
+    b.egress(c, p.request(3, post, false) + h2::data(3, "part1-", false, 4));
+    b.egress(c, h2::data(3, "part2", false, 0) + p.request(3, { { "x-checksum", "abc" } }, true));
+    b.ingress(c, p.response(3, { { ":status", "103" }, { "link", "</s.css>; rel=preload" } }, false));
+    b.ingress(c, p.response(3, { { ":status", "201" }, { "x-a", "1" } }, false) + h2::data(3, "made", false));
+    b.ingress(c, p.response(3, { { "x-trailer", "done" } }, true));
+}
+
+} // namespace
+
+class TestHttp2 : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void simpleGet()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/a?q=1"), true));
+        b.ingress(c, p.response(1, { { ":status", "200" }, { "server", "test" }, { "content-length", "5" } }, false));
+        b.ingress(c, h2::data(1, "hello", true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        const Flow& f = r.flows[0];
+        QCOMPARE(f.httpVersion, QByteArray("HTTP/2"));
+        QCOMPARE(f.streamId, 1u);
+        QCOMPARE(f.role, Flow::Role::Client);
+        QCOMPARE(f.request.method, QByteArray("GET"));
+        QCOMPARE(f.request.target, QByteArray("/a?q=1"));
+        QCOMPARE(f.request.scheme, QByteArray("https"));
+        QCOMPARE(f.request.authority, QByteArray("example.test"));
+        QCOMPARE(f.url(), QStringLiteral("https://example.test/a?q=1"));
+        QCOMPARE(f.request.headers.size(), 6);
+        QCOMPARE(f.request.headers[0].name, QByteArray(":method"));
+        QCOMPARE(f.request.headers[4].name, QByteArray("user-agent"));
+        QCOMPARE(f.response.status, 200);
+        QCOMPARE(headerValue(f.response.headers, "server"), QByteArray("test"));
+        QCOMPARE(f.response.body, QByteArray("hello"));
+        QCOMPARE(f.response.bodySize, uint64_t(5));
+        QVERIFY(f.request.complete);
+        QVERIFY(f.response.complete);
+        QVERIFY(!f.truncated);
+        QVERIFY2(!f.incomplete, qPrintable(f.notes.join(u'|')));
+        QVERIFY(f.notes.isEmpty());
+        QVERIFY(f.responseStartNs > f.startNs);
+        QCOMPARE(r.stats.http2Connections, uint64_t(1));
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+    }
+
+    void conversationDetails()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        conversation(b, c, p);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow* post = byStream(r, 3);
+        QVERIFY(post);
+        QCOMPARE(post->request.method, QByteArray("POST"));
+        QCOMPARE(post->request.body, QByteArray("part1-part2"));
+        QCOMPARE(post->request.trailers.size(), 1);
+        QCOMPARE(post->request.trailers[0].name, QByteArray("x-checksum"));
+        QCOMPARE(post->informational.size(), 1);
+        QCOMPARE(post->informational[0].status, 103);
+        QCOMPARE(post->response.status, 201);
+        QCOMPARE(post->response.body, QByteArray("made"));
+        QCOMPARE(post->response.trailers.size(), 1);
+        QCOMPARE(post->response.trailers[0].value, QByteArray("done"));
+        QVERIFY(headerValue(post->response.headers, "x-trailer").isEmpty()); // not merged
+        QVERIFY(!post->incomplete);
+        QCOMPARE(post->url(), QStringLiteral("https://example.test/upload?x=1"));
+    }
+
+    // Every chunking gives the same flows: one byte per chunk, every other size, and
+    // every single split point of each record.
+    void everyChunking()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        conversation(b, c, p);
+        const QByteArray expected = allDescribed(assemble(b.records()));
+        for (size_t piece = 1; piece <= 64; ++piece)
+            QCOMPARE(allDescribed(assemble(rechunk(b.records(), piece))), expected);
+        for (size_t i = 0; i < b.records().size(); ++i) {
+            const auto* d = std::get_if<record::Data>(&b.records()[i]);
+            if (!d)
+                continue;
+            for (size_t cut = 1; cut < d->payload.size(); ++cut) {
+                std::vector<record::Record> records = b.records();
+                record::Data first = *d;
+                record::Data second = *d;
+                first.payload.resize(cut);
+                second.payload.erase(second.payload.begin(), second.payload.begin() + ptrdiff_t(cut));
+                second.streamOffset += cut;
+                records[i] = first;
+                records.insert(records.begin() + ptrdiff_t(i) + 1, second);
+                QCOMPARE(allDescribed(assemble(records)), expected);
+            }
+        }
+    }
+
+    void continuationAndPadding()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        HeaderList req = getRequest("/c");
+        req.push_back({ "x-long", QByteArray(3000, 'v') });
+        b.egress(c, p.request(1, req, true, 7)); // HEADERS + hundreds of CONTINUATIONs
+        b.ingress(c, p.headers(p.server, 1, { { ":status", "200" } }, false, 1 << 20, 17, true));
+        b.ingress(c, h2::data(1, "x", false, 200) + h2::data(1, "", false, 0) + h2::data(1, "y", true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        const Flow& f = r.flows[0];
+        QCOMPARE(headerValue(f.request.headers, "x-long"), QByteArray(3000, 'v'));
+        QCOMPARE(f.response.status, 200);
+        QCOMPARE(f.response.body, QByteArray("xy"));
+        QVERIFY(!f.incomplete);
+    }
+
+    void controlFramesIgnored()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, h2::priority(1) + h2::ping() + h2::frame(0xfa, 0xff, 1, "extension") + p.request(1, getRequest("/"), true));
+        b.ingress(c, h2::ping(true) + h2::windowUpdate(1, 100) + p.response(1, { { ":status", "204" } }, true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].response.status, 204);
+        QVERIFY(!r.flows[0].incomplete);
+        QVERIFY(r.flows[0].notes.isEmpty());
+    }
+
+    void rstStream()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/slow"), true) + p.request(3, getRequest("/fast"), true));
+        b.ingress(c, p.response(1, { { ":status", "200" } }, false) + h2::data(1, "par", false));
+        b.egress(c, h2::rst(1, 8));
+        b.ingress(c, p.response(3, { { ":status", "200" } }, true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow* slow = byStream(r, 1);
+        QVERIFY(slow->incomplete);
+        QVERIFY(notesContain(*slow, QStringLiteral("stream reset by the client: CANCEL (0x8)")));
+        QCOMPARE(slow->response.body, QByteArray("par"));
+        QVERIFY(!byStream(r, 3)->incomplete);
+    }
+
+    void goaway()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/1"), true) + p.request(3, getRequest("/3"), true));
+        b.ingress(c, h2::goaway(1, 11, "calm down") + p.response(1, { { ":status", "200" } }, true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow* refused = byStream(r, 3);
+        QVERIFY(refused->incomplete);
+        QVERIFY(notesContain(*refused, QStringLiteral("GOAWAY from the server: ENHANCE_YOUR_CALM (0xb) \"calm down\"")));
+        QVERIFY(notesContain(*refused, QStringLiteral("not processed")));
+        const Flow* done = byStream(r, 1);
+        QVERIFY(!done->incomplete);
+        QVERIFY(notesContain(*done, QStringLiteral("ENHANCE_YOUR_CALM")));
+    }
+
+    void serverPush()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/index.html"), true));
+        b.ingress(c, p.pushPromise(1, 2, getRequest("/style.css")));
+        b.ingress(c, p.response(1, { { ":status", "200" } }, false) + h2::data(1, "<html>", true));
+        b.ingress(c, p.response(2, { { ":status", "200" }, { "content-type", "text/css" } }, false));
+        b.ingress(c, h2::data(2, "body{}", true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow* parent = byStream(r, 1);
+        const Flow* pushed = byStream(r, 2);
+        QVERIFY(parent && pushed);
+        QCOMPARE(pushed->pushedBy, parent->id);
+        QCOMPARE(pushed->request.target, QByteArray("/style.css"));
+        QCOMPARE(pushed->response.body, QByteArray("body{}"));
+        QVERIFY(!pushed->incomplete);
+        QCOMPARE(parent->pushedBy, uint64_t(0));
+    }
+
+    void interleavedStreams()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        for (uint32_t s = 1; s <= 9; s += 2)
+            b.egress(c, p.request(s, getRequest("/s" + QByteArray::number(s)), true));
+        for (int s = 9; s >= 1; s -= 2)
+            b.ingress(c, p.response(uint32_t(s), { { ":status", "200" } }, false));
+        for (int round = 0; round < 3; ++round) {
+            QByteArray chunk;
+            for (uint32_t s = 1; s <= 9; s += 2)
+                chunk += h2::data(s, QByteArray::number(s) + ":" + QByteArray::number(round) + ";", round == 2);
+            b.ingress(c, chunk);
+        }
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(5));
+        for (uint32_t s = 1; s <= 9; s += 2) {
+            const Flow* f = byStream(r, s);
+            QCOMPARE(f->request.target, "/s" + QByteArray::number(s));
+            const QByteArray n = QByteArray::number(s);
+            QCOMPARE(f->response.body, n + ":0;" + n + ":1;" + n + ":2;");
+            QVERIFY(!f->incomplete);
+        }
+        // Ids follow the order requests started, whatever order the streams ended in.
+        QCOMPARE(byStream(r, 1)->id, uint64_t(1));
+        QCOMPARE(byStream(r, 9)->id, uint64_t(5));
+    }
+
+    void thousandConcurrentStreams()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        QByteArray requests;
+        for (uint32_t i = 0; i < 1000; ++i)
+            requests += p.request(2 * i + 1, getRequest("/item/" + QByteArray::number(i)), true);
+        b.egress(c, requests);
+        for (int i = 999; i >= 0; --i) {
+            const uint32_t s = 2 * uint32_t(i) + 1;
+            b.ingress(c, p.response(s, { { ":status", "200" }, { "x-item", QByteArray::number(i) } }, false)
+                    + h2::data(s, "item " + QByteArray::number(i), true));
+        }
+        const AssemblyResult r = assemble(rechunk(b.records(), 16384));
+        QCOMPARE(r.flows.size(), size_t(1000));
+        for (const Flow& f : r.flows) {
+            const QByteArray i = QByteArray::number((f.streamId - 1) / 2);
+            QCOMPARE(f.request.target, "/item/" + i);
+            QCOMPARE(headerValue(f.response.headers, "x-item"), i);
+            QCOMPARE(f.response.body, "item " + i);
+            QVERIFY(!f.incomplete && !f.truncated);
+        }
+    }
+
+    void serverSideCapture()
+    {
+        // The server's SETTINGS are written before its read of the preface is captured.
+        StreamBuilder b;
+        TestConnection c;
+        c.comm = "nginx";
+        H2Peer p;
+        b.egress(c, h2::settings({ { 3, 128 } }));
+        b.ingress(c, h2::preface() + h2::settings({}));
+        b.ingress(c, p.request(1, getRequest("/srv"), true));
+        b.egress(c, p.response(1, { { ":status", "200" } }, false) + h2::data(1, "ok", true));
+        const AssemblyResult r = assemble(rechunk(b.records(), 5));
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].role, Flow::Role::Server);
+        QCOMPARE(r.flows[0].request.target, QByteArray("/srv"));
+        QCOMPARE(r.flows[0].response.body, QByteArray("ok"));
+        QCOMPARE(r.flows[0].url(), QStringLiteral("https://example.test/srv")); // :scheme wins
+    }
+
+    void h2cUpgrade()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        H2Peer p;
+        b.egress(c, "GET /up HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                    "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n");
+        b.ingress(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+                + h2::settings({ { 3, 100 } }) + p.response(1, { { ":status", "200" } }, false));
+        b.egress(c, h2::preface() + h2::settings({}) + h2::settings({}, true));
+        b.ingress(c, h2::data(1, "upgraded", true));
+        b.egress(c, p.request(3, { { ":method", "GET" }, { ":scheme", "http" }, { ":authority", "127.0.0.1:8080" },
+                                      { ":path", "/next" } },
+                        true));
+        b.ingress(c, p.response(3, { { ":status", "404" } }, true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow* up = byStream(r, 1);
+        QVERIFY(up);
+        QCOMPARE(up->id, uint64_t(1));
+        QCOMPARE(up->request.method, QByteArray("GET"));
+        QCOMPARE(up->request.versionMajor, 1);
+        QCOMPARE(up->informational.size(), 1);
+        QCOMPARE(up->informational[0].status, 101);
+        QCOMPARE(up->response.status, 200);
+        QCOMPARE(up->response.body, QByteArray("upgraded"));
+        QCOMPARE(up->httpVersion, QByteArray("HTTP/2"));
+        QVERIFY2(!up->incomplete, qPrintable(up->notes.join(u'|')));
+        QCOMPARE(up->url(), QStringLiteral("http://127.0.0.1:8080/up"));
+        const Flow* next = byStream(r, 3);
+        QCOMPARE(next->id, uint64_t(2));
+        QCOMPARE(next->response.status, 404);
+        QCOMPARE(next->url(), QStringLiteral("http://127.0.0.1:8080/next"));
+    }
+
+    void h2cUpgradeRefused()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "GET /up HTTP/1.1\r\nHost: h\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n\r\n");
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nno");
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].httpVersion, QByteArray("HTTP/1.1"));
+        QCOMPARE(r.flows[0].response.body, QByteArray("no"));
+    }
+
+    void midConnection()
+    {
+        // The capture joins after a first exchange filled both HPACK tables.
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        HeaderList req = getRequest("/first");
+        req.push_back({ "cookie", "secret=1" });
+        (void)p.request(1, req, true); // not captured: only fills the encoders' tables
+        (void)p.response(1, { { ":status", "200" }, { "x-server-id", "abc" } }, true);
+        b.skip(c, Direction::Egress, 5000);
+        b.skip(c, Direction::Ingress, 7000);
+        HeaderList second = getRequest("/second");
+        second.push_back({ "cookie", "secret=1" });
+        second.push_back({ "x-new", "fresh" });
+        b.egress(c, p.request(3, second, true));
+        b.ingress(c, p.response(3, { { ":status", "200" }, { "x-server-id", "abc" } }, false)
+                + h2::data(3, "mid", true));
+        // A third request reuses what the second added: that must decode.
+        b.egress(c, p.request(5, { { ":method", "GET" }, { ":path", "/third" }, { "x-new", "fresh" } }, true));
+        b.ingress(c, p.response(5, { { ":status", "204" } }, true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow* f = byStream(r, 3);
+        QVERIFY(f);
+        QCOMPARE(f->role, Flow::Role::Client);
+        QCOMPARE(f->request.method, QByteArray("GET"));
+        QCOMPARE(f->request.target, QByteArray("/second"));
+        QCOMPARE(headerValue(f->request.headers, "x-new"), QByteArray("fresh"));
+        QCOMPARE(headerValue(f->request.headers, "<unknown>"), QByteArray("<unknown>")); // user-agent, cookie…
+        QVERIFY(notesContain(*f, QStringLiteral("shown as <unknown>")));
+        QCOMPARE(f->response.body, QByteArray("mid"));
+        const Flow* third = byStream(r, 5);
+        QCOMPARE(headerValue(third->request.headers, "x-new"), QByteArray("fresh"));
+        QCOMPARE(third->response.status, 204);
+    }
+
+    void lostBytesInsideData()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/big"), true) + p.request(3, getRequest("/small"), true));
+        b.ingress(c, p.response(1, { { ":status", "200" } }, false));
+        const QByteArray frame = h2::data(1, QByteArray(1000, 'z'), true);
+        b.ingress(c, frame.left(309));
+        b.skip(c, Direction::Ingress, 400);
+        b.ingress(c, frame.mid(709));
+        b.ingress(c, p.response(3, { { ":status", "200" } }, false) + h2::data(3, "fine", true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow* big = byStream(r, 1);
+        QVERIFY(big->truncated);
+        QVERIFY(big->response.bodyTruncated);
+        QCOMPARE(big->response.bodySize, uint64_t(1000));
+        QCOMPARE(big->response.body, QByteArray(300, 'z'));
+        QVERIFY(big->response.complete);
+        QCOMPARE(byStream(r, 3)->response.body, QByteArray("fine"));
+        QVERIFY(!byStream(r, 3)->truncated);
+    }
+
+    void lostBytesAcrossFrames()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/1"), true) + p.request(3, getRequest("/3"), true));
+        b.ingress(c, p.response(1, { { ":status", "200" } }, false) + h2::data(1, "a", false));
+        b.skip(c, Direction::Ingress, 50); // frames lost
+        b.ingress(c, h2::data(1, "b", true));
+        b.ingress(c, h2::data(3, "late", true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow* one = byStream(r, 1);
+        QVERIFY(one->truncated);
+        QVERIFY(notesContain(*one, QStringLiteral("framing lost")));
+        QCOMPARE(one->response.body, QByteArray("ab"));
+        QVERIFY(one->response.complete);
+        // Stream 3's headers were in the lost bytes: its body still arrives, marked.
+        const Flow* three = byStream(r, 3);
+        QCOMPARE(three->response.body, QByteArray("late"));
+        QVERIFY(three->truncated);
+    }
+
+    void malformedFramesDoNotHurtNeighbours_data()
+    {
+        QTest::addColumn<QByteArray>("bad");
+        QTest::addColumn<QString>("note");
+        QTest::newRow("DATA on stream 0") << h2::data(0, "x", false) << QStringLiteral("DATA frame on stream 0");
+        QTest::newRow("HEADERS on stream 0") << h2::frame(1, 0x4, 0, "\x82") << QStringLiteral("HEADERS frame on stream 0");
+        QTest::newRow("SETTINGS bad length") << h2::frame(4, 0, 0, "12345") << QStringLiteral("malformed SETTINGS");
+        QTest::newRow("SETTINGS on a stream") << h2::frame(4, 0, 1, "") << QStringLiteral("malformed SETTINGS");
+        QTest::newRow("RST_STREAM bad length") << h2::frame(3, 0, 1, "12") << QStringLiteral("malformed RST_STREAM");
+        QTest::newRow("GOAWAY short") << h2::frame(7, 0, 0, "1234") << QStringLiteral("malformed GOAWAY");
+        QTest::newRow("CONTINUATION alone") << h2::frame(9, 0x4, 1, "\x82")
+                                            << QStringLiteral("CONTINUATION frame without its HEADERS");
+        QTest::newRow("padding beyond length") << h2::frame(0, 0x8, 1, QByteArray("\x09", 1) + "abc")
+                                               << QStringLiteral("padding exceeds");
+        QTest::newRow("HEADERS padding beyond length") << h2::frame(1, 0xc, 1, QByteArray("\x20", 1) + "\x82")
+                                                       << QStringLiteral("shorter than its padding");
+        QTest::newRow("oversized DATA") << h2::data(1, QByteArray(20000, 'o'), false)
+                                        << QStringLiteral("exceeds SETTINGS_MAX_FRAME_SIZE (16384)");
+    }
+
+    void malformedFramesDoNotHurtNeighbours()
+    {
+        QFETCH(QByteArray, bad);
+        QFETCH(QString, note);
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        b.egress(c, h2::preface() + h2::settings({}));
+        b.ingress(c, h2::settings({}));
+        b.egress(c, p.request(1, getRequest("/victim"), true) + p.request(3, getRequest("/other"), true));
+        b.ingress(c, p.response(1, { { ":status", "200" } }, false) + bad + h2::data(1, "intact", true));
+        b.ingress(c, p.response(3, { { ":status", "200" } }, false) + h2::data(3, "fine", true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(2));
+        const Flow* victim = byStream(r, 1);
+        QVERIFY2(notesContain(*victim, note), qPrintable(victim->notes.join(u'|')));
+        QVERIFY(victim->response.body.endsWith("intact"));
+        QCOMPARE(byStream(r, 3)->response.body, QByteArray("fine"));
+        QCOMPARE(byStream(r, 3)->response.status, 200);
+    }
+
+    void hpackError()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        // Index 200 does not exist in a fresh table; 0xff… is an integer overflow.
+        b.egress(c, h2::frame(1, 0x5, 1, QByteArray("\xff\x49", 2)));
+        b.egress(c, h2::frame(1, 0x5, 3, QByteArray("\x82\xff\xff\xff\xff\xff\xff\x7f", 8)));
+        b.egress(c, p.request(5, { { ":method", "GET" }, { ":scheme", "https" }, { ":path", "/ok" } }, true));
+        b.ingress(c, p.response(1, { { ":status", "200" } }, true));
+        b.ingress(c, p.response(3, { { ":status", "200" } }, true));
+        b.ingress(c, p.response(5, { { ":status", "200" } }, true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(3));
+        QVERIFY(notesContain(*byStream(r, 1), QStringLiteral("HPACK decoding failed")));
+        QVERIFY(byStream(r, 1)->truncated);
+        QVERIFY(notesContain(*byStream(r, 3), QStringLiteral("HPACK decoding failed")));
+        QCOMPARE(byStream(r, 3)->request.method, QByteArray("GET")); // fields before the error stay
+        QCOMPARE(byStream(r, 5)->request.target, QByteArray("/ok"));
+        QCOMPARE(byStream(r, 5)->response.status, 200);
+    }
+
+    void hostileBytesNeverCrash()
+    {
+        // Random bytes after a valid opening, in random chunkings: no crash, no hang, bounded output.
+        for (quint32 seed = 1; seed <= 300; ++seed) {
+            QRandomGenerator rng(seed);
+            StreamBuilder b;
+            TestConnection c = tlsConnection();
+            H2Peer p;
+            open(b, c);
+            b.egress(c, p.request(1, getRequest("/"), false));
+            for (int i = 0; i < 8; ++i) {
+                QByteArray junk(int(rng.bounded(1, 300)), Qt::Uninitialized);
+                for (char& ch : junk)
+                    ch = char(rng.bounded(256));
+                // Mix valid frame headers with junk payloads so deep paths are reached.
+                if (rng.bounded(2))
+                    junk = h2::frame(uint8_t(rng.bounded(11)), uint8_t(rng.bounded(256)), rng.bounded(6), junk);
+                b.data(c, rng.bounded(2) ? Direction::Egress : Direction::Ingress, junk);
+            }
+            const AssemblyResult r = assemble(rechunk(b.records(), size_t(rng.bounded(1, 64))));
+            QVERIFY(r.flows.size() < 1000);
+        }
+    }
+
+    void grpcUnaryAndStreaming()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        H2Peer p;
+        b.egress(c, h2::preface() + h2::settings({}));
+        b.ingress(c, h2::settings({}));
+        const HeaderList call = { { ":method", "POST" }, { ":scheme", "http" }, { ":authority", "127.0.0.1:50051" },
+            { ":path", "/helloworld.Greeter/SayHello" }, { "content-type", "application/grpc" }, { "te", "trailers" },
+            { "grpc-accept-encoding", "identity,gzip" } };
+        b.egress(c, p.request(1, call, false) + h2::data(1, h2::grpcMessage("\x0a\x05world"), true));
+        b.ingress(c, p.response(1, { { ":status", "200" }, { "content-type", "application/grpc" } }, false));
+        b.ingress(c, h2::data(1, h2::grpcMessage("\x0a\x0bHello world"), false));
+        b.ingress(c, p.response(1, { { "grpc-status", "0" }, { "grpc-message", "" } }, true));
+        // Streaming: three request messages in two frames (one split), two responses.
+        HeaderList stream = call;
+        stream[3].second = "/route.Guide/Chat";
+        const QByteArray msgs = h2::grpcMessage("one") + h2::grpcMessage("two") + h2::grpcMessage("three");
+        b.egress(c, p.request(3, stream, false) + h2::data(3, msgs.left(10), false) + h2::data(3, msgs.mid(10), true));
+        b.ingress(c, p.response(3, { { ":status", "200" }, { "content-type", "application/grpc+proto" } }, false));
+        b.ingress(c, h2::data(3, h2::grpcMessage("r1") + h2::grpcMessage("r2"), false));
+        b.ingress(c, p.response(3, { { "grpc-status", "13" }, { "grpc-message", "broken%20pipe" } }, true));
+        // Trailers-only: the status is in the only header block.
+        stream[3].second = "/route.Guide/Missing";
+        b.egress(c, p.request(5, stream, false) + h2::data(5, h2::grpcMessage(""), true));
+        b.ingress(c, p.response(5, { { ":status", "200" }, { "content-type", "application/grpc" },
+                                       { "grpc-status", "12" }, { "grpc-message", "unknown method" } },
+                         true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(3));
+        const Flow* unary = byStream(r, 1);
+        QVERIFY(unary->grpc.isGrpc);
+        QCOMPARE(unary->grpc.service, QByteArray("helloworld.Greeter"));
+        QCOMPARE(unary->grpc.method, QByteArray("SayHello"));
+        QCOMPARE(unary->grpc.requestMessages.size(), 1);
+        QCOMPARE(unary->grpc.requestMessages[0].data, QByteArray("\x0a\x05world"));
+        QCOMPARE(unary->grpc.responseMessages.size(), 1);
+        QCOMPARE(unary->grpc.responseMessages[0].length, 13u);
+        QCOMPARE(unary->grpc.status, 0);
+        const Flow* chat = byStream(r, 3);
+        QCOMPARE(chat->grpc.requestMessages.size(), 3);
+        QCOMPARE(chat->grpc.requestMessages[2].data, QByteArray("three"));
+        QCOMPARE(chat->grpc.responseMessages.size(), 2);
+        QCOMPARE(chat->grpc.status, 13);
+        QCOMPARE(chat->grpc.message, QByteArray("broken pipe"));
+        const Flow* missing = byStream(r, 5);
+        QCOMPARE(missing->grpc.status, 12);
+        QCOMPARE(missing->grpc.message, QByteArray("unknown method"));
+        QCOMPARE(missing->grpc.requestMessages.size(), 1);
+        QCOMPARE(missing->grpc.requestMessages[0].length, 0u);
+    }
+
+    void bodyLimit()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/"), true));
+        b.ingress(c, p.response(1, { { ":status", "200" } }, false) + h2::data(1, QByteArray(600, 'a'), false)
+                + h2::data(1, QByteArray(600, 'b'), true));
+        const AssemblyResult r = assemble(b.records(), 1000);
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].response.body.size(), 1000);
+        QCOMPARE(r.flows[0].response.bodySize, uint64_t(1200));
+        QVERIFY(r.flows[0].response.bodyTruncated);
+        QVERIFY(r.flows[0].truncated);
+        QVERIFY(!r.flows[0].incomplete);
+    }
+
+    void closedMidStream()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/"), true));
+        b.ingress(c, p.response(1, { { ":status", "200" } }, false) + h2::data(1, "par", false));
+        b.close(c);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QVERIFY(r.flows[0].incomplete);
+        QVERIFY(!r.flows[0].response.complete);
+        QVERIFY(notesContain(r.flows[0], QStringLiteral("connection closed before this stream ended")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHttp2)
+#include "tst_http2.moc"
