@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 //
-// httptap-helper: the only privileged part of httptap. In direct mode (the
-// only mode so far) it captures the given processes and writes the capture
-// record stream to stdout until SIGINT/SIGTERM, until the reader goes away,
-// or until the process named by --until-exit has exited.
+// httptap-helper: the only privileged part of httptap. Two front ends on one
+// engine: `--dbus` serves org.httptap.Helper1 on the system bus (started by
+// D-Bus activation, polkit-checked per call; helper/dbus/), and `--direct`
+// captures the given processes and writes the capture record stream to stdout
+// until SIGINT/SIGTERM, until the reader goes away, or until the process named
+// by --until-exit has exited.
 
 #include "captureengine.h"
 #include "record/recordwriter.h"
+#include "servicemain.h"
 
 #include <cerrno>
 #include <chrono>
@@ -59,8 +62,10 @@ void usage(FILE* out)
     std::fprintf(out,
         "Usage: httptap-helper --direct [--pid PID]... [--no-follow-forks] [--until-exit PID]\n"
         "                      [--max-call-bytes N]\n"
-        "Captures the HTTP traffic of the given processes with eBPF and writes the\n"
-        "httptap capture record stream to stdout. Needs root.\n");
+        "       httptap-helper --dbus\n"
+        "--direct captures the HTTP traffic of the given processes with eBPF and writes\n"
+        "the httptap capture record stream to stdout. --dbus serves org.httptap.Helper1\n"
+        "on the system bus (normally started by D-Bus activation). Needs root.\n");
 }
 
 bool parsePid(const char* text, pid_t* pid)
@@ -78,6 +83,8 @@ bool parsePid(const char* text, pid_t* pid)
 
 int main(int argc, char** argv)
 {
+    if (argc == 2 && std::string(argv[1]) == "--dbus")
+        return helper::runDBusService(argc, argv);
     helper::CaptureOptions options;
     pid_t untilExit = 0;
     bool direct = false;
@@ -116,7 +123,8 @@ int main(int argc, char** argv)
         }
     }
     if (!direct) {
-        std::fprintf(stderr, "httptap-helper: only --direct mode is available in this build\n");
+        std::fprintf(stderr, "httptap-helper: give --direct or --dbus\n");
+        usage(stderr);
         return 2;
     }
     if (options.pids.empty()) {
