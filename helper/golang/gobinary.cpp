@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "gobinary.h"
 
+#include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <elf.h>
 #include <fcntl.h>
@@ -68,7 +70,7 @@ std::unique_ptr<GoBinary> GoBinary::open(const std::string& path, std::string* e
         *error = path + " is not an x86-64 ELF file";
         return nullptr;
     }
-    if (bin->section(".gopclntab").empty() && bin->section(".go.buildinfo").empty()) {
+    if (bin->pclntab().empty() && bin->section(".go.buildinfo").empty()) {
         *error = path + " was not built by Go (no .gopclntab or .go.buildinfo section)";
         return nullptr;
     }
@@ -113,6 +115,13 @@ std::span<const uint8_t> GoBinary::section(const char* name) const
         return {m_data + sh->sh_offset, sh->sh_size};
     }
     return {};
+}
+
+std::span<const uint8_t> GoBinary::pclntab() const
+{
+    // Position-independent builds keep it among the relocated read-only data.
+    const auto table = section(".gopclntab");
+    return table.empty() ? section(".data.rel.ro.gopclntab") : table;
 }
 
 std::optional<uint64_t> GoBinary::fileOffset(uint64_t vaddr) const
@@ -226,7 +235,7 @@ std::map<std::string, GoFunction> GoBinary::fromPclntab(const std::vector<std::s
     // pclnOffset + funcoff) starts with its entry and a name offset into the
     // function name table.
     std::map<std::string, GoFunction> out;
-    const auto pcln = section(".gopclntab");
+    const auto pcln = pclntab();
     const auto magic = load<uint32_t>(pcln, 0);
     if (!magic || pcln.size() < 8 || pcln[7] != 8)
         return out;

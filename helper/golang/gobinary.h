@@ -52,6 +52,7 @@ public:
 private:
     GoBinary() = default;
     std::span<const uint8_t> section(const char* name) const;
+    std::span<const uint8_t> pclntab() const;
     void readVersion();
     std::map<std::string, GoFunction> fromSymtab(const std::vector<std::string>& names) const;
     std::map<std::string, GoFunction> fromPclntab(const std::vector<std::string>& names) const;
