@@ -53,10 +53,10 @@ http {{
             add_trailer X-Trailer done;
             return 200 "with trailer\\n";
         }}
-        location = /post {{
+        location /upload/ {{
+            dav_methods PUT;
+            create_full_put_path on;
             client_max_body_size 10m;
-            client_body_buffer_size 10m;
-            return 200 "posted\\n";
         }}
         location = /text.txt {{
             gzip on;
@@ -75,7 +75,7 @@ class NginxH2:
     """nginx speaking HTTP/2: TLS (h2 via ALPN) and cleartext h2c with prior knowledge.
 
     /hello returns HELLO with "x-test: 1"; /trailer sends "x-trailer: done" as a trailer;
-    /post accepts a body; /text.txt is TEXT, gzip-encoded when asked; /big.bin is 10 MiB.
+    PUT /upload/NAME stores a body (201); /text.txt is TEXT, gzip-encoded when asked; /big.bin is 10 MiB.
     """
 
     def __init__(self):
