@@ -88,6 +88,8 @@ def main():
         return 0
     if what == "capture":
         options = {"pids": dbus.Array([dbus.UInt32(int(p)) for p in sys.argv[2:]], signature="u")}
+        if not sys.argv[2:]:
+            options = {}
         if os.environ.get("CLIENT_OPTIONS"):
             options.update(eval(os.environ["CLIENT_OPTIONS"], {"dbus": dbus}))  # test-provided, trusted
         fd, capture_id = call(helper.StartCapture, dbus.Dictionary(options, signature="sv"))
@@ -97,9 +99,12 @@ def main():
     if what == "command":
         r, w = os.pipe()
         options = {"stdout": dbus.types.UnixFd(w), "stderr": dbus.types.UnixFd(w)}
-        fd, capture_id, pid = call(helper.StartCommand, dbus.Array(sys.argv[2:], signature="s"),
+        argv = eval(os.environ["CLIENT_ARGV"]) if os.environ.get("CLIENT_ARGV") else sys.argv[2:]  # test-provided
+        fd, capture_id, pid = call(helper.StartCommand, dbus.Array(argv, signature="s"),
                                    dbus.Dictionary(options, signature="sv"))
         os.close(w)
+        for passed in options.values():  # dbus-python keeps a dup of each passed fd
+            os.close(passed.take())
         emit(event="started", capture_id=str(capture_id), pid=int(pid), unique_name=bus.get_unique_name())
         stream(helper, fd.take(), str(capture_id))
         output = b""

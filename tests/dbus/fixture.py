@@ -224,6 +224,26 @@ class PrivateSystemBus:
 
 
 def bpf_links():
-    """{link id: [owner pids]} of every BPF link on the machine."""
+    """The ids of every BPF link on the machine (bpftool link list)."""
     out = subprocess.run(["bpftool", "-j", "link", "list"], capture_output=True, text=True, check=True)
-    return {link["id"]: [p["pid"] for p in link.get("pids", [])] for link in json.loads(out.stdout or "[]")}
+    return {link["id"] for link in json.loads(out.stdout or "[]")}
+
+
+def links_held_by(pid):
+    """The ids of the BPF links process `pid` holds open (from its fds' fdinfo:
+    this bpftool cannot name link owners)."""
+    ids = set()
+    fd_dir = f"/proc/{pid}/fdinfo"
+    try:
+        fds = os.listdir(fd_dir)
+    except FileNotFoundError:
+        return ids
+    for fd in fds:
+        try:
+            with open(os.path.join(fd_dir, fd)) as f:
+                for line in f:
+                    if line.startswith("link_id:"):
+                        ids.add(int(line.split()[1]))
+        except OSError:
+            pass
+    return ids

@@ -132,7 +132,7 @@ class GatedCurl:
 
 def helper_links():
     pid = BUS.owner_pid(fixture.SERVICE)
-    return {i for i, pids in fixture.bpf_links().items() if pid and pid in pids}, pid
+    return (fixture.links_held_by(pid) if pid else set()), pid
 
 
 class ServiceTest(unittest.TestCase):
@@ -184,6 +184,162 @@ class ServiceTest(unittest.TestCase):
         finally:
             target.kill()
             target.wait()
+
+    def test_dbus_monitor_sees_no_payload(self):
+        token = "payload-%d" % time.monotonic_ns()
+        monitor = subprocess.Popen(["dbus-monitor", "--address", BUS.address], stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
+        try:
+            time.sleep(0.3)  # BecomeMonitor before the first call
+            curl, body, stream = self.capture_one(ALLOWED, "/echo?" + token)
+        finally:
+            time.sleep(0.3)
+            monitor.terminate()
+            seen = monitor.communicate(timeout=10)[0]
+        self.assertIn(token.encode(), stream.bytes_of(curl.pid), "the capture itself saw the traffic")
+        self.assertIn(b"member=StartCapture", seen, "the monitor saw the bus traffic")
+        self.assertIn(b"file descriptor", seen, "the monitor saw the reply carrying the stream fd")
+        self.assertNotIn(token.encode(), seen)
+        self.assertNotIn(b"GET /echo", seen)
+
+    def assert_detached_within_a_second(self, hang_up):
+        target = subprocess.Popen(["sleep", "30"])
+        try:
+            client = Client(ALLOWED, "capture", str(target.pid))
+            client.wait_ready()
+            links, pid = helper_links()
+            self.assertTrue(links, "no probes attached for the capture")
+            start = time.monotonic()
+            hang_up(client)
+            wait_for(lambda: not (links & set(fixture.bpf_links())), 5, "the probes to go")
+            elapsed = time.monotonic() - start
+            print(f"probes detached {elapsed * 1000:.0f} ms after the client hung up", file=sys.stderr)
+            self.assertLess(elapsed, 1.0)
+            self.assertEqual(BUS.owner_pid(fixture.SERVICE), pid, "the helper itself kept running")
+            client.proc.kill()
+            client.finish()
+        finally:
+            target.kill()
+            target.wait()
+
+    def test_killed_client_detaches_within_a_second(self):
+        self.assert_detached_within_a_second(lambda client: client.proc.kill())
+
+    def test_closed_stream_detaches_within_a_second(self):
+        def close(client):
+            client.send("close")
+            client.event("reply")
+        self.assert_detached_within_a_second(close)
+
+    def test_two_clients_see_only_their_own_traffic(self):
+        one, two = GatedCurl("/k/1"), GatedCurl("/k/2")
+        a = Client(ALLOWED, "capture", str(one.pid))
+        b = Client(ALLOWED, "capture", str(two.pid))
+        a.wait_ready()
+        b.wait_ready()
+        self.assertNotEqual(a.event("started")["capture_id"], b.event("started")["capture_id"])
+        body_one, body_two = one.go(), two.go()
+        self.assertEqual((body_one, body_two), (b"keep-alive body 1\n", b"keep-alive body 2\n"))
+        for client, body in ((a, body_one), (b, body_two)):
+            wait_for(lambda: body in records.Stream(client.raw).bytes_of(), 10, "the response")
+            client.send("stop")
+        sa, sb = a.finish(), b.finish()
+        self.assertEqual(sa.pids(), {one.pid})
+        self.assertEqual(sb.pids(), {two.pid})
+        self.assertNotIn(b"/k/2", sa.raw)
+        self.assertNotIn(b"/k/1", sb.raw)
+        # Neither may steer the other's capture.
+        sleeper = subprocess.Popen(["sleep", "30"])
+        c = Client(ALLOWED, "capture", str(sleeper.pid))
+        c.wait_ready()
+        d = Client(ALLOWED, "capture", str(sleeper.pid))
+        d.wait_ready()
+        d.send("stop-other " + c.event("started")["capture_id"])
+        error = d.event("error")
+        self.assertEqual(error["name"], "org.freedesktop.DBus.Error.AccessDenied")
+        self.assertIn("started by another client", error["message"])
+        for client in (c, d):
+            client.send("stop")
+            client.finish()
+        sleeper.kill()
+        sleeper.wait()
+
+    def test_start_command_runs_as_the_caller(self):
+        uid = BUS.users[ALLOWED].pw_uid
+        client = Client(ALLOWED, "command", "/bin/sh", "-c",
+                        f"id -u; id -g; pwd; echo $HOME; {CURL} -s --http1.1 {url('/hello')}")
+        started = client.event("started")
+        stream = client.finish()
+        self.assertEqual(client.proc.returncode, 0, client.events)
+        output = client.event("output")["text"].splitlines()
+        self.assertEqual(output[:4], [str(uid), str(BUS.users[ALLOWED].pw_gid), "/", "/nonexistent"])
+        self.assertEqual(output[4], httpserver.HELLO_BODY.decode().strip())
+        self.assertTrue(stream.types().index(records.READY) < stream.types().index(records.PROCESS),
+                        "the command ran before capture was ready")
+        self.assertIn(b"GET /hello HTTP/1.1", stream.bytes_of(direction=0))
+        self.assertTrue(stream.bytes_of(direction=1).endswith(httpserver.HELLO_BODY))
+        self.assertNotIn(started["pid"], [0, os.getpid()])
+        self.assertEqual(stream.types()[-1], records.STREAM_END, "the stream ends when the command has exited")
+
+    def test_refused_arguments(self):
+        target = subprocess.Popen(["sleep", "30"])
+        cases = [
+            ("capture", [], None, "pids is required"),
+            ("capture", ["0"], None, "not a valid process id"),
+            ("capture", ["4194305"], None, "not a valid process id"),
+            ("capture", [str(target.pid)] * 1025, None, "between 1 and 1024"),
+            ("capture", [str(target.pid)], "{'pids': dbus.Array([], signature='u')}", "between 1 and 1024"),
+            ("capture", [str(target.pid)], "{'follow_forks': 'yes'}", "follow_forks must be a boolean"),
+            ("capture", [str(target.pid)], "{'max_call_bytes': dbus.UInt64(1)}", "max_call_bytes must be"),
+            ("capture", [str(target.pid)], "{'max_call_bytes': dbus.Int32(4096)}", "max_call_bytes must be"),
+            ("capture", [str(target.pid)], "{'pids': dbus.Array([1], signature='i')}", "array of uint32"),
+            ("capture", [str(target.pid)], "{'user': 'root'}", "unknown option 'user'"),
+            ("command", [""], None, "non-empty name"),
+            ("command", ["/bin/true"], "['/bin/true', 'x' * 300000]", "longer than"),
+            ("command", ["/bin/true"], "['x'] * 5000", "between 1 and 4096 arguments"),
+        ]
+        try:
+            for method, args, options, message in cases:
+                with self.subTest(method=method, message=message):
+                    env = {("CLIENT_ARGV" if method == "command" else "CLIENT_OPTIONS"): options} if options else None
+                    client = Client(ALLOWED, method, *args, env=env)
+                    error = client.event("error")
+                    client.finish()
+                    self.assertEqual(error["name"], "org.freedesktop.DBus.Error.InvalidArgs", error)
+                    self.assertIn(message, error["message"])
+            links, _ = helper_links()
+            self.assertEqual(links, set())
+            # A command that cannot run is an error, not a capture.
+            client = Client(ALLOWED, "command", "/nonexistent/program")
+            error = client.event("error")
+            client.finish()
+            self.assertEqual(error["name"], "org.httptap.Helper1.Error.Failed")
+            self.assertIn("No such file or directory", error["message"])
+        finally:
+            target.kill()
+            target.wait()
+
+    def test_list_processes(self):
+        target = subprocess.Popen(["sleep", "31"])
+        try:
+            client = Client(ALLOWED, "list")
+            rows = client.event("processes")["rows"]
+            client.finish()
+            mine = [r for r in rows if r[0] == target.pid]
+            self.assertEqual(len(mine), 1, rows[:5])
+            pid, ppid, uid, user, name, cmdline, exe, tls, capturable = mine[0]
+            self.assertEqual((ppid, uid, user, name, cmdline), (os.getpid(), 0, "root", "sleep", "sleep 31"))
+            self.assertEqual(exe, os.path.realpath("/usr/bin/sleep"))
+        finally:
+            target.kill()
+            target.wait()
+
+    def test_exits_when_idle(self):
+        client = Client(ALLOWED, "list")
+        client.event("processes")
+        client.finish()
+        self.assertTrue(BUS.has_owner(fixture.SERVICE))
+        wait_for(lambda: not BUS.has_owner(fixture.SERVICE), 5, "the idle helper to exit (idle 1.5 s)")
 
 
 if __name__ == "__main__":
