@@ -7,6 +7,7 @@
 #include "h2builder.h"
 #include "streambuilder.h"
 
+#include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QTest>
 
@@ -647,6 +648,34 @@ private Q_SLOTS:
         QVERIFY(r.flows[0].response.bodyTruncated);
         QVERIFY(r.flows[0].truncated);
         QVERIFY(!r.flows[0].incomplete);
+    }
+
+    // Not a pass/fail check on speed (machines differ): prints the rate for issue 10's budget.
+    void throughput()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        const QByteArray chunk(16384 - 9, 'd');
+        uint64_t bytes = 0;
+        for (uint32_t i = 0; i < 400; ++i) {
+            const uint32_t s = 2 * i + 1;
+            b.egress(c, p.request(s, getRequest("/bulk/" + QByteArray::number(i)), true));
+            QByteArray response = p.response(s, { { ":status", "200" }, { "content-type", "application/octet-stream" } }, false);
+            for (int f = 0; f < 4; ++f)
+                response += h2::data(s, chunk, f == 3);
+            bytes += uint64_t(response.size());
+            b.ingress(c, response);
+        }
+        const std::vector<record::Record> records = rechunk(b.records(), 16384);
+        QElapsedTimer timer;
+        timer.start();
+        const AssemblyResult r = assemble(records);
+        const double seconds = double(timer.nsecsElapsed()) / 1e9;
+        QCOMPARE(r.flows.size(), size_t(400));
+        qInfo("HTTP/2 dissection: %.1f MB in %.3f s = %.0f MB/s, %.0f streams/s", double(bytes) / 1e6, seconds,
+            double(bytes) / 1e6 / seconds, 400 / seconds);
     }
 
     void closedMidStream()
