@@ -66,6 +66,8 @@ const char* recordUsage()
            "      --no-follow-forks  do not capture children the processes start\n"
            "  -f, --format FORMAT    output format: jsonl (default)\n"
            "  -o, --output FILE      write flows to FILE instead of stdout\n"
+           "      --via MODE         how to reach the capture helper: auto (default: direct as root,\n"
+           "                         else the system service, else pkexec), direct, dbus, pkexec\n"
            "  -d, --duration SECS    stop after SECS seconds\n"
            "  -c, --count N          stop after N flows\n"
            "      --max-body BYTES   keep at most BYTES of each body (default 16M; k/M/G suffixes)\n"
@@ -125,6 +127,13 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
                 return std::nullopt;
             if (o.outputPath.empty()) {
                 *error = "--output needs a file name";
+                return std::nullopt;
+            }
+        } else if (arg == "--via") {
+            if (!value(&o.via))
+                return std::nullopt;
+            if (o.via != "auto" && o.via != "direct" && o.via != "dbus" && o.via != "pkexec") {
+                *error = "--via must be auto, direct, dbus or pkexec";
                 return std::nullopt;
             }
         } else if (arg == "-d" || arg == "--duration") {

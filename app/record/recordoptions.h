@@ -16,6 +16,7 @@ namespace httptap::cli {
 struct RecordOptions {
     std::vector<pid_t> pids;
     bool followForks = true;
+    std::string via = "auto"; // --via: auto, direct (run the helper as root), dbus (system service), pkexec
     std::string format = "jsonl";
     std::string outputPath; // empty: stdout
     double durationSeconds = 0; // 0: no limit

@@ -6,6 +6,7 @@
 #include "flow/flowassembler.h"
 #include "helperprocess.h"
 #include "record/recordreader.h"
+#include "serviceclient.h"
 
 #include <cerrno>
 #include <chrono>
@@ -79,12 +80,27 @@ int RecordSession::run()
             return 1;
         }
     }
-    if (geteuid() != 0) {
+    // Who loads the probes: the helper as our child (root), the system
+    // service (polkit decides), or the helper through pkexec.
+    std::string via = o.via;
+    std::unique_ptr<client::ServiceClient> service;
+    if (via == "auto") {
+        if (geteuid() == 0) {
+            via = "direct";
+        } else {
+            service = std::make_unique<client::ServiceClient>();
+            std::string why;
+            via = service->available(&why) ? "dbus" : "pkexec";
+            if (via == "pkexec")
+                say(why + "; asking pkexec to run the helper instead");
+        }
+    }
+    if (via == "direct" && geteuid() != 0) {
         say("capturing needs root, because httptap loads eBPF programs into the kernel; run it as root, "
-            "e.g. sudo httptap-record ...");
+            "e.g. sudo httptap-record ..., or through the httptap system service (--via dbus)");
         return 1;
     }
-    const std::string helperPath = findHelper();
+    const std::string helperPath = via == "dbus" ? std::string("-") : findHelper();
     if (helperPath.empty()) {
         say("cannot find httptap-helper (looked at $HTTPTAP_HELPER, next to httptap-record and in " HTTPTAP_LIBEXECDIR
             "); is httptap installed? Run ./x setup");
@@ -107,23 +123,44 @@ int RecordSession::run()
     GatedCommand command;
     std::vector<std::string> helperArgs {"--direct"};
     std::string error;
-    if (!o.command.empty()) {
-        if (!command.start(o.command, &error)) {
-            say(error);
-            return 1;
-        }
-        helperArgs.insert(helperArgs.end(), {"--pid", std::to_string(command.pid()), "--until-exit",
-                                                std::to_string(command.pid())});
-    }
     for (pid_t pid : o.pids)
         helperArgs.insert(helperArgs.end(), {"--pid", std::to_string(pid)});
     if (!o.followForks)
         helperArgs.push_back("--no-follow-forks");
 
     HelperProcess helper;
-    if (!helper.start(helperPath, helperArgs, &error)) {
-        say(error);
-        return 1;
+    int streamFd = -1;
+    std::string captureId;
+    pid_t serviceCommandPid = 0; // a command the service started for us (it runs as we do)
+    int serviceCommandStatus = 1;
+    if (via == "dbus") {
+        if (!service)
+            service = std::make_unique<client::ServiceClient>();
+        const auto started = o.command.empty() ? service->startCapture(o.pids, o.followForks, &error)
+                                               : service->startCommand(o.command, o.followForks, &error);
+        if (!started) {
+            say("the httptap system service refused: " + error);
+            return 1;
+        }
+        streamFd = started->streamFd;
+        captureId = started->captureId;
+        serviceCommandPid = started->commandPid;
+    } else {
+        if (!o.command.empty() && !command.start(o.command, &error)) {
+            say(error);
+            return 1;
+        }
+        if (!o.command.empty())
+            helperArgs.insert(helperArgs.end(), {"--pid", std::to_string(command.pid()), "--until-exit",
+                                                    std::to_string(command.pid())});
+        // pkexec runs the helper as root once polkit (org.freedesktop.policykit.exec) agrees.
+        if (via == "pkexec")
+            helperArgs.insert(helperArgs.begin(), helperPath);
+        if (!helper.start(via == "pkexec" ? std::string("/usr/bin/pkexec") : helperPath, helperArgs, &error)) {
+            say(error);
+            return 1;
+        }
+        streamFd = helper.streamFd();
     }
 
     JsonlWriter writer;
@@ -154,7 +191,7 @@ int RecordSession::run()
     uint64_t lost = 0;
     std::set<uint32_t> tracedPids(o.pids.begin(), o.pids.end());
     if (!o.command.empty())
-        tracedPids.insert(static_cast<uint32_t>(command.pid()));
+        tracedPids.insert(static_cast<uint32_t>(serviceCommandPid ? serviceCommandPid : command.pid()));
 
     using Clock = std::chrono::steady_clock;
     std::optional<Clock::time_point> deadline;
@@ -162,7 +199,10 @@ int RecordSession::run()
     auto requestStop = [&]() {
         if (!stopRequested) {
             stopRequested = true;
-            helper.terminate();
+            if (via == "dbus" && !service->stop(captureId, &error))
+                say("cannot stop the capture: " + error);
+            else if (via != "dbus")
+                helper.terminate();
         }
     };
 
@@ -170,7 +210,7 @@ int RecordSession::run()
     for (;;) {
         if (g_interrupted || countReached || writeFailed || (deadline && Clock::now() >= *deadline))
             requestStop();
-        pollfd pfd {helper.streamFd(), POLLIN, 0};
+        pollfd pfd {streamFd, POLLIN, 0};
         const int pr = ::poll(&pfd, 1, 100);
         if (pr < 0 && errno != EINTR) {
             say(std::string("reading from the helper failed: ") + strerror(errno));
@@ -178,7 +218,7 @@ int RecordSession::run()
         }
         if (pr <= 0)
             continue;
-        const ssize_t n = read(helper.streamFd(), buf, sizeof(buf));
+        const ssize_t n = read(streamFd, buf, sizeof(buf));
         if (n < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;
@@ -196,7 +236,7 @@ int RecordSession::run()
                 if (o.durationSeconds > 0)
                     deadline = Clock::now()
                         + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.durationSeconds));
-                if (!o.command.empty() && !command.release(&error)) {
+                if (!o.command.empty() && via != "dbus" && !command.release(&error)) {
                     say(error);
                     captureError = true;
                     requestStop();
@@ -223,6 +263,10 @@ int RecordSession::run()
                     say("pid " + std::to_string(proc->pid) + " " + what + " "
                         + (proc->kind == record::ProcessEventKind::Exec ? proc->filename : record::commToString(proc->comm)));
                 }
+                if (auto* proc = std::get_if<record::Process>(&*rec); proc && serviceCommandPid
+                    && proc->pid == static_cast<uint32_t>(serviceCommandPid)
+                    && proc->kind == record::ProcessEventKind::Exit)
+                    serviceCommandStatus = proc->exitCode < 0 ? 128 - proc->exitCode : proc->exitCode;
                 assembler.add(*rec);
             }
         }
@@ -235,10 +279,14 @@ int RecordSession::run()
     }
 
     assembler.finish();
-    const int helperStatus = helper.wait();
+    const int helperStatus = via == "dbus" ? 0 : helper.wait();
+    if (via == "dbus")
+        close(streamFd);
 
     int commandStatus = 0;
-    if (!o.command.empty()) {
+    if (serviceCommandPid) {
+        commandStatus = serviceCommandStatus;
+    } else if (!o.command.empty()) {
         if (!ready) {
             // Never released: the gate's EOF makes the child exit without running the command.
         } else if (!command.poll() && stopRequested) {

@@ -7,6 +7,7 @@ Every test method is its own ctest entry (dbus.<Class>.<test>); they run as
 root, one at a time, and fail rather than skip.
 """
 
+import base64
 import json
 import os
 import signal
@@ -340,6 +341,33 @@ class ServiceTest(unittest.TestCase):
         client.finish()
         self.assertTrue(BUS.has_owner(fixture.SERVICE))
         wait_for(lambda: not BUS.has_owner(fixture.SERVICE), 5, "the idle helper to exit (idle 1.5 s)")
+
+    def record_via_dbus(self, user, *command):
+        return subprocess.run(BUS.as_user(user) + [fixture.record_binary(), "--via", "dbus", "--", *command],
+                              env=BUS.env(), cwd="/", capture_output=True, timeout=60)
+
+    def test_record_via_dbus_assembles_the_flow(self):
+        """httptap-record as an unprivileged user: the service runs the command as
+        that user, core turns the stream into the exact flow."""
+        run = self.record_via_dbus(ALLOWED, CURL, "-s", "--http1.1", "-o", "/dev/null", url("/hello"))
+        self.assertEqual(run.returncode, 0, run.stderr.decode())
+        flows = [json.loads(line) for line in run.stdout.splitlines()]
+        self.assertEqual(len(flows), 1, run.stdout)
+        flow = flows[0]
+        self.assertEqual(flow["url"], url("/hello"))
+        self.assertEqual(flow["request"]["method"], "GET")
+        self.assertEqual(flow["response"]["status"], 200)
+        self.assertEqual(base64.b64decode(flow["response"]["body"]), httpserver.HELLO_BODY)
+        self.assertEqual(flow["process"], "curl")
+        # The command's exit status comes back through the stream.
+        run = self.record_via_dbus(ALLOWED, "/bin/sh", "-c", "exit 7")
+        self.assertEqual(run.returncode, 7, run.stderr.decode())
+
+    def test_record_via_dbus_refused(self):
+        run = self.record_via_dbus(DENIED, "/bin/true")
+        self.assertEqual(run.returncode, 1)
+        self.assertIn(b"Not authorized to capture traffic of other processes", run.stderr)
+        self.assertEqual(run.stdout, b"")
 
 
 if __name__ == "__main__":
