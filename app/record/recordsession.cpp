@@ -91,6 +91,12 @@ int RecordSession::run()
             service = std::make_unique<client::ServiceClient>();
             std::string why;
             via = service->available(&why) ? "dbus" : "pkexec";
+            if (service->lastFailure() == client::ServiceClient::Failure::NoBus) {
+                // pkexec needs the system bus too: nothing but root can capture here.
+                say("capturing needs root, because httptap loads eBPF programs into the kernel; run it as root "
+                    "(sudo httptap-record ...): " + why);
+                return 1;
+            }
             if (via == "pkexec")
                 say(why + "; asking pkexec to run the helper instead");
         }
@@ -288,7 +294,8 @@ int RecordSession::run()
         commandStatus = serviceCommandStatus;
     } else if (!o.command.empty()) {
         if (!ready) {
-            // Never released: the gate's EOF makes the child exit without running the command.
+            // Never released: it must not wait at its gate for us (it has run nothing).
+            command.terminate();
         } else if (!command.poll() && stopRequested) {
             command.terminate();
         }
