@@ -17,8 +17,14 @@
 #define CAPTURE_CHUNK_MEDIUM 4096
 #define CAPTURE_CHUNK_LARGE 16384
 /* iovec entries followed per readv/writev/sendmsg/recvmsg call. */
-#define CAPTURE_MAX_IOV 16
+#define CAPTURE_MAX_IOV 64 /* a power of two; gRPC writes 24 at once */
 #define CAPTURE_MAX_TRACED 8192
+
+/* A file by identity, with the kernel's dev_t encoding (major << 20 | minor). */
+struct capture_file_key {
+	__u64 dev;
+	__u64 ino;
+};
 
 enum capture_event_kind {
 	CAPTURE_EVENT_DATA = 1,
@@ -89,10 +95,13 @@ struct capture_close_event {
 	__u64 conn_id;
 };
 
+#define CAPTURE_EXEC_STOPPED 0x01 /* the exec'd process was stopped; the helper continues it */
+
 struct capture_process_event {
 	__u8 kind; /* CAPTURE_EVENT_PROCESS */
 	__u8 process_kind;
-	__u8 pad0[2];
+	__u8 flags;
+	__u8 pad0;
 	__u32 pid;
 	__u32 parent_pid;
 	__s32 exit_code;

@@ -16,6 +16,8 @@
 
 /* Set by the helper before load. */
 const volatile bool follow_forks = true;
+/* Stop a traced process that execs a binary not yet classified (see on_exec). */
+const volatile bool stop_unknown_exec = true;
 /* Bytes copied per call at most; the rest is reported as not copied. */
 const volatile __u64 max_call_bytes = 64ull << 20;
 
@@ -81,22 +83,49 @@ struct {
 	__type(value, struct conn_state);
 } conns SEC(".maps");
 
+/* A TLS library call in flight. */
 struct ssl_args {
 	__u64 ssl;
 	__u64 buf;
 	__u64 out_len_ptr; /* size_t* of the _ex variants, else 0 */
 	__u8 direction;
-	__u8 depth; /* nested SSL calls on the same thread (rare, e.g. wrappers) */
 	__u8 source; /* CAPTURE_SOURCE_OPENSSL, CAPTURE_SOURCE_GNUTLS */
-	__u8 pad[5];
+	__u8 pad[6];
+};
+
+#define SSL_STACK_DEPTH 4
+
+/* The TLS calls in flight on one thread, innermost last. They nest: node
+ * writes pending data with SSL_write from a callback inside SSL_read. */
+struct ssl_stack {
+	struct ssl_args frames[SSL_STACK_DEPTH];
+	__u32 depth;
+	__u32 overflow; /* calls deeper than SSL_STACK_DEPTH, ignored */
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
-	__type(value, struct ssl_args);
+	__type(value, struct ssl_stack);
 } active_ssl SEC(".maps");
+
+/* A stack index the verifier can bound: the barrier keeps the compiler from
+ * dropping the mask it believes redundant after the range checks. */
+static __always_inline __u32 ssl_slot(__u32 index)
+{
+	asm volatile("" : "+r"(index));
+	return index & (SSL_STACK_DEPTH - 1);
+}
+
+/* The innermost TLS call of this thread, or NULL. */
+static __always_inline struct ssl_args *current_ssl_call(__u64 pid_tgid)
+{
+	struct ssl_stack *st = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
+	if (!st || st->depth == 0 || st->depth > SSL_STACK_DEPTH)
+		return NULL;
+	return &st->frames[ssl_slot(st->depth - 1)];
+}
 
 struct ssl_key {
 	__u32 tgid;

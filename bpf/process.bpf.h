@@ -43,6 +43,16 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+#define SIGSTOP 19
+
+/* Executables the helper has classified (TLS probes attached, or none needed). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct capture_file_key);
+	__type(value, __u8);
+} known_files SEC(".maps");
+
 SEC("tracepoint/sched/sched_process_exec")
 int on_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
@@ -55,6 +65,18 @@ int on_exec(struct trace_event_raw_sched_process_exec *ctx)
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	unsigned int loc = ctx->__data_loc_filename & 0xFFFF;
 	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), (void *)ctx + loc);
+
+	/* A binary the helper has not looked at yet may carry its own TLS library
+	 * (node, Go): stop the process before its first instruction; the helper
+	 * attaches what the binary needs and sends SIGCONT. */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct inode *inode = BPF_CORE_READ(task, mm, exe_file, f_inode);
+	struct capture_file_key key = {
+		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+		.ino = BPF_CORE_READ(inode, i_ino),
+	};
+	if (stop_unknown_exec && !bpf_map_lookup_elem(&known_files, &key) && bpf_send_signal(SIGSTOP) == 0)
+		e->flags |= CAPTURE_EXEC_STOPPED;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

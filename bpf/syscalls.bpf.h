@@ -41,7 +41,7 @@ static __always_inline void io_enter(int fd, __u64 ptr, __u64 count_or_len, __u8
 
 	/* Inside an SSL call this syscall moves ciphertext: it tells us which fd the
 	 * SSL object uses. */
-	struct ssl_args *ssl = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
+	struct ssl_args *ssl = current_ssl_call(pid_tgid);
 	if (ssl && socket_conn(tgid, fd)) /* not the files or eventfds TLS code also touches */
 		bind_ssl_fd(tgid, ssl->ssl, fd);
 
@@ -71,7 +71,7 @@ struct iovec_user {
 
 struct iov_batch {
 	struct iovec_user iov[CAPTURE_MAX_IOV];
-	__u64 prefix[CAPTURE_MAX_IOV]; /* bytes in the iovecs before each one */
+	__u64 prefix[CAPTURE_MAX_IOV + 1]; /* bytes in the iovecs before each one; the last: in all */
 };
 
 struct {
@@ -116,7 +116,7 @@ static __always_inline void io_exit(long ret)
 	struct conn_state *c = socket_conn(tgid, args.fd);
 	if (!c)
 		return;
-	if (bpf_map_lookup_elem(&active_ssl, &pid_tgid)) {
+	if (current_ssl_call(pid_tgid)) {
 		c->kind = CONN_TLS; /* ciphertext inside an SSL call: already bound in io_enter */
 		return;
 	}
@@ -179,12 +179,17 @@ static __always_inline void io_exit(long ret)
 	struct iov_batch *batch = bpf_map_lookup_elem(&iov_batches, &zero);
 	if (!batch)
 		return;
-	__builtin_memset(batch, 0, sizeof(*batch));
-	__u64 n_iov = args.count < CAPTURE_MAX_IOV ? args.count : CAPTURE_MAX_IOV;
-	if (bpf_probe_read_user(batch->iov, sizeof(batch->iov), (const void *)args.ptr) != 0
-	    && bpf_probe_read_user(batch->iov, sizeof(batch->iov[0]), (const void *)args.ptr) != 0)
+	if (args.count == 0)
 		return;
-	for (int i = 1; i < CAPTURE_MAX_IOV; i++)
+	__u64 n_iov = args.count < CAPTURE_MAX_IOV ? args.count : CAPTURE_MAX_IOV;
+	/* Exactly the entries the call has: reading past them could fault. */
+	__u32 iov_bytes = (((__u32)n_iov - 1) & (CAPTURE_MAX_IOV - 1)) + 1;
+	if (bpf_probe_read_user(batch->iov, iov_bytes * sizeof(batch->iov[0]), (const void *)args.ptr) != 0)
+		return;
+	/* Entries past n_iov hold an earlier call's values: only prefix[0..n_iov]
+	 * are used below (all of them when the call has more than we follow). */
+	batch->prefix[0] = 0;
+	for (int i = 1; i <= CAPTURE_MAX_IOV; i++)
 		batch->prefix[i] = batch->prefix[i - 1] + batch->iov[i - 1].len;
 
 	__u64 base_offset = ctx->hdr.stream_offset;
@@ -199,6 +204,20 @@ static __always_inline void io_exit(long ret)
 			take = budget - start;
 		ctx->hdr.stream_offset = base_offset + start;
 		emit_buffer(ctx, batch->iov[i].base, take);
+	}
+	/* More iovecs than we follow: say exactly how many bytes went uncopied. */
+	__u64 followed = batch->prefix[CAPTURE_MAX_IOV];
+	if (args.count > CAPTURE_MAX_IOV && followed < budget) {
+		struct capture_data_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			count(CAPTURE_COUNTER_RINGBUF_FULL);
+			return;
+		}
+		__builtin_memcpy(e, &ctx->hdr, sizeof(*e));
+		e->stream_offset = base_offset + followed;
+		e->call_size = budget - followed;
+		e->flags |= CAPTURE_DATA_CALL_TRUNCATED;
+		bpf_ringbuf_submit(e, 0);
 	}
 }
 

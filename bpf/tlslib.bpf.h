@@ -14,33 +14,43 @@ static __always_inline void ssl_enter(void *ssl, const void *buf, __u64 out_len_
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!is_traced(pid_tgid >> 32))
 		return;
-	struct ssl_args *cur = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
-	if (cur) {
-		cur->depth++;
+	struct ssl_stack *st = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
+	if (!st) {
+		struct ssl_stack empty = {};
+		bpf_map_update_elem(&active_ssl, &pid_tgid, &empty, BPF_ANY);
+		st = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
+		if (!st)
+			return;
+	}
+	if (st->depth >= SSL_STACK_DEPTH) {
+		st->overflow++;
 		return;
 	}
-	struct ssl_args args = {
-		.ssl = (__u64)ssl,
-		.buf = (__u64)buf,
-		.out_len_ptr = out_len_ptr,
-		.direction = direction,
-		.source = source,
-	};
-	bpf_map_update_elem(&active_ssl, &pid_tgid, &args, BPF_ANY);
+	struct ssl_args *frame = &st->frames[ssl_slot(st->depth)];
+	frame->ssl = (__u64)ssl;
+	frame->buf = (__u64)buf;
+	frame->out_len_ptr = out_len_ptr;
+	frame->direction = direction;
+	frame->source = source;
+	st->depth++;
 }
 
 static __always_inline void ssl_exit(long ret, bool ex)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct ssl_args *a = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
-	if (!a)
+	struct ssl_stack *st = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
+	if (!st)
 		return;
-	if (a->depth > 0) {
-		a->depth--;
+	if (st->overflow > 0) {
+		st->overflow--;
 		return;
 	}
-	struct ssl_args args = *a;
-	bpf_map_delete_elem(&active_ssl, &pid_tgid);
+	if (st->depth == 0 || st->depth > SSL_STACK_DEPTH)
+		return;
+	st->depth--;
+	struct ssl_args args = st->frames[ssl_slot(st->depth)];
+	if (st->depth == 0)
+		bpf_map_delete_elem(&active_ssl, &pid_tgid);
 
 	__u64 n = 0;
 	if (ex) {

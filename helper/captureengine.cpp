@@ -19,6 +19,7 @@
 #include <span>
 #include <ctime>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <thread>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -321,11 +322,20 @@ bool CaptureEngine::attachLibrary(const TlsLibrary& library, std::string* error)
     int attached = 0;
     std::string missing;
     for (const UprobeSpec& spec : specs) {
-        LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec.retprobe, .func_name = spec.symbol);
-        bpf_link* link = bpf_program__attach_uprobe_opts(spec.program(m_skel), -1, file.path.c_str(), 0, &opts);
-        if (!link) {
+        // Offsets resolved once at classification; libbpf would rescan the whole
+        // symbol table for every probe (slow on a 100 MB node binary).
+        const auto offset = library.offsets.find(spec.symbol);
+        if (offset == library.offsets.end()) {
             if (!spec.retprobe)
                 missing += std::string(missing.empty() ? "" : ", ") + spec.symbol;
+            continue;
+        }
+        LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec.retprobe);
+        bpf_link* link = bpf_program__attach_uprobe_opts(spec.program(m_skel), -1, file.path.c_str(),
+            static_cast<size_t>(offset->second), &opts);
+        if (!link) {
+            if (!spec.retprobe)
+                missing += std::string(missing.empty() ? "" : ", ") + spec.symbol + " (" + strerror(errno) + ")";
             continue;
         }
         m_links.push_back(link);
@@ -341,6 +351,14 @@ bool CaptureEngine::attachLibrary(const TlsLibrary& library, std::string* error)
     return true;
 }
 
+void CaptureEngine::markKnown(const MappedFile& file)
+{
+    // The kernel's dev_t encoding, as on_exec reads it from the superblock.
+    const capture_file_key key {(uint64_t(major(file.device)) << 20) | minor(file.device), file.inode};
+    const uint8_t one = 1;
+    bpf_map_update_elem(bpf_map__fd(m_skel->maps.known_files), &key, &one, BPF_ANY);
+}
+
 const std::optional<TlsLibrary>& CaptureEngine::classify(const MappedFile& file)
 {
     const auto key = std::make_pair(file.device, file.inode);
@@ -354,6 +372,7 @@ void CaptureEngine::scanProcess(pid_t pid, bool warnIfNone)
 {
     bool found = false;
     for (const MappedFile& file : executableMappings(pid)) {
+        markKnown(file);
         const auto& library = classify(file);
         if (!library)
             continue;
@@ -484,6 +503,8 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         } else if (p.kind == record::ProcessEventKind::Exec) {
             m_traced.insert(pid);
             scanProcess(pid, false);
+            if (e.flags & CAPTURE_EXEC_STOPPED)
+                kill(pid, SIGCONT); // probes for its binary are in place: let it start
         }
         return 0;
     }

@@ -80,6 +80,7 @@ private:
     bool tracePids(const std::vector<pid_t>& pids, pid_t launchedPid, std::string* error);
     void scanProcess(pid_t pid, bool warnIfNone);
     const std::optional<TlsLibrary>& classify(const MappedFile& file);
+    void markKnown(const MappedFile& file);
     void notice(record::NoticeLevel level, pid_t pid, std::string text);
 
     record::RecordWriter& m_out;

@@ -43,8 +43,20 @@ ElfSymbolInfo lookupElfSymbols(const std::string& path, const std::vector<std::s
             if (sym.st_shndx == SHN_UNDEF || GELF_ST_TYPE(sym.st_info) != STT_FUNC)
                 continue;
             const char* name = elf_strptr(elf, shdr.sh_link, sym.st_name);
-            if (name && wanted.count(name))
-                info.defined.insert(name);
+            if (!name || !wanted.count(name))
+                continue;
+            info.defined.insert(name);
+            // Virtual address → file offset through the loadable segment holding it.
+            size_t phnum = 0;
+            elf_getphdrnum(elf, &phnum);
+            for (size_t p = 0; p < phnum; ++p) {
+                GElf_Phdr phdr;
+                if (gelf_getphdr(elf, static_cast<int>(p), &phdr) && phdr.p_type == PT_LOAD
+                    && sym.st_value >= phdr.p_vaddr && sym.st_value < phdr.p_vaddr + phdr.p_filesz) {
+                    info.fileOffsets[name] = sym.st_value - phdr.p_vaddr + phdr.p_offset;
+                    break;
+                }
+            }
         }
     }
     elf_end(elf);

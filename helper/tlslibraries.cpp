@@ -60,6 +60,9 @@ bool isKnownNonTls(const std::string& name)
     return false;
 }
 
+const std::vector<std::string> kOpenSslFunctions = {"SSL_read", "SSL_write", "SSL_read_ex", "SSL_write_ex"};
+const std::vector<std::string> kGnuTlsFunctions = {"gnutls_record_send", "gnutls_record_recv"};
+
 } // namespace
 
 bool isOpenSslLibraryName(const std::string& fileName)
@@ -104,10 +107,12 @@ std::optional<TlsLibrary> classifyTlsFile(const MappedFile& file)
     lib.file = file;
     if (isOpenSslLibraryName(name)) {
         lib.source = record::Source::OpenSsl;
+        lib.offsets = lookupElfSymbols(file.path, kOpenSslFunctions).fileOffsets;
         return lib;
     }
     if (isGnuTlsLibraryName(name)) {
         lib.source = record::Source::GnuTls;
+        lib.offsets = lookupElfSymbols(file.path, kGnuTlsFunctions).fileOffsets;
         return lib;
     }
     if (isKnownNonTls(name))
@@ -120,11 +125,12 @@ std::optional<TlsLibrary> classifyTlsFile(const MappedFile& file)
         return lib;
     }
     // OpenSSL or BoringSSL compiled in: the API functions are in the file itself.
-    const ElfSymbolInfo symbols = lookupElfSymbols(file.path, {"SSL_read", "SSL_write"});
-    if (symbols.defined.size() == 2) {
+    const ElfSymbolInfo symbols = lookupElfSymbols(file.path, kOpenSslFunctions);
+    if (symbols.defined.count("SSL_read") && symbols.defined.count("SSL_write")) {
         lib.source = record::Source::OpenSsl;
         lib.embedded = true;
         lib.stripped = !symbols.hasSymtab;
+        lib.offsets = symbols.fileOffsets;
         return lib;
     }
     return std::nullopt;

@@ -9,6 +9,8 @@
 
 #include "record/recordformat.h"
 
+#include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <sys/types.h>
@@ -28,6 +30,7 @@ struct TlsLibrary {
     bool embedded = false; // compiled into an executable or another library
     bool stripped = false; // no .symtab: only exported functions can be found
     MappedFile file;
+    std::map<std::string, uint64_t> offsets; // probed function → file offset
 };
 
 // Regular files pid maps with execute permission, each once; empty if the process is gone.
