@@ -222,8 +222,11 @@ bool fillBasics(pid_t pid, ProcessInfo& info)
 
 void inspectTls(ProcessInfo& info)
 {
-    const std::string maps = "/proc/" + std::to_string(info.pid) + "/maps";
-    if (access(maps.c_str(), R_OK) != 0)
+    // /proc/PID/maps is world-readable by mode, but reading another user's is
+    // refused at read time: only a successful read counts as inspected.
+    std::ifstream maps("/proc/" + std::to_string(info.pid) + "/maps");
+    std::string firstLine;
+    if (!maps || !std::getline(maps, firstLine))
         return;
     info.inspected = true;
     for (const MappedFile& file : executableMappings(info.pid)) {

@@ -68,6 +68,7 @@ const char* recordUsage()
            "  -o, --output FILE      write flows to FILE instead of stdout\n"
            "      --via MODE         how to reach the capture helper: auto (default: direct as root,\n"
            "                         else the system service, else pkexec), direct, dbus, pkexec\n"
+           "      --raw FILE         also save the raw capture record stream to FILE (full fidelity)\n"
            "  -d, --duration SECS    stop after SECS seconds\n"
            "  -c, --count N          stop after N flows\n"
            "      --max-body BYTES   keep at most BYTES of each body (default 16M; k/M/G suffixes)\n"
@@ -127,6 +128,13 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
                 return std::nullopt;
             if (o.outputPath.empty()) {
                 *error = "--output needs a file name";
+                return std::nullopt;
+            }
+        } else if (arg == "--raw") {
+            if (!value(&o.rawPath))
+                return std::nullopt;
+            if (o.rawPath.empty()) {
+                *error = "--raw needs a file name";
                 return std::nullopt;
             }
         } else if (arg == "--via") {

@@ -19,6 +19,7 @@ struct RecordOptions {
     std::string via = "auto"; // --via: auto, direct (run the helper as root), dbus (system service), pkexec
     std::string format = "jsonl";
     std::string outputPath; // empty: stdout
+    std::string rawPath; // --raw FILE: also keep the helper's record stream, byte for byte
     double durationSeconds = 0; // 0: no limit
     uint64_t count = 0; // 0: no limit
     uint64_t maxBodyBytes = 16ull << 20;

@@ -124,6 +124,15 @@ int RecordSession::run()
         out = outFile.get();
     }
 
+    std::unique_ptr<FILE, int (*)(FILE*)> rawFile(nullptr, &fclose);
+    if (!o.rawPath.empty()) {
+        rawFile.reset(std::fopen(o.rawPath.c_str(), "w"));
+        if (!rawFile) {
+            say("cannot write " + o.rawPath + ": " + strerror(errno));
+            return 1;
+        }
+    }
+
     installSignalHandlers();
 
     GatedCommand command;
@@ -233,6 +242,8 @@ int RecordSession::run()
         }
         if (n == 0)
             break; // helper finished its stream
+        if (rawFile && std::fwrite(buf, 1, static_cast<size_t>(n), rawFile.get()) != static_cast<size_t>(n))
+            writeFailed = true;
         reader.feed(buf, static_cast<size_t>(n));
         while (auto rec = reader.next()) {
             if (auto* start = std::get_if<record::StreamStart>(&*rec)) {
