@@ -26,6 +26,7 @@ func main() {
 	post := flag.String("post", "", "POST this file's bytes instead of GET")
 	header := flag.String("header", "", "an extra request header, NAME:VALUE")
 	localPort := flag.Int("local-port", 0, "connect from this local port")
+	h2 := flag.Bool("h2", false, "offer HTTP/2 over TLS (ALPN h2) instead of HTTP/1.1 only")
 	flag.Parse()
 
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
@@ -40,6 +41,12 @@ func main() {
 		// A non-nil empty map turns HTTP/2 off entirely.
 		TLSNextProto: map[string]func(string, *tls.Conn) http.RoundTripper{},
 		Proxy:        nil,
+	}
+	if *h2 {
+		// A custom dialer and TLS config need ForceAttemptHTTP2 and the default
+		// (nil) upgrade map for net/http to negotiate h2.
+		transport.ForceAttemptHTTP2 = true
+		transport.TLSNextProto = nil
 	}
 	client := &http.Client{Transport: transport, Timeout: 30 * time.Second}
 

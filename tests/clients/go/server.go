@@ -6,8 +6,10 @@
 //
 //	server -addr 127.0.0.1:PORT -ready FILE [-cert C -key K] [-exit-after N]
 //
-// GET /hello  -> "hello from go\n", X-Test: go
-// POST /echo  -> the request body
+// GET /hello     -> "hello from go\n", X-Test: go
+// POST /echo     -> the request body
+// GET /trailers  -> "rows follow\n" and trailers X-Checksum: c0ffee, X-Rows: 1
+// With -h2 (TLS only) HTTP/2 is offered through ALPN.
 package main
 
 import (
@@ -29,6 +31,7 @@ func main() {
 	cert := flag.String("cert", "", "certificate (PEM); TLS when given")
 	key := flag.String("key", "", "private key (PEM)")
 	exitAfter := flag.Int64("exit-after", 0, "exit after this many responses (0: never)")
+	h2 := flag.Bool("h2", false, "serve HTTP/2 over TLS (ALPN h2) as well as HTTP/1.1")
 	flag.Parse()
 
 	var answered atomic.Int64
@@ -57,6 +60,16 @@ func main() {
 		count()
 	})
 
+	mux.HandleFunc("/trailers", func(w http.ResponseWriter, r *http.Request) {
+		// Trailers announced up front, values set after the body.
+		w.Header().Set("Trailer", "X-Checksum, X-Rows")
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "rows follow\n")
+		w.Header().Set("X-Checksum", "c0ffee")
+		w.Header().Set("X-Rows", "1")
+		count()
+	})
+
 	listener, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -71,8 +84,14 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
-		listener = tls.NewListener(listener, &tls.Config{Certificates: []tls.Certificate{pair},
-			NextProtos: []string{"http/1.1"}})
+		protos := []string{"http/1.1"}
+		if *h2 {
+			protos = []string{"h2", "http/1.1"}
+			server.TLSNextProto = nil // net/http's own h2 server
+		}
+		// Serve sets up net/http's HTTP/2 when TLSNextProto is nil and the
+		// connection negotiated "h2".
+		listener = tls.NewListener(listener, &tls.Config{Certificates: []tls.Certificate{pair}, NextProtos: protos})
 	}
 	if *ready != "" {
 		os.WriteFile(*ready, []byte(strconv.Itoa(os.Getpid())), 0o644)
