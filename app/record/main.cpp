@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-// httptap-record: records the HTTP traffic of processes to JSON Lines.
+// httptap-record: records the HTTP traffic of processes to JSON Lines, HAR or curl commands.
 #include "processreport.h"
+#include "rawreplay.h"
 #include "recordoptions.h"
 #include "recordsession.h"
 
@@ -22,5 +23,7 @@ int main(int argc, char** argv)
         return httptap::cli::listProcesses();
     if (options->doctorPid)
         return httptap::cli::doctor(options->doctorPid);
+    if (!options->readPath.empty())
+        return httptap::cli::replayRecording(*options);
     return httptap::cli::RecordSession(*options).run();
 }

@@ -64,11 +64,15 @@ const char* recordUsage()
            "\n"
            "  -p, --pid PID          capture this process (repeatable)\n"
            "      --no-follow-forks  do not capture children the processes start\n"
-           "  -f, --format FORMAT    output format: jsonl (default)\n"
+           "  -f, --format FORMAT    output format: jsonl (default), har (one HAR 1.2 document at the\n"
+           "                         end), curl (one curl command per request, to replay it)\n"
+           "      --unredacted       HAR: keep Authorization, Cookie, Set-Cookie… (redacted by default)\n"
            "  -o, --output FILE      write flows to FILE instead of stdout\n"
            "      --via MODE         how to reach the capture helper: auto (default: direct as root,\n"
            "                         else the system service, else pkexec), direct, dbus, pkexec\n"
            "      --raw FILE         also save the raw capture record stream to FILE (full fidelity)\n"
+           "      --read FILE        read a record stream saved with --raw instead of capturing\n"
+           "                         (no root needed)\n"
            "  -d, --duration SECS    stop after SECS seconds\n"
            "  -c, --count N          stop after N flows\n"
            "      --max-body BYTES   keep at most BYTES of each body (default 16M; k/M/G suffixes)\n"
@@ -118,8 +122,8 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
         } else if (arg == "-f" || arg == "--format") {
             if (!value(&v))
                 return std::nullopt;
-            if (v != "jsonl") {
-                *error = "unknown format '" + v + "' (supported: jsonl)";
+            if (v != "jsonl" && v != "har" && v != "curl") {
+                *error = "unknown format '" + v + "' (supported: jsonl, har, curl)";
                 return std::nullopt;
             }
             o.format = v;
@@ -137,6 +141,15 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
                 *error = "--raw needs a file name";
                 return std::nullopt;
             }
+        } else if (arg == "--read") {
+            if (!value(&o.readPath))
+                return std::nullopt;
+            if (o.readPath.empty()) {
+                *error = "--read needs a file name";
+                return std::nullopt;
+            }
+        } else if (arg == "--unredacted") {
+            o.unredacted = true;
         } else if (arg == "--via") {
             if (!value(&o.via))
                 return std::nullopt;
@@ -191,6 +204,18 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
     }
     if (o.listProcesses || o.doctorPid)
         return o;
+    if (o.unredacted && o.format != "har") {
+        *error = "--unredacted applies to --format har only (jsonl and curl are never redacted)";
+        return std::nullopt;
+    }
+    if (!o.readPath.empty()) {
+        if (!o.pids.empty() || !o.command.empty() || !o.rawPath.empty() || o.durationSeconds > 0) {
+            *error = "--read processes a saved capture: it cannot be combined with --pid, -- COMMAND, --raw or "
+                     "--duration";
+            return std::nullopt;
+        }
+        return o;
+    }
     if (o.pids.empty() && o.command.empty()) {
         *error = "say what to capture: --pid PID, or -- COMMAND";
         return std::nullopt;

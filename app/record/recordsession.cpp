@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "recordsession.h"
 
-#include "export/jsonlwriter.h"
+#include "flowoutput.h"
 #include "flow/captureclock.h"
 #include "flow/flowassembler.h"
 #include "helperprocess.h"
@@ -178,16 +178,14 @@ int RecordSession::run()
         streamFd = helper.streamFd();
     }
 
-    JsonlWriter writer;
+    FlowOutput writer(o.format, out, o.unredacted);
     uint64_t written = 0;
     bool countReached = false;
     bool writeFailed = false;
     FlowAssembler assembler([&](Flow&& flow) {
         if (countReached || writeFailed)
             return;
-        const QByteArray line = writer.line(flow);
-        if (std::fwrite(line.constData(), 1, static_cast<size_t>(line.size()), out) != static_cast<size_t>(line.size())
-            || std::fflush(out) != 0) {
+        if (!writer.add(flow)) {
             writeFailed = true;
             return;
         }
@@ -296,6 +294,8 @@ int RecordSession::run()
     }
 
     assembler.finish();
+    if (!writeFailed && !writer.finish()) // --format har: the one document, now that every flow is in
+        writeFailed = true;
     const int helperStatus = via == "dbus" ? 0 : helper.wait();
     if (via == "dbus")
         close(streamFd);

@@ -52,6 +52,25 @@ private Q_SLOTS:
         QCOMPARE(o->format, std::string("jsonl"));
     }
 
+    void formatsAndRead()
+    {
+        std::string error;
+        auto o = parseRecordOptions(split("--format har --unredacted --pid 5"), &error);
+        QVERIFY2(o, error.c_str());
+        QCOMPARE(o->format, std::string("har"));
+        QVERIFY(o->unredacted);
+        o = parseRecordOptions(split("-f curl --pid 5"), &error);
+        QVERIFY2(o, error.c_str());
+        QCOMPARE(o->format, std::string("curl"));
+        QVERIFY(!o->unredacted);
+        // --read needs nothing to capture: the file is the capture.
+        o = parseRecordOptions(split("--read saved.httptap --format jsonl -o out.jsonl --max-body 1k"), &error);
+        QVERIFY2(o, error.c_str());
+        QCOMPARE(o->readPath, std::string("saved.httptap"));
+        QCOMPARE(o->maxBodyBytes, uint64_t(1024));
+        QVERIFY(o->pids.empty());
+    }
+
     void refuses_data()
     {
         QTest::addColumn<QString>("args");
@@ -68,8 +87,20 @@ private Q_SLOTS:
                                       << "--pid needs a process id";
         QTest::newRow("pid missing") << "--pid"
                                      << "option --pid needs a value";
-        QTest::newRow("format") << "--format har --pid 1"
-                                << "unknown format 'har' (supported: jsonl)";
+        QTest::newRow("format") << "--format xml --pid 1"
+                                << "unknown format 'xml' (supported: jsonl, har, curl)";
+        QTest::newRow("unredacted jsonl") << "--unredacted --pid 1"
+                                          << "--unredacted applies to --format har only";
+        QTest::newRow("unredacted curl") << "--format curl --unredacted --pid 1"
+                                         << "--unredacted applies to --format har only";
+        QTest::newRow("read and pid") << "--read x.httptap --pid 1"
+                                      << "--read processes a saved capture: it cannot be combined";
+        QTest::newRow("read and command") << "--read x.httptap -- curl"
+                                          << "--read processes a saved capture";
+        QTest::newRow("read and raw") << "--read x.httptap --raw y.httptap"
+                                      << "--read processes a saved capture";
+        QTest::newRow("read missing") << "--read"
+                                      << "option --read needs a value";
         QTest::newRow("duration zero") << "--duration 0 --pid 1"
                                        << "--duration needs a positive number";
         QTest::newRow("duration junk") << "--duration 5s --pid 1"

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// Where httptap-record's flows go, in the format chosen with --format:
+// jsonl — one JSON line per flow as it completes; curl — one "Copy as cURL"
+// command per request as it completes, commands separated by a blank line;
+// har — flows are kept in memory and one HAR document is written by finish()
+// (a HAR is a single JSON object, it cannot be streamed). HAR is redacted
+// unless --unredacted; JSONL and curl are not (curl must replay, JSONL is the
+// full-fidelity machine format).
+
+#include "export/harwriter.h"
+#include "export/jsonlwriter.h"
+#include "flow/captureclock.h"
+#include "flow/flow.h"
+
+#include <cstdio>
+#include <string>
+
+namespace httptap::cli {
+
+class FlowOutput
+{
+public:
+    FlowOutput(std::string format, FILE* out, bool unredacted);
+
+    void setClock(const CaptureClock& clock);
+    // False when writing failed (errno tells why).
+    bool add(const Flow& flow);
+    bool finish();
+
+private:
+    bool write(const QByteArray& bytes);
+
+    std::string m_format;
+    FILE* m_out;
+    JsonlWriter m_jsonl;
+    CaptureClock m_clock;
+    HarOptions m_har;
+    QList<Flow> m_flows; // har only
+    bool m_firstCommand = true;
+};
+
+} // namespace httptap::cli
