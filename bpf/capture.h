@@ -57,7 +57,8 @@ enum capture_process_kind {
 enum capture_counter {
 	CAPTURE_COUNTER_RINGBUF_FULL = 0, /* records dropped: ring buffer full */
 	CAPTURE_COUNTER_COPY_FAILED = 1, /* chunks whose user memory could not be read */
-	CAPTURE_COUNTER_MAX = 2,
+	CAPTURE_COUNTER_PROBE_HITS = 2, /* hits in traced processes under count_only (benchmarks) */
+	CAPTURE_COUNTER_MAX = 3,
 };
 
 #define CAPTURE_DATA_CALL_TRUNCATED 0x01 /* bytes after this chunk in the call were not copied */

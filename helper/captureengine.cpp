@@ -5,6 +5,7 @@
 #include "capture.skel.h"
 #include "golang/gotlsprobes.h"
 #include "processtree.h"
+#include "sslprobes.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -16,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <span>
 #include <ctime>
 #include <sys/mount.h>
@@ -177,6 +179,7 @@ bool CaptureEngine::start(const CaptureOptions& options, std::string* error)
     }
     m_skel->rodata->follow_forks = options.followForks;
     m_skel->rodata->max_call_bytes = options.maxCallBytes;
+    m_skel->rodata->count_only = options.countOnly;
 
     if (int err = capture_bpf__load(m_skel)) {
         if ((err == -EPERM || err == -EACCES) && geteuid() != 0) {
@@ -321,7 +324,12 @@ bool CaptureEngine::attachLibrary(const TlsLibrary& library, std::string* error)
     }
     int attached = 0;
     std::string missing;
+    std::set<std::string> placed; // wrappers probed inside, by disassembly
+    if (library.source == record::Source::OpenSsl)
+        attached += attachOpenSslWrappers(library, &placed);
     for (const UprobeSpec& spec : specs) {
+        if (placed.count(spec.symbol))
+            continue;
         // Offsets resolved once at classification; libbpf would rescan the whole
         // symbol table for every probe (slow on a 100 MB node binary).
         const auto offset = library.offsets.find(spec.symbol);
@@ -349,6 +357,52 @@ bool CaptureEngine::attachLibrary(const TlsLibrary& library, std::string* error)
     if (!missing.empty())
         notice(record::NoticeLevel::Info, 0, file.displayPath + " has no " + missing + "; probed the others");
     return true;
+}
+
+int CaptureEngine::attachOpenSslWrappers(const TlsLibrary& library, std::set<std::string>* placed)
+{
+    const MappedFile& file = library.file;
+    // Benchmarks compare against the function-entry placement (bench/capture.py).
+    const char* placement = std::getenv("HTTPTAP_SSL_PROBES");
+    if (placement && std::string(placement) == "entry")
+        return 0;
+    int attached = 0;
+    std::string log;
+    for (const bool read : {true, false}) {
+        const char* symbol = read ? "SSL_read" : "SSL_write";
+        const auto offset = library.offsets.find(symbol);
+        if (offset == library.offsets.end())
+            continue;
+        std::string why;
+        const auto plan = planSslWrapperProbes(file.path, offset->second, &why);
+        if (!plan) {
+            log += std::string(log.empty() ? "" : "; ") + symbol + ": " + why + ", probed at entry and return";
+            continue;
+        }
+        bpf_program* entry = read ? m_skel->progs.ssl_read_call : m_skel->progs.ssl_write_call;
+        bpf_link* call = bpf_program__attach_uprobe_opts(entry, -1, file.path.c_str(), plan->callOffset, nullptr);
+        bpf_link* result = call ? bpf_program__attach_uprobe_opts(m_skel->progs.ssl_call_result, -1,
+                                      file.path.c_str(), plan->resultOffset, nullptr)
+                                : nullptr;
+        if (!result) {
+            bpf_link__destroy(call);
+            log += std::string(log.empty() ? "" : "; ") + symbol + ": attaching inside failed ("
+                + strerror(errno) + "), probed at entry and return";
+            continue;
+        }
+        m_links.push_back(call);
+        m_links.push_back(result);
+        attached += 2;
+        placed->insert(symbol);
+        char where[96];
+        snprintf(where, sizeof(where), " at its call (+0x%llx) and %s (+0x%llx), emulated",
+            static_cast<unsigned long long>(plan->callRelative), plan->resultInstruction.c_str(),
+            static_cast<unsigned long long>(plan->resultRelative));
+        log += std::string(log.empty() ? "" : "; ") + symbol + where;
+    }
+    if (!log.empty())
+        notice(record::NoticeLevel::Info, 0, "openssl: " + file.displayPath + ": " + log);
+    return attached;
 }
 
 void CaptureEngine::markKnown(const MappedFile& file)
@@ -429,6 +483,21 @@ void CaptureEngine::reportLosses()
         notice(record::NoticeLevel::Warning, 0,
             std::to_string(m_copyFailedReported) + " chunks could not be copied from process memory");
     }
+}
+
+uint64_t CaptureEngine::probeHits() const
+{
+    const int cpus = libbpf_num_possible_cpus();
+    if (!m_skel || cpus <= 0)
+        return 0;
+    std::vector<uint64_t> values(static_cast<size_t>(cpus));
+    const uint32_t key = CAPTURE_COUNTER_PROBE_HITS;
+    if (bpf_map_lookup_elem(bpf_map__fd(m_skel->maps.counters), &key, values.data()) != 0)
+        return 0;
+    uint64_t total = 0;
+    for (uint64_t v : values)
+        total += v;
+    return total;
 }
 
 int CaptureEngine::onEvent(void* self, void* data, size_t size)

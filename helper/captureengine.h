@@ -30,6 +30,8 @@ struct CaptureOptions {
     std::vector<pid_t> pids;
     bool followForks = true;
     uint64_t maxCallBytes = 64ull << 20;
+    // Benchmarks: probes attached as usual, hits only counted (probeHits()).
+    bool countOnly = false;
     // A process the caller started and holds before exec: its libraries are
     // not loaded yet, so no "OpenSSL not found" warning for it.
     pid_t launchedPid = 0;
@@ -57,6 +59,8 @@ public:
 
     // Emits a Lost record if the kernel's drop counters moved.
     void reportLosses();
+    // Probe hits in traced processes counted under CaptureOptions::countOnly.
+    uint64_t probeHits() const;
 
     // For a running capture (the D-Bus service): trace more processes (with
     // their children when following forks), or stop tracing some (and their
@@ -77,6 +81,9 @@ private:
     int handleEvent(const void* data, size_t size);
     bool attachTracepoints(std::string* error);
     bool attachLibrary(const TlsLibrary& library, std::string* error);
+    // OpenSSL's SSL_read/SSL_write probed inside, at emulated instructions
+    // (helper/sslprobes.h); adds the symbols so placed, returns the links made.
+    int attachOpenSslWrappers(const TlsLibrary& library, std::set<std::string>* placed);
     bool tracePids(const std::vector<pid_t>& pids, pid_t launchedPid, std::string* error);
     void scanProcess(pid_t pid, bool warnIfNone);
     const std::optional<TlsLibrary>& classify(const MappedFile& file);

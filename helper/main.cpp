@@ -61,7 +61,7 @@ void usage(FILE* out)
 {
     std::fprintf(out,
         "Usage: httptap-helper --direct [--pid PID]... [--no-follow-forks] [--until-exit PID]\n"
-        "                      [--max-call-bytes N]\n"
+        "                      [--max-call-bytes N] [--count-only]\n"
         "       httptap-helper --dbus\n"
         "--direct captures the HTTP traffic of the given processes with eBPF and writes\n"
         "the httptap capture record stream to stdout. --dbus serves org.httptap.Helper1\n"
@@ -104,6 +104,8 @@ int main(int argc, char** argv)
                 options.pids.push_back(pid);
             else
                 untilExit = options.launchedPid = pid;
+        } else if (arg == "--count-only") {
+            options.countOnly = true; // benchmarks (bench/): the probes' own cost
         } else if (arg == "--no-follow-forks") {
             options.followForks = false;
         } else if (arg == "--max-call-bytes") {
@@ -183,6 +185,9 @@ int main(int argc, char** argv)
             return 0;
     }
     engine.reportLosses();
+    if (options.countOnly)
+        std::fprintf(stderr, "httptap-helper: count-only: %llu probe hits\n",
+            static_cast<unsigned long long>(engine.probeHits()));
     writer.write(record::StreamEnd {clockNs(CLOCK_MONOTONIC)});
     writeAll(STDOUT_FILENO, writer);
     return 0;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "gofuncprobes.h"
 
+#include "x86uprobes.h"
+
 #include <Zydis/Zydis.h>
 
 #include <cstdio>
@@ -8,22 +10,6 @@
 namespace httptap::helper::golang {
 
 namespace {
-
-// What x86 uprobes emulate in the kernel instead of single-stepping out of line.
-bool kernelEmulates(const ZydisDecodedInstruction& insn)
-{
-    switch (insn.meta.category) {
-    case ZYDIS_CATEGORY_CALL:
-    case ZYDIS_CATEGORY_COND_BR:
-    case ZYDIS_CATEGORY_UNCOND_BR:
-    case ZYDIS_CATEGORY_NOP:
-        return true;
-    case ZYDIS_CATEGORY_PUSH:
-        return insn.mnemonic == ZYDIS_MNEMONIC_PUSH;
-    default:
-        return false;
-    }
-}
 
 // `cmp <reg>, 0x10(r14)`: the stack-bound check against g.stackguard0 (the goroutine is in r14).
 bool isStackGuardCompare(const ZydisDecodedInstruction& insn, const ZydisDecodedOperand* ops)
