@@ -85,6 +85,7 @@ QString JsonlWriter::wireString(const QByteArray& bytes)
 QJsonObject JsonlWriter::toJson(const Flow& flow) const
 {
     QJsonObject o;
+    o.insert(QStringLiteral("schema"), kJsonlSchemaVersion);
     o.insert(QStringLiteral("id"), qint64(flow.id));
     o.insert(QStringLiteral("conn_id"), qint64(flow.connId));
     o.insert(QStringLiteral("pid"), qint64(flow.pid));

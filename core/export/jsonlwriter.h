@@ -6,6 +6,9 @@
 // added, existing ones keep their name, type and meaning.
 //
 // {
+//   "schema": 1,                   version of this schema (kJsonlSchemaVersion); raised only for a
+//                                  change that is not an addition. docs/jsonl.schema.json has it
+//                                  as a JSON Schema, and a capture test checks every line against it.
 //   "id": 1,                       flow id (1, 2, 3… in the order requests started)
 //   "conn_id": 3,                  connection id from the capture
 //   "pid": 1234, "tid": 1234,      traced process and thread that sent/received the request
@@ -73,6 +76,8 @@
 #include <QString>
 
 namespace httptap {
+
+inline constexpr int kJsonlSchemaVersion = 1;
 
 class JsonlWriter
 {

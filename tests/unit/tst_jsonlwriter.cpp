@@ -77,7 +77,7 @@ private Q_SLOTS:
                                     "\"content_encoding\":\"\",\"decoded_body\":null,\"decoded_body_size\":null,"
                                     "\"decoded_body_truncated\":false,\"headers\":"
                                     "[[\"Transfer-Encoding\",\"chunked\"]],\"reason\":\"OK\",\"status\":200,"
-                                    "\"trailers\":[[\"X-Sum\",\"9\"]]},\"role\":\"client\","
+                                    "\"trailers\":[[\"X-Sum\",\"9\"]]},\"role\":\"client\",\"schema\":1,"
                                     "\"start_time\":\"2026-11-27T09:00:00.123456Z\",\"stream_id\":null,\"tid\":1235,\"tls\":\"plaintext\","
                                     "\"truncated\":false,\"ttfb_ms\":0.5,\"url\":\"http://127.0.0.1:8080/x?q=1\"}\n";
         QCOMPARE(w.line(knownFlow()), expected);
