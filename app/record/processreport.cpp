@@ -16,8 +16,14 @@ std::string terminalSafe(const std::string& text)
 {
     std::string out;
     out.reserve(text.size());
-    for (unsigned char c : text) {
-        if (c < 0x20 || c == 0x7f) {
+    for (size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        // C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F) include CSI, which UTF-8 terminals obey too.
+        if (c == 0xc2 && i + 1 < text.size() && (static_cast<unsigned char>(text[i + 1]) & 0xe0) == 0x80) {
+            char esc[9];
+            std::snprintf(esc, sizeof(esc), "\\u%04x", static_cast<unsigned char>(text[++i]));
+            out += esc;
+        } else if (c < 0x20 || c == 0x7f) {
             char esc[5];
             std::snprintf(esc, sizeof(esc), "\\x%02x", c);
             out += esc;

@@ -10,7 +10,7 @@
 
 namespace httptap::cli {
 
-// Control characters and DEL become \xNN; everything else is kept.
+// Control characters and DEL become \xNN, C1 controls \u00NN; everything else is kept.
 std::string terminalSafe(const std::string& text);
 
 int listProcesses();

@@ -5,6 +5,7 @@
 #include "flow/captureclock.h"
 #include "flow/flowassembler.h"
 #include "helperprocess.h"
+#include "processreport.h"
 #include "record/recordreader.h"
 #include "serviceclient.h"
 
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <memory>
 #include <poll.h>
 #include <set>
@@ -39,9 +41,11 @@ void installSignalHandlers()
     std::signal(SIGPIPE, SIG_IGN);
 }
 
+// Messages carry strings from traced processes (names, paths, the helper's notices about them):
+// escaped, so a hostile name cannot drive the user's terminal.
 void say(const std::string& text)
 {
-    std::fprintf(stderr, "httptap-record: %s\n", text.c_str());
+    std::fprintf(stderr, "httptap-record: %s\n", terminalSafe(text).c_str());
 }
 
 const char* levelPrefix(record::NoticeLevel level)
@@ -61,6 +65,27 @@ bool processExists(pid_t pid)
 {
     struct stat st {};
     return stat(("/proc/" + std::to_string(pid)).c_str(), &st) == 0;
+}
+
+// Captured traffic holds other processes' secrets: a capture file is readable by its owner only,
+// whatever the umask, and an existing file is narrowed to 0600 too. Only regular files are
+// chmod-ed: -o /dev/stdout must not change a terminal's or a pipe's mode.
+FILE* openPrivate(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return nullptr;
+    struct stat st {};
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0077) != 0 && fchmod(fd, 0600) != 0) {
+        const int saved = errno;
+        ::close(fd);
+        errno = saved;
+        return nullptr;
+    }
+    FILE* file = fdopen(fd, "w");
+    if (!file)
+        ::close(fd);
+    return file;
 }
 
 } // namespace
@@ -116,7 +141,7 @@ int RecordSession::run()
     FILE* out = stdout;
     std::unique_ptr<FILE, int (*)(FILE*)> outFile(nullptr, &fclose);
     if (!o.outputPath.empty()) {
-        outFile.reset(std::fopen(o.outputPath.c_str(), "w"));
+        outFile.reset(openPrivate(o.outputPath));
         if (!outFile) {
             say("cannot write " + o.outputPath + ": " + strerror(errno));
             return 1;
@@ -126,7 +151,7 @@ int RecordSession::run()
 
     std::unique_ptr<FILE, int (*)(FILE*)> rawFile(nullptr, &fclose);
     if (!o.rawPath.empty()) {
-        rawFile.reset(std::fopen(o.rawPath.c_str(), "w"));
+        rawFile.reset(openPrivate(o.rawPath));
         if (!rawFile) {
             say("cannot write " + o.rawPath + ": " + strerror(errno));
             return 1;

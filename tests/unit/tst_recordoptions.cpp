@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // httptap-record's command line: what it accepts and every refusal.
+#include "processreport.h"
 #include "recordoptions.h"
 
 #include <QTest>
@@ -135,6 +136,27 @@ private Q_SLOTS:
         const auto o = parseRecordOptions(split("--help"), &error);
         QVERIFY(o);
         QVERIFY(o->help);
+    }
+
+    // Names and paths from traced processes reach stderr through terminalSafe: no byte of them may
+    // start a terminal escape sequence (ESC, C0, DEL, C1 CSI), while ordinary UTF-8 stays readable.
+    void terminalSafe_data()
+    {
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<QByteArray>("expected");
+        QTest::newRow("plain") << QByteArray("/usr/lib/libssl.so.3") << QByteArray("/usr/lib/libssl.so.3");
+        QTest::newRow("ansi") << QByteArray("a\x1b[31mred\x1b]0;title\x07") << QByteArray("a\\x1b[31mred\\x1b]0;title\\x07");
+        QTest::newRow("newline, cr, del") << QByteArray("x\r\ny\x7f") << QByteArray("x\\x0d\\x0ay\\x7f");
+        QTest::newRow("c1 csi") << QByteArray("a\xc2\x9b" "2J") << QByteArray("a\\u009b2J");
+        QTest::newRow("utf-8 kept") << QByteArray("caf\xc3\xa9 \xc2\xa0") << QByteArray("caf\xc3\xa9 \xc2\xa0");
+        QTest::newRow("lone lead byte at end") << QByteArray("a\xc2") << QByteArray("a\xc2");
+    }
+
+    void terminalSafe()
+    {
+        QFETCH(QByteArray, input);
+        QFETCH(QByteArray, expected);
+        QCOMPARE(QByteArray::fromStdString(httptap::cli::terminalSafe(input.toStdString())), expected);
     }
 };
 
