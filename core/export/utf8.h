@@ -3,8 +3,9 @@
 
 // Strict UTF-8 check for the exporters: a text form is written only when a
 // reader gets the same bytes back. Overlong forms, surrogates and code points
-// above U+10FFFF are invalid. (QStringDecoder's error flag is not reliable for
-// this in Qt 6.4: it replaces some invalid sequences without reporting them.)
+// above U+10FFFF are invalid. No allocation: unlike a QStringDecoder round
+// (whose decoder(bytes) is lazy and decodes only when converted to QString),
+// this only looks at the bytes.
 
 #include <QByteArray>
 
