@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "http1parser.h"
 
+#include "headertext.h"
+
 #include <llhttp.h>
 
 #include <algorithm>
@@ -10,11 +12,12 @@ namespace httptap {
 namespace {
 
 // Spans usually arrive whole; building the first piece at its exact size skips the
-// growth heuristics of append() on an empty array.
+// growth heuristics of append() on an empty array, and common texts (methods,
+// reasons, header names and values) take no allocation at all (headertext.h).
 void appendSpan(QByteArray& to, const char* at, size_t size)
 {
     if (to.isEmpty())
-        to = QByteArray(at, qsizetype(size));
+        to = headerText(at, size);
     else
         to.append(at, qsizetype(size));
 }
