@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Capture overhead under load (issue 10, items 1 and 2).
+
+nginx (1 worker, TLS, HTTP/1.1 keep-alive and HTTP/2, 1 KiB response) on
+127.0.0.1 is driven by wrk and h2load in these modes, each run in the same
+invocation so every figure has its baseline beside it:
+
+  untraced       nothing attached
+  count-entry    httptap-helper --count-only, OpenSSL probes at function entry
+                 + uretprobe (the placement before issue 10)
+  traced-entry   httptap-record --pid <nginx master>, same placement
+  count          httptap-helper --count-only, probes where the helper puts
+                 them now (inside SSL_read/SSL_write, emulated)
+  traced         httptap-record --pid <nginx master>: helper, record stream,
+                 core into flows, JSONL to a file
+
+Prints one JSON object per measurement on stdout (bench/run.py makes the
+table). While a capture is attached, kernel.bpf_stats_enabled is on and the
+per-program run time / run count is read with bpftool before detaching.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+NGINX_CONF = """\
+daemon off;
+master_process on;
+worker_processes 1;
+user root;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    default_type text/plain;
+    client_body_temp_path {dir}/client_body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    keepalive_requests 1000000;
+    ssl_certificate {dir}/cert.pem;
+    ssl_certificate_key {dir}/key.pem;
+    server {{
+        listen 127.0.0.1:{h1_port} ssl;
+        listen 127.0.0.1:{h2_port} ssl http2;
+        location = /1k {{
+            return 200 "{body}";
+        }}
+    }}
+}}
+"""
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, timeout=10):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+class Nginx:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="httptap-bench-nginx-")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=localhost", "-keyout", f"{self.dir}/key.pem", "-out", f"{self.dir}/cert.pem"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.h1_port, self.h2_port = free_port(), free_port()
+        conf = f"{self.dir}/nginx.conf"
+        with open(conf, "w") as f:
+            f.write(NGINX_CONF.format(dir=self.dir, h1_port=self.h1_port, h2_port=self.h2_port, body="x" * 1023 + "\\n"))
+        self.proc = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", self.dir,
+                                      "-e", f"{self.dir}/error.log", "-c", conf])
+        wait_port(self.h1_port)
+        wait_port(self.h2_port)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of pid and its descendants (the capture pipeline's own cost)."""
+    total = 0.0
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                for child in f.read().split():
+                    total += cpu_seconds(int(child))
+    except OSError:
+        pass
+    return total
+
+
+def prog_stats():
+    """{program name: (run_time_ns, run_cnt)} of every loaded BPF program."""
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True).stdout
+    stats = {}
+    for p in json.loads(out or "[]"):
+        name = p.get("name", "")
+        t, n = stats.get(name, (0, 0))
+        stats[name] = (t + p.get("run_time_ns", 0), n + p.get("run_cnt", 0))
+    return stats
+
+
+class Capture:
+    """httptap-record or httptap-helper --count-only attached to a pid until stop()."""
+
+    def __init__(self, bindir, mode, pid, workdir):
+        env = dict(os.environ)
+        if mode.endswith("entry"):
+            env["HTTPTAP_SSL_PROBES"] = "entry"
+        self.mode = mode
+        self.output = os.path.join(workdir, f"{mode}.jsonl")
+        self.stderr = open(os.path.join(workdir, f"{mode}.stderr"), "w+")
+        if mode.startswith("count"):
+            cmd = [f"{bindir}/httptap-helper", "--direct", "--pid", str(pid), "--count-only"]
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.stderr, env=env)
+            ready = threading.Event()
+            threading.Thread(target=self._drain_records, args=(ready,), daemon=True).start()
+        else:
+            cmd = [f"{bindir}/httptap-record", "-v", "--pid", str(pid), "-o", self.output]
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
+            ready = threading.Event()
+            threading.Thread(target=self._watch_stderr, args=(ready,), daemon=True).start()
+        if not ready.wait(20):
+            self.proc.kill()
+            raise RuntimeError(f"{mode}: the capture did not become ready")
+        time.sleep(0.3)
+
+    def _drain_records(self, ready):
+        # The record stream: 16-byte header, then u32 size | u16 type | ...; type 8 is Ready.
+        f = self.proc.stdout
+        f.read(16)
+        while True:
+            head = f.read(8)
+            if len(head) < 8:
+                return
+            size = int.from_bytes(head[:4], "little")
+            kind = int.from_bytes(head[4:6], "little")
+            f.read(max(0, size - 8))
+            if kind == 8:
+                ready.set()
+
+    def _watch_stderr(self, ready):
+        while not ready.is_set():
+            time.sleep(0.05)
+            self.stderr.seek(0)
+            if "probes attached" in self.stderr.read():
+                ready.set()
+
+    def stop(self):
+        cpu = cpu_seconds(self.proc.pid)
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=60)
+        self.stderr.seek(0)
+        err = self.stderr.read()
+        self.stderr.close()
+        result = {"lost": 0, "capture_cpu_s": cpu}
+        m = re.search(r"(\d+) capture records were lost", err)
+        if m:
+            result["lost"] = int(m.group(1))
+        m = re.search(r"count-only: (\d+) probe hits", err)
+        if m:
+            result["probe_hits"] = int(m.group(1))
+        if os.path.exists(self.output):
+            flows = ok = 0
+            with open(self.output) as f:
+                for line in f:
+                    flows += 1
+                    ok += '"status":200' in line.replace(" ", "")
+            result["flows"], result["flows_200"] = flows, ok
+            result["jsonl_bytes"] = os.path.getsize(self.output)
+            os.unlink(self.output)
+        notes = [l for l in err.splitlines() if "openssl:" in l]
+        if notes:
+            result["placement"] = notes[0].split("openssl:", 1)[1].strip()
+        return result
+
+
+def seconds(text):
+    m = re.match(r"([\d.]+)(us|ms|s)", text)
+    return float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[m.group(2)]
+
+
+def run_wrk(port, connections, duration):
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency",
+                          f"https://127.0.0.1:{port}/1k"], capture_output=True, text=True, timeout=duration + 30).stdout
+    lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
+    return {
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50_us": seconds(lat["50"]) * 1e6,
+        "p99_us": seconds(lat["99"]) * 1e6,
+        "errors": sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)),
+    }
+
+
+def run_h2load(port, duration):
+    out = subprocess.run(["h2load", "-c10", "-m10", "-D", str(duration), f"https://127.0.0.1:{port}/1k"],
+                         capture_output=True, text=True, timeout=duration + 30).stdout
+    m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded", out)
+    return {
+        "requests": int(m.group(4)),
+        "rps": float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out).group(1)),
+    }
+
+
+def measure(bindir, nginx, workdir, bench, mode, duration):
+    cap = None
+    before = {}
+    if mode != "untraced":
+        subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
+        cap = Capture(bindir, mode, nginx.proc.pid, workdir)
+        before = prog_stats()
+        cpu_before = cpu_seconds(cap.proc.pid)
+    if bench == "h1":
+        result = run_wrk(nginx.h1_port, 16, duration)
+    elif bench == "h1-c1":
+        result = run_wrk(nginx.h1_port, 1, duration)
+    else:
+        result = run_h2load(nginx.h2_port, duration)
+    if cap:
+        after = prog_stats()
+        probes = {}
+        for name, (t, n) in after.items():
+            t0, n0 = before.get(name, (0, 0))
+            if n - n0 > 0 and name.startswith(("ssl_", "sys_", "gnutls_", "raw_", "handle_", "on_")):
+                probes[name] = {"hits": n - n0, "ns_per_hit": round((t - t0) / (n - n0))}
+        result["bpf"] = probes
+        result.update(cap.stop())
+        result["capture_cpu_s"] = round(result["capture_cpu_s"] - cpu_before, 3)
+        subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=0"])
+    return {"bench": bench, "mode": mode, **result}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bindir", default=os.path.join(ROOT, "build-bench", "bin"))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--duration", type=int, default=6)
+    ap.add_argument("--bench", action="append", help="h1, h1-c1, h2 (default: all)")
+    ap.add_argument("--mode", action="append", help="only these modes (default: each bench's plan)")
+    args = ap.parse_args()
+    plan = {
+        "h1": ["untraced", "count-entry", "traced-entry", "count", "traced"],
+        "h1-c1": ["untraced", "traced-entry", "traced"],
+        "h2": ["untraced", "count", "traced"],
+    }
+    nginx = Nginx()
+    workdir = tempfile.mkdtemp(prefix="httptap-bench-")
+    try:
+        for bench in args.bench or list(plan):
+            # Interleaved, so slow drift (other builds on the machine) spreads over every mode.
+            for rep in range(args.repeat):
+                for mode in [m for m in plan[bench] if not args.mode or m in args.mode]:
+                    row = measure(args.bindir, nginx, workdir, bench, mode, args.duration)
+                    row["rep"] = rep
+                    print(json.dumps(row), flush=True)
+    finally:
+        nginx.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

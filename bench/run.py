@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Runs every benchmark of issue 10 against its baseline, prints one table and
+writes docs/BENCHMARKS.md. Called by `./x bench` after it has built the
+optimized tree; every measurement runs --repeat times and the median is shown.
+
+  bench/capture.py          capture overhead under load (nginx + wrk / h2load)
+  bench_dissect_http1       HTTP/1 through core vs llhttp; memory per flow
+  bench_dissect_http2       HTTP/2 through core vs nghttp2 (frame walk + HPACK)
+  startup                   httptap to a usable window vs an empty QMainWindow
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOTES_MARKER = "<!-- Notes below are kept when ./x bench regenerates this file. -->"
+
+
+def say(text):
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+def json_lines(cmd, timeout):
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        say(f"{' '.join(cmd)} failed ({out.returncode}): {out.stderr.strip()[-400:]}")
+        return []
+    return [json.loads(l) for l in out.stdout.splitlines() if l.startswith("{")]
+
+
+def median(rows, key):
+    values = [r[key] for r in rows if key in r]
+    return statistics.median(values) if values else None
+
+
+def startup(bindir, builddir, repeat):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_QPA_GENERIC_PLUGINS="httptapstartupprobe",
+               QT_PLUGIN_PATH=os.path.join(builddir, "bench-plugins"))
+    result = {}
+    for name, program in (("httptap", f"{bindir}/httptap"), ("baseline", f"{bindir}/bench_startup_baseline")):
+        times = []
+        for _ in range(repeat):
+            env["HTTPTAP_BENCH_LAUNCH_NS"] = str(time.monotonic_ns())
+            out = subprocess.run([program], env=env, capture_output=True, text=True, timeout=30).stdout
+            for line in out.splitlines():
+                if line.startswith("startup_ns "):
+                    times.append(int(line.split()[1]) / 1e6)
+        result[name] = statistics.median(times) if times else None
+    return result
+
+
+def fmt(v, digits=0):
+    if v is None:
+        return "n/a"
+    return f"{v:,.{digits}f}"
+
+
+def ratio(a, b):
+    return f"{a / b:.2f}×" if a is not None and b else "n/a"
+
+
+def build_rows(cap, h1, h2, mem, start):
+    """[(figure, value, baseline, ratio / goal)] for the table."""
+    rows = []
+
+    def group(bench, mode):
+        return [r for r in cap if r["bench"] == bench and r["mode"] == mode]
+
+    def bpf_cost(rs, prog):
+        hits = [r["bpf"][prog]["ns_per_hit"] for r in rs if prog in r.get("bpf", {})]
+        return statistics.median(hits) if hits else None
+
+    un = group("h1", "untraced")
+    un_rps = median(un, "rps")
+    if un:
+        for mode, label, goal in (("traced", "traced, probes inside SSL_read/SSL_write (now)", "goal ≥0.75"),
+                                  ("count", "count-only, same attach points (the limit)", ""),
+                                  ("traced-entry", "traced, entry + uretprobe (before)", ""),
+                                  ("count-entry", "count-only, entry + uretprobe (before's limit)", "")):
+            g = group("h1", mode)
+            if g:
+                rows.append((f"HTTP/1.1 wrk -c16 req/s, {label}", fmt(median(g, "rps")), fmt(un_rps) + " untraced",
+                             ratio(median(g, "rps"), un_rps) + (f" ({goal})" if goal else "")))
+        for mode in ("traced", "traced-entry"):
+            g = group("h1", mode)
+            if g:
+                rows.append((f"HTTP/1.1 wrk -c16 p50 / p99 latency µs, {mode}",
+                             f"{fmt(median(g, 'p50_us'))} / {fmt(median(g, 'p99_us'))}",
+                             f"{fmt(median(un, 'p50_us'))} / {fmt(median(un, 'p99_us'))}", ""))
+                rows.append((f"HTTP/1.1 flows captured / requests completed, lost records ({mode})",
+                             f"{fmt(median(g, 'flows'))} / {fmt(median(g, 'requests'))}, lost {fmt(median(g, 'lost'))}",
+                             "every request, 0 lost", ""))
+    c1 = group("h1-c1", "untraced")
+    for mode, label in (("traced", "now"), ("traced-entry", "before")):
+        g = group("h1-c1", mode)
+        if c1 and g:
+            added = median(g, "p50_us") - median(c1, "p50_us")
+            rows.append((f"Added p50 latency per request, wrk -c1 ({label})", f"{fmt(added, 1)} µs",
+                         f"{fmt(median(c1, 'p50_us'), 1)} µs p50 untraced", "goal ≤20 µs"))
+    h2un = group("h2", "untraced")
+    for mode, label in (("traced", "traced"), ("count", "count-only")):
+        g = group("h2", mode)
+        if h2un and g:
+            rows.append((f"HTTP/2 h2load -c10 -m10 req/s, {label}", fmt(median(g, "rps")),
+                         fmt(median(h2un, "rps")) + " untraced", ratio(median(g, "rps"), median(h2un, "rps"))))
+            if mode == "traced":
+                rows.append(("HTTP/2 streams captured / succeeded, lost records", f"{fmt(median(g, 'flows'))} / "
+                             f"{fmt(median(g, 'requests'))}, lost {fmt(median(g, 'lost'))}", "every stream, 0 lost", ""))
+    for mode in ("traced", "count", "traced-entry", "count-entry"):
+        g = group("h1", mode)
+        progs = sorted({p for r in g for p in r.get("bpf", {}) if p.startswith("ssl_") or p.startswith("sys_")})
+        if progs:
+            rows.append((f"BPF ns per hit ({mode}, HTTP/1 run)",
+                         ", ".join(f"{p} {fmt(bpf_cost(g, p))}" for p in progs), "", ""))
+    if h1:
+        rows.append(("HTTP/1.1 dissection, 1M keep-alive transactions: core MB/s (flows/s)",
+                     f"{fmt(median(h1, 'core_mb_s'))} ({fmt(median(h1, 'core_flows_s'))})",
+                     f"{fmt(median(h1, 'llhttp_mb_s'))} llhttp alone",
+                     f"{median(h1, 'ratio'):.2f}× (goal ≥0.5)"))
+    if h2:
+        rows.append(("HTTP/2 dissection, 1M streams: core MB/s (flows/s)",
+                     f"{fmt(median(h2, 'core_mb_s'))} ({fmt(median(h2, 'core_flows_s'))})",
+                     f"{fmt(median(h2, 'nghttp2_mb_s'))} nghttp2 frame walk + HPACK",
+                     f"{median(h2, 'ratio'):.2f}× (goal ≥0.5)"))
+    if mem:
+        rows.append(("RSS per flow beyond captured bytes, 1M small flows", f"{fmt(median(mem, 'bytes_per_flow'))} B",
+                     f"{fmt(median(mem, 'wire_bytes_per_flow'))} B captured per flow; sizeof(Flow) "
+                     f"{fmt(median(mem, 'sizeof_flow'))}", "goal ≤1,024 B"))
+    if start:
+        rows.append(("Start-up to a usable window (offscreen)", f"{fmt(start.get('httptap'), 1)} ms",
+                     f"{fmt(start.get('baseline'), 1)} ms empty QMainWindow", "goal ≤500 ms"))
+    return rows
+
+
+def table(rows):
+    header = ("Figure", "Value", "Baseline", "Ratio / goal")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(4)]
+    line = lambda r: "| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |"
+    out = [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def machine():
+    model = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for l in f:
+            if l.startswith("model name"):
+                model = l.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} CPUs ({model}), kernel {platform.release()}, load average {os.getloadavg()[0]:.2f} at start"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--builddir", default=os.path.join(ROOT, "build-bench"))
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--duration", type=int, default=6)
+    ap.add_argument("--output", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
+    ap.add_argument("--raw", help="also write every measurement (JSON lines) here")
+    args = ap.parse_args()
+    bindir = os.path.join(args.builddir, "bin")
+    started = datetime.datetime.now(datetime.timezone.utc)
+    where = machine()
+    say(where)
+
+    say("dissection: HTTP/1 (1M transactions), HTTP/2 (1M streams), memory (1M flows)")
+    h1 = [r for _ in range(args.repeat) for r in json_lines([f"{bindir}/bench_dissect_http1", "throughput"], 120)]
+    h2 = [r for _ in range(args.repeat) for r in json_lines([f"{bindir}/bench_dissect_http2"], 120)]
+    mem = json_lines([f"{bindir}/bench_dissect_http1", "memory"], 120)
+    say("start-up")
+    start = startup(bindir, args.builddir, max(args.repeat, 5))
+    say(f"capture overhead: nginx + wrk/h2load, {args.repeat}× each mode, {args.duration} s a run")
+    cap = json_lines([sys.executable, os.path.join(ROOT, "bench", "capture.py"), "--bindir", bindir,
+                      "--repeat", str(args.repeat), "--duration", str(args.duration)], 900)
+    load_end = os.getloadavg()[0]
+
+    rows = build_rows(cap, h1, h2, mem, start)
+    text = table(rows)
+    print(text)
+    if args.raw:
+        with open(args.raw, "w") as f:
+            for r in h1 + h2 + mem + cap + [{"bench": "startup", **start}]:
+                f.write(json.dumps(r) + "\n")
+    os.makedirs(os.path.dirname(args.output), exist_ok=True)
+    seconds = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()
+    # Hand-written analysis below the marker survives regeneration.
+    notes = ""
+    if os.path.exists(args.output):
+        with open(args.output) as f:
+            old = f.read()
+        if NOTES_MARKER in old:
+            notes = old[old.index(NOTES_MARKER):]
+    with open(args.output, "w") as f:
+        f.write(f"""# httptap benchmarks (generated by `./x bench`)
+
+Issue 10. Generated by `./x bench` (bench/run.py) on {started:%Y-%m-%d %H:%M} UTC in {seconds:.0f} s.
+
+- Machine: {where}, {load_end:.2f} at the end.
+- Build: `build-bench/`, CMake Release (-O3), `HTTPTAP_BUILD_BENCH=ON`.
+- Each figure is the median of {args.repeat} runs (start-up: of {max(args.repeat, 5)}), with its baseline
+  measured in the same invocation; capture modes are interleaved run by run so
+  that load from other work on the machine spreads over all of them.
+- Load generators and nginx share the machine's CPUs with the capture.
+
+{text}
+
+See bench/README.md for what each benchmark does and how its baseline is built.
+
+""")
+        f.write(notes or NOTES_MARKER + "\n")
+    say(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
