@@ -19,6 +19,7 @@
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <poll.h>
 #include <unistd.h>
 
 using namespace httptap;
@@ -55,6 +56,14 @@ bool writeAll(int fd, record::RecordWriter& writer)
     }
     writer.clear();
     return true;
+}
+
+// A pipe or socket whose other end closed reports POLLERR/POLLHUP to the writer:
+// notice it even while there is nothing to write, so probes never outlive the reader.
+bool readerGone(int fd)
+{
+    pollfd pfd {fd, 0, 0};
+    return ::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL));
 }
 
 void usage(FILE* out)
@@ -174,7 +183,7 @@ int main(int argc, char** argv)
             engine.rescanLibraries();
             nextRescan = Clock::now() + std::chrono::milliseconds(500);
         }
-        if (!writeAll(STDOUT_FILENO, writer))
+        if (!writeAll(STDOUT_FILENO, writer) || readerGone(STDOUT_FILENO))
             return 0; // the reader is gone: detach everything (destructors) and leave
         if (untilExit && engine.hasExited(untilExit))
             break;

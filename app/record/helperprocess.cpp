@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -90,6 +91,8 @@ bool HelperProcess::start(const std::string& path, const std::vector<std::string
         return false;
     }
     if (pid == 0) {
+        // If we die (even by SIGKILL) the helper must not outlive us holding probes.
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         dup2(fds[1], STDOUT_FILENO);
         const int devnull = open("/dev/null", O_RDONLY);
         if (devnull >= 0)
