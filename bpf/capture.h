@@ -62,6 +62,7 @@ enum capture_counter {
 };
 
 #define CAPTURE_DATA_CALL_TRUNCATED 0x01 /* bytes after this chunk in the call were not copied */
+#define CAPTURE_DATA_JOINED_LATE 0x02 /* the connection carried bytes before capture began */
 
 struct capture_data_event {
 	__u8 kind; /* CAPTURE_EVENT_DATA */

@@ -75,7 +75,7 @@ struct conn_state {
 	__u16 lport;
 	__u16 rport;
 	__u8 has_data;
-	__u8 pad;
+	__u8 joined_late; /* the socket predates the capture */
 	__u8 laddr[16];
 	__u8 raddr[16];
 };
@@ -165,7 +165,16 @@ static __always_inline bool is_traced(__u32 tgid)
 
 /* ---- socket identification ------------------------------------------- */
 
-static __always_inline struct sock *inet_stream_sock(int fd)
+/* Inodes of the sockets traced processes already had when capture began: their
+ * first captured bytes are not the start of their streams. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u8);
+} preexisting_sockets SEC(".maps");
+
+static __always_inline struct sock *inet_stream_sock(int fd, __u64 *inode)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
@@ -179,6 +188,7 @@ static __always_inline struct sock *inet_stream_sock(int fd)
 	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
 	if ((mode & S_IFMT) != S_IFSOCK)
 		return NULL;
+	*inode = BPF_CORE_READ(file, f_inode, i_ino);
 	struct socket *sock = BPF_CORE_READ(file, private_data);
 	if (!sock)
 		return NULL;
@@ -228,10 +238,12 @@ static __always_inline struct conn_state *socket_conn(__u32 tgid, int fd)
 		return c->kind == CONN_UNKNOWN_FD ? NULL : c;
 
 	struct conn_state fresh = {};
-	struct sock *sk = inet_stream_sock(fd);
+	__u64 inode = 0;
+	struct sock *sk = inet_stream_sock(fd, &inode);
 	if (sk) {
 		fresh.kind = CONN_PLAIN;
 		fresh.conn_id = new_conn_id();
+		fresh.joined_late = bpf_map_lookup_elem(&preexisting_sockets, &inode) != NULL;
 		fill_tuple(&fresh, sk);
 	}
 	bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST);
@@ -346,7 +358,7 @@ static __always_inline void init_header(struct capture_data_event *h, struct con
 	h->kind = CAPTURE_EVENT_DATA;
 	h->source = source;
 	h->direction = direction;
-	h->flags = 0;
+	h->flags = c->joined_late ? CAPTURE_DATA_JOINED_LATE : 0;
 	h->family = c->family;
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;

@@ -225,9 +225,16 @@ bool CaptureEngine::tracePids(const std::vector<pid_t>& pids, pid_t launchedPid,
         }
     }
     const int tracedFd = bpf_map__fd(m_skel->maps.traced);
+    const int preexistingFd = bpf_map__fd(m_skel->maps.preexisting_sockets);
     for (pid_t pid : targets) {
         if (m_traced.count(pid))
             continue;
+        // Sockets open before tracing: their first captured bytes are mid-stream,
+        // which the reader must know to resynchronise instead of misparsing.
+        for (uint64_t inode : socketInodesOf(pid)) {
+            const uint8_t yes = 1;
+            bpf_map_update_elem(preexistingFd, &inode, &yes, BPF_ANY);
+        }
         const uint32_t key = static_cast<uint32_t>(pid);
         const uint8_t one = 1;
         if (bpf_map_update_elem(tracedFd, &key, &one, BPF_ANY) != 0) {
@@ -528,7 +535,7 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         d.callSize = e.call_size;
         d.direction = static_cast<record::Direction>(e.direction & 1);
         d.source = static_cast<record::Source>(e.source);
-        d.flags = e.flags & record::kDataCallTruncated;
+        d.flags = e.flags & (record::kDataCallTruncated | record::kDataJoinedLate);
         convertEndpoints(e, d);
         std::memcpy(d.comm.data(), e.comm, record::kCommSize);
         m_out.writeData(d, static_cast<const uint8_t*>(data) + sizeof(e), e.chunk_size);

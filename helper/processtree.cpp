@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "processtree.h"
 
+#include <cstdio>
 #include <cstdlib>
+#include <fcntl.h>
+#include <unistd.h>
 #include <dirent.h>
 #include <fstream>
 #include <map>
@@ -24,6 +27,27 @@ pid_t parentOf(pid_t pid)
     while (*p && *p != ' ')
         ++p;
     return static_cast<pid_t>(std::strtol(p, nullptr, 10));
+}
+
+std::vector<uint64_t> socketInodesOf(pid_t pid)
+{
+    std::vector<uint64_t> out;
+    const std::string dir = "/proc/" + std::to_string(pid) + "/fd";
+    DIR* fds = opendir(dir.c_str());
+    if (!fds)
+        return out;
+    while (dirent* entry = readdir(fds)) {
+        char target[64];
+        const ssize_t n = readlinkat(dirfd(fds), entry->d_name, target, sizeof(target) - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        unsigned long long inode = 0;
+        if (std::sscanf(target, "socket:[%llu]", &inode) == 1)
+            out.push_back(inode);
+    }
+    closedir(fds);
+    return out;
 }
 
 std::vector<pid_t> descendantsOf(pid_t root)

@@ -76,7 +76,7 @@ void Connection::add(const record::Data& data)
         side.lastCallTruncated = true;
     const uint64_t offset = uncopied ? data.streamOffset + data.callSize : data.streamOffset;
     const StreamReassembler::Slice slice = side.stream.accept(offset, data.payload.size());
-    if (first && offset > 0)
+    if (first && (offset > 0 || (data.flags & record::kDataJoinedLate)))
         side.joinedLate = true;
     side.timestampNs = data.timestampNs;
     side.pid = data.pid;

@@ -68,6 +68,7 @@ enum class NoticeLevel : uint32_t {
 
 // Data flags.
 inline constexpr uint8_t kDataCallTruncated = 0x01; // bytes after this chunk in the same call were not copied
+inline constexpr uint8_t kDataJoinedLate = 0x02; // the connection carried bytes before capture began
 // A Data record with kDataCallTruncated and an empty payload reports callSize
 // bytes at streamOffset that crossed the socket but could not be copied at all
 // (sendfile, or a copy limit of zero): the reader marks exactly those missing.

@@ -627,6 +627,24 @@ private Q_SLOTS:
         QCOMPARE(r.stats.parseErrors, uint64_t(0));
     }
 
+    // A socket that predates the capture starts at offset 0 in the kernel's
+    // books but mid-stream in truth: the producer flags it, and the tail of an
+    // old response must not be taken for the start of a message.
+    void joinedLateConnectionResyncs()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.data(c, Direction::Ingress, "rest of an old body\r\n", record::kDataJoinedLate);
+        b.data(c, Direction::Egress, "GET /new HTTP/1.1\r\nHost: h\r\n\r\n", record::kDataJoinedLate);
+        b.data(c, Direction::Ingress, kOk, record::kDataJoinedLate);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        QCOMPARE(r.flows[0].request.target, QByteArray("/new"));
+        QCOMPARE(r.flows[0].response.status, 200);
+        QCOMPARE(r.flows[0].response.body, QByteArray("hello"));
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+    }
+
     void gapBetweenMessagesIsReportedOnTheNext()
     {
         StreamBuilder b;
