@@ -1,54 +1,365 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "mainwindow.h"
 
+#include "captureio.h"
+#include "detailpane.h"
+#include "export/curlcommand.h"
+#include "export/harreader.h"
+#include "export/harwriter.h"
+#include "export/jsonlwriter.h"
+#include "filter/flowfilter.h"
+#include "models/flowfilterproxy.h"
+#include "models/flowstore.h"
+#include "models/flowtablemodel.h"
+#include "models/textescape.h"
+
 #include <QApplication>
+#include <QClipboard>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QKeySequence>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QStandardItemModel>
+#include <QMimeData>
+#include <QSaveFile>
+#include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
+#include <QToolBar>
 
 namespace httptap {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
-    , m_flowModel(new QStandardItemModel(0, static_cast<int>(Column::COLUMN_COUNT), this))
-    , m_flowView(new QTableView(this))
+    , m_store(new FlowStore(this))
+    , m_model(new FlowTableModel(m_store, this))
+    , m_proxy(new FlowFilterProxy(this))
+    , m_flowView(new QTableView)
+    , m_detail(new DetailPane)
+    , m_filterEdit(new QLineEdit)
+    , m_filterError(new QLabel)
+    , m_filterTimer(new QTimer(this))
+    , m_sourceLabel(new QLabel)
+    , m_countLabel(new QLabel)
+    , m_lostLabel(new QLabel)
+    , m_errorLabel(new QLabel)
 {
     setWindowTitle(QStringLiteral("httptap"));
     setWindowIcon(QIcon::fromTheme(QStringLiteral("org.httptap.Httptap")));
-
-    // TODO(issue 9): replace with the flow table model and its proxy.
-    const QStringList headers = { tr("Method"), tr("URL"), tr("Status"), tr("Type"), tr("Size"), tr("Time"),
-        tr("Process") };
-    m_flowModel->setHorizontalHeaderLabels(headers);
+    m_proxy->setSourceModel(m_model);
 
     m_flowView->setObjectName(QStringLiteral("flowView"));
-    m_flowView->setModel(m_flowModel);
+    m_flowView->setModel(m_proxy);
     m_flowView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_flowView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_flowView->setWordWrap(false);
+    m_flowView->setShowGrid(false);
+    m_flowView->setAlternatingRowColors(true);
     m_flowView->verticalHeader()->hide();
-    m_flowView->horizontalHeader()->setSectionResizeMode(static_cast<int>(Column::Url), QHeaderView::Stretch);
-    setCentralWidget(m_flowView);
+    // Uniform rows: the view never measures a million of them.
+    m_flowView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_flowView->verticalHeader()->setDefaultSectionSize(m_flowView->fontMetrics().height() + 6);
+    QHeaderView* header = m_flowView->horizontalHeader();
+    header->setSortIndicatorClearable(true);
+    header->setSortIndicator(-1, Qt::AscendingOrder);
+    m_flowView->setSortingEnabled(true);
+    const int widths[] = { 260, 64, 56, 150, 70, 72, 72, 110, 74, 130, 80 };
+    for (int c = 0; c < FlowTableModel::COLUMN_COUNT; ++c)
+        header->resizeSection(c, widths[c]);
+    m_flowView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_flowView, &QWidget::customContextMenuRequested, this,
+        [this](const QPoint& pos) { if (!selectedFlows().isEmpty()) m_contextMenu->popup(m_flowView->viewport()->mapToGlobal(pos)); });
+    connect(m_flowView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::selectionChanged);
 
-    setupMenus();
-    statusBar()->showMessage(tr("Live capture from the window arrives with the helper service (issues 5 and 9). "
-                                "Until then, record with: sudo httptap-record -o flows.jsonl -- COMMAND"));
-    resize(1000, 600);
+    auto* splitter = new QSplitter(Qt::Horizontal);
+    splitter->addWidget(m_flowView);
+    splitter->addWidget(m_detail);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    setCentralWidget(splitter);
+
+    m_filterEdit->setObjectName(QStringLiteral("filterEdit"));
+    m_filterEdit->setPlaceholderText(tr("Filter: text, /regex/, host=…, status>=400, method:POST, -domain:…"));
+    m_filterEdit->setClearButtonEnabled(true);
+    m_filterError->setObjectName(QStringLiteral("filterError"));
+    m_filterError->setTextFormat(Qt::PlainText);
+    m_filterError->setStyleSheet(QStringLiteral("color: #d93f3f;"));
+    m_filterError->hide();
+    m_filterTimer->setSingleShot(true);
+    m_filterTimer->setInterval(150);
+    connect(m_filterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
+    connect(m_filterTimer, &QTimer::timeout, this, &MainWindow::applyFilter);
+
+    for (QLabel* l : { m_sourceLabel, m_countLabel, m_lostLabel, m_errorLabel })
+        l->setTextFormat(Qt::PlainText);
+    m_sourceLabel->setObjectName(QStringLiteral("sourceLabel"));
+    m_countLabel->setObjectName(QStringLiteral("countLabel"));
+    m_lostLabel->setObjectName(QStringLiteral("lostLabel"));
+    m_errorLabel->setObjectName(QStringLiteral("errorLabel"));
+    m_errorLabel->setStyleSheet(QStringLiteral("color: #d93f3f;"));
+    statusBar()->addWidget(m_sourceLabel, 1);
+    statusBar()->addPermanentWidget(m_errorLabel);
+    statusBar()->addPermanentWidget(m_lostLabel);
+    statusBar()->addPermanentWidget(m_countLabel);
+    connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateStatus);
+    connect(m_proxy, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatus);
+
+    setupActions();
+    m_sourceLabel->setText(tr("No capture. Open a capture file, or record with: sudo httptap-record --raw FILE -- COMMAND"));
+    updateStatus();
+    resize(1280, 720);
 }
 
-void MainWindow::setupMenus()
+MainWindow::~MainWindow()
 {
-    QMenu* fileMenu = menuBar()->addMenu(tr("&File"));
-    QAction* quit = fileMenu->addAction(tr("&Quit"), qApp, &QApplication::quit);
+    m_proxy->waitForIdle();
+}
+
+void MainWindow::setupActions()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(QIcon::fromTheme(QStringLiteral("document-open")), tr("&Open Capture…"), this, &MainWindow::openDialog);
+    open->setObjectName(QStringLiteral("actionOpen"));
+    open->setShortcut(QKeySequence::Open);
+    QAction* saveRaw = file->addAction(tr("&Save Raw Capture…"), this, [this] {
+        saveDialog(tr("Save Raw Capture"), tr("httptap captures (*.httptap)"), &MainWindow::saveRawCapture);
+    });
+    saveRaw->setObjectName(QStringLiteral("actionSaveRaw"));
+    saveRaw->setShortcut(QKeySequence::Save);
+    QAction* saveHarAction = file->addAction(tr("Save All as &HAR…"), this, [this] {
+        saveDialog(tr("Save as HAR"), tr("HTTP Archive (*.har)"), &MainWindow::saveHar);
+    });
+    saveHarAction->setObjectName(QStringLiteral("actionSaveHar"));
+    QAction* jsonl = file->addAction(tr("Export &JSONL…"), this, [this] {
+        saveDialog(tr("Export JSONL"), tr("JSON Lines (*.jsonl)"), &MainWindow::exportJsonl);
+    });
+    jsonl->setObjectName(QStringLiteral("actionExportJsonl"));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
     quit->setObjectName(QStringLiteral("actionQuit"));
 
-    QMenu* helpMenu = menuBar()->addMenu(tr("&Help"));
-    QAction* about = helpMenu->addAction(tr("&About httptap"), this, &MainWindow::showAbout);
-    about->setObjectName(QStringLiteral("actionAbout"));
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About httptap"), this, &MainWindow::showAbout)->setObjectName(QStringLiteral("actionAbout"));
+
+    QToolBar* bar = addToolBar(tr("Capture"));
+    bar->setObjectName(QStringLiteral("mainToolBar"));
+    bar->setMovable(false);
+    bar->addAction(open);
+    QAction* clear = bar->addAction(QIcon::fromTheme(QStringLiteral("edit-clear-all")), tr("Clear"), this, &MainWindow::clearFlows);
+    clear->setObjectName(QStringLiteral("actionClear"));
+    bar->addSeparator();
+    bar->addWidget(m_filterEdit);
+    bar->addWidget(m_filterError);
+    m_filterEdit->setMinimumWidth(420);
+
+    m_contextMenu = new QMenu(this);
+    m_contextMenu->addAction(tr("Copy URL"), this, &MainWindow::copyUrl)->setObjectName(QStringLiteral("actionCopyUrl"));
+    m_contextMenu->addAction(tr("Copy as cURL"), this, &MainWindow::copyCurl)->setObjectName(QStringLiteral("actionCopyCurl"));
+    m_contextMenu->addAction(tr("Copy Response Body"), this, &MainWindow::copyResponseBody)
+        ->setObjectName(QStringLiteral("actionCopyResponse"));
+}
+
+void MainWindow::applyFilter()
+{
+    m_filterTimer->stop();
+    FilterError error;
+    const auto filter = FlowFilter::compile(m_filterEdit->text(), &error);
+    if (!filter) {
+        // Shown in place; the table keeps the last good filter.
+        m_filterError->setText(error.toString());
+        m_filterError->show();
+        return;
+    }
+    m_filterError->clear();
+    m_filterError->hide();
+    m_proxy->setFilter(*filter);
+}
+
+void MainWindow::updateStatus()
+{
+    m_countLabel->setText(tr("%1 / %2 requests").arg(m_proxy->rowCount()).arg(m_store->size()));
+    m_lostLabel->setText(m_lostEvents ? tr("%n event(s) lost", nullptr, int(std::min<uint64_t>(m_lostEvents, INT_MAX))) : QString());
+    m_lostLabel->setStyleSheet(m_lostEvents ? QStringLiteral("color: white; background: #d93f3f; padding: 0 4px;") : QString());
+    m_lostLabel->setVisible(m_lostEvents != 0);
+    m_errorLabel->setVisible(!m_errorLabel->text().isEmpty());
+}
+
+void MainWindow::showError(const QString& message)
+{
+    m_errorLabel->setText(message);
+    updateStatus();
+}
+
+void MainWindow::selectionChanged()
+{
+    const QList<const Flow*> flows = selectedFlows();
+    m_detail->setClock(m_clock);
+    m_detail->setFlow(flows.size() == 1 ? flows.first() : nullptr);
+}
+
+QList<const Flow*> MainWindow::selectedFlows() const
+{
+    QList<const Flow*> result;
+    for (const QModelIndex& index : m_flowView->selectionModel()->selectedRows())
+        result << &m_store->at(index.data(FlowTableModel::FlowIndexRole).toInt());
+    return result;
+}
+
+void MainWindow::clearFlows()
+{
+    m_detail->clear();
+    m_store->clear();
+    m_raw.clear();
+    m_lostEvents = 0;
+    m_errorLabel->clear();
+    updateStatus();
+}
+
+bool MainWindow::loadRawCapture(const QByteArray& bytes, const QString& source, QString* error)
+{
+    clearFlows();
+    RawCaptureParser parser([this](Flow&& flow) { m_store->append(std::move(flow)); });
+    const bool ok = parser.feed(bytes);
+    parser.finish();
+    m_store->flush();
+    m_clock = parser.clock();
+    m_lostEvents = parser.lostEvents();
+    m_raw = bytes;
+    m_sourceLabel->setText(source);
+    const QString problem = parser.errorString();
+    if (error)
+        *error = problem;
+    showError(problem);
+    return ok;
+}
+
+bool MainWindow::openFile(const QString& path, QString* error)
+{
+    QFile file(path);
+    const QString name = QFileInfo(path).fileName();
+    auto failed = [&](const QString& why) {
+        const QString message = tr("Cannot open %1: %2").arg(name, why);
+        if (error)
+            *error = message;
+        showError(message);
+        return false;
+    };
+    if (!file.open(QIODevice::ReadOnly))
+        return failed(file.errorString());
+    const QByteArray bytes = file.read(kHarMaxBytes + 1);
+    if (isRawCapture(bytes)) {
+        QString problem;
+        const bool ok = loadRawCapture(bytes, tr("Capture file %1").arg(name), &problem);
+        return ok ? true : failed(problem);
+    }
+    QString why;
+    const auto flows = readHar(bytes, &why);
+    if (!flows)
+        return failed(why);
+    clearFlows();
+    for (Flow flow : *flows)
+        m_store->append(std::move(flow));
+    m_store->flush();
+    m_clock = CaptureClock();
+    m_sourceLabel->setText(tr("HAR file %1").arg(name));
+    return true;
+}
+
+void MainWindow::openDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Capture"), QString(),
+        tr("Captures (*.httptap *.har);;httptap captures (*.httptap);;HTTP Archive (*.har);;All files (*)"));
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+void MainWindow::saveDialog(const QString& title, const QString& filter, bool (MainWindow::*save)(const QString&, QString*))
+{
+    const QString path = QFileDialog::getSaveFileName(this, title, QString(), filter);
+    QString error;
+    if (!path.isEmpty() && !(this->*save)(path, &error))
+        QMessageBox::warning(this, title, error);
+}
+
+namespace {
+
+bool writeFile(const QString& path, const QByteArray& bytes, QString* error)
+{
+    QSaveFile file(path);
+    if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit())
+        return true;
+    if (error)
+        *error = QObject::tr("Cannot write %1: %2").arg(path, file.errorString());
+    return false;
+}
+
+} // namespace
+
+bool MainWindow::saveRawCapture(const QString& path, QString* error)
+{
+    if (m_raw.isEmpty()) {
+        if (error)
+            *error = tr("There is no raw capture to save (flows opened from a HAR file have none).");
+        return false;
+    }
+    return writeFile(path, m_raw, error);
+}
+
+bool MainWindow::saveHar(const QString& path, QString* error)
+{
+    QList<Flow> flows;
+    flows.reserve(m_store->size());
+    for (int i = 0; i < m_store->size(); ++i)
+        flows << m_store->at(i);
+    return writeFile(path, harBytes(flows, m_clock), error);
+}
+
+bool MainWindow::exportJsonl(const QString& path, QString* error)
+{
+    JsonlWriter writer;
+    writer.setClock(m_clock);
+    QByteArray bytes;
+    for (int i = 0; i < m_store->size(); ++i)
+        bytes += writer.line(m_store->at(i));
+    return writeFile(path, bytes, error);
+}
+
+void MainWindow::copyUrl()
+{
+    QStringList urls;
+    for (const Flow* f : selectedFlows())
+        urls << f->url();
+    QGuiApplication::clipboard()->setText(urls.join(QLatin1Char('\n')));
+}
+
+void MainWindow::copyCurl()
+{
+    QStringList commands;
+    for (const Flow* f : selectedFlows())
+        commands << curlCommand(*f);
+    QGuiApplication::clipboard()->setText(commands.join(QLatin1String(" ;\n")));
+}
+
+void MainWindow::copyResponseBody()
+{
+    const QList<const Flow*> flows = selectedFlows();
+    if (flows.isEmpty() || !flows.first()->hasResponse)
+        return;
+    const QByteArray body = DetailPane::displayBody(flows.first()->response);
+    // Text goes to the clipboard as text; anything else as bytes under its media type.
+    auto* mime = new QMimeData;
+    if (looksLikeText(body))
+        mime->setText(QString::fromUtf8(body));
+    else
+        mime->setData(QStringLiteral("application/octet-stream"), body);
+    QGuiApplication::clipboard()->setMimeData(mime);
 }
 
 void MainWindow::showAbout()

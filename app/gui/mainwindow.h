@@ -1,44 +1,92 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+// The application window, shaped like a browser's Network tab: a toolbar
+// with the filter bar, the flow table (FlowTableModel behind FlowFilterProxy)
+// beside the detail pane of the selected flow, and a status bar with the
+// capture's source, flows shown / total, lost events and errors.
+//
+// Flows come from files (raw capture or HAR) or a live capture; either way
+// they go through the FlowStore in batches. A failure (a corrupt file, a
+// filter syntax error, a capture that cannot start) is shown as a message and
+// never discards the flows already there.
+
+#include "flow/captureclock.h"
+
 #include <QMainWindow>
 
-class QStandardItemModel;
+class QLabel;
+class QLineEdit;
+class QMenu;
 class QTableView;
+class QTimer;
 
 namespace httptap {
 
-// The application window: a flow table shaped like a browser's Network tab.
-//
-// For now the table is an empty placeholder with the final columns; live
-// capture from the GUI needs the helper's D-Bus service (issue 5) and the flow
-// table model (issue 9). Until then httptap-record captures from the command
-// line.
-class MainWindow : public QMainWindow {
+class DetailPane;
+class FlowFilterProxy;
+class FlowStore;
+class FlowTableModel;
+struct Flow;
+
+class MainWindow : public QMainWindow
+{
     Q_OBJECT
 
 public:
-    enum class Column {
-        Method,
-        Url,
-        Status,
-        Type,
-        Size,
-        Time,
-        Process,
-        COLUMN_COUNT
-    };
-
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
 
     QTableView* flowView() const { return m_flowView; }
+    FlowStore* store() const { return m_store; }
+    FlowTableModel* flowModel() const { return m_model; }
+    FlowFilterProxy* proxy() const { return m_proxy; }
+    DetailPane* detailPane() const { return m_detail; }
+    QLineEdit* filterEdit() const { return m_filterEdit; }
+    QLabel* filterError() const { return m_filterError; }
+    QMenu* contextMenu() const { return m_contextMenu; }
+
+    // Opens a raw capture or a HAR file; false with a message shown (and in *error) on failure.
+    bool openFile(const QString& path, QString* error = nullptr);
+    bool loadRawCapture(const QByteArray& bytes, const QString& source, QString* error = nullptr);
+    bool saveRawCapture(const QString& path, QString* error = nullptr);
+    bool saveHar(const QString& path, QString* error = nullptr);
+    bool exportJsonl(const QString& path, QString* error = nullptr);
+    // Applies the filter bar's text now (normally ~150 ms after typing stops).
+    void applyFilter();
+    // Flows of the selected rows, in view order.
+    QList<const Flow*> selectedFlows() const;
+    void clearFlows();
+
+    void copyUrl();
+    void copyCurl();
+    void copyResponseBody();
 
 private:
-    void setupMenus();
+    void setupActions();
+    void updateStatus();
+    void showError(const QString& message);
+    void selectionChanged();
+    void openDialog();
+    void saveDialog(const QString& title, const QString& filter, bool (MainWindow::*save)(const QString&, QString*));
     void showAbout();
 
-    QStandardItemModel* m_flowModel = nullptr;
-    QTableView* m_flowView = nullptr;
+    FlowStore* m_store;
+    FlowTableModel* m_model;
+    FlowFilterProxy* m_proxy;
+    QTableView* m_flowView;
+    DetailPane* m_detail;
+    QLineEdit* m_filterEdit;
+    QLabel* m_filterError;
+    QTimer* m_filterTimer;
+    QMenu* m_contextMenu = nullptr;
+    QLabel* m_sourceLabel;
+    QLabel* m_countLabel;
+    QLabel* m_lostLabel;
+    QLabel* m_errorLabel;
+    QByteArray m_raw; // the record stream the flows came from (empty for HAR)
+    CaptureClock m_clock;
+    uint64_t m_lostEvents = 0;
 };
 
 } // namespace httptap

@@ -1,86 +1,360 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "detailpane.h"
+#include "guifixture.h"
 #include "mainwindow.h"
+#include "models/flowfilterproxy.h"
+#include "models/flowstore.h"
+#include "models/flowtablemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
+#include <QCheckBox>
+#include <QElapsedTimer>
+#include <QApplication>
+#include <QClipboard>
+#include <QDir>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
 #include <QMenuBar>
+#include <QMimeData>
+#include <QPlainTextEdit>
 #include <QStatusBar>
+#include <QStyleFactory>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 
-using httptap::MainWindow;
+using namespace httptap;
+using Model = FlowTableModel;
+
+namespace {
+
+void selectRow(MainWindow& w, int row)
+{
+    w.flowView()->selectRow(row);
+    QCOMPARE(w.selectedFlows().size(), 1);
+}
+
+int rowOf(MainWindow& w, const QString& name)
+{
+    for (int r = 0; r < w.proxy()->rowCount(); ++r)
+        if (w.proxy()->index(r, Model::NameColumn).data().toString() == name)
+            return r;
+    return -1;
+}
+
+QString label(MainWindow& w, const char* name)
+{
+    auto* l = w.findChild<QLabel*>(QLatin1String(name));
+    return l ? l->text() : QStringLiteral("<no %1>").arg(QLatin1String(name));
+}
+
+void trigger(MainWindow& w, const char* action)
+{
+    auto* a = w.findChild<QAction*>(QLatin1String(action));
+    QVERIFY2(a, action);
+    a->trigger();
+}
+
+} // namespace
 
 class TestMainWindow : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void columns_data();
-    void columns();
-    void model();
-    void menusAndStatus();
-    void screenshot();
+    void init();
+    void columnsAndMenus();
+    void openRawCapture();
+    void filterBar_data();
+    void filterBar();
+    void filterError();
+    void detailPane();
+    void detailEscapesControlCharacters();
+    void largeBodyIsCapped();
+    void contextMenuCopy();
+    void rawAndHarRoundTrip();
+    void badFileKeepsFlows();
+    void screenshots_data();
+    void screenshots();
+
+private:
+    void load(MainWindow& w)
+    {
+        QString error;
+        QVERIFY2(w.loadRawCapture(test::richCapture(), QStringLiteral("canned"), &error), qPrintable(error));
+        w.proxy()->waitForIdle();
+    }
 };
 
-void TestMainWindow::columns_data()
+void TestMainWindow::init()
 {
-    QTest::addColumn<int>("column");
-    QTest::addColumn<QString>("title");
-    QTest::newRow("method") << int(MainWindow::Column::Method) << QStringLiteral("Method");
-    QTest::newRow("url") << int(MainWindow::Column::Url) << QStringLiteral("URL");
-    QTest::newRow("status") << int(MainWindow::Column::Status) << QStringLiteral("Status");
-    QTest::newRow("type") << int(MainWindow::Column::Type) << QStringLiteral("Type");
-    QTest::newRow("size") << int(MainWindow::Column::Size) << QStringLiteral("Size");
-    QTest::newRow("time") << int(MainWindow::Column::Time) << QStringLiteral("Time");
-    QTest::newRow("process") << int(MainWindow::Column::Process) << QStringLiteral("Process");
+    QApplication::setPalette(QApplication::style()->standardPalette());
 }
 
-void TestMainWindow::columns()
+void TestMainWindow::columnsAndMenus()
 {
-    QFETCH(int, column);
-    QFETCH(QString, title);
-    MainWindow window;
-    const QAbstractItemModel* model = window.flowView()->model();
-    QCOMPARE(model->columnCount(), int(MainWindow::Column::COLUMN_COUNT));
-    QCOMPARE(model->headerData(column, Qt::Horizontal).toString(), title);
-}
-
-void TestMainWindow::model()
-{
-    MainWindow window;
-    QAbstractItemModelTester tester(window.flowView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-    QCOMPARE(window.flowView()->model()->rowCount(), 0);
-}
-
-void TestMainWindow::menusAndStatus()
-{
-    MainWindow window;
-    QCOMPARE(window.windowTitle(), QStringLiteral("httptap"));
-
+    MainWindow w;
+    QAbstractItemModelTester tester(w.flowView()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(w.flowView()->model()->columnCount(), int(Model::COLUMN_COUNT));
+    QStringList titles;
+    for (int c = 0; c < Model::COLUMN_COUNT; ++c)
+        titles << w.flowView()->model()->headerData(c, Qt::Horizontal).toString();
+    QCOMPARE(titles, QStringList({ "Name", "Method", "Status", "Domain", "Type", "Size", "Time", "Process", "Protocol",
+                         "Remote address", "TLS library" }));
     QStringList menus;
-    for (QAction* action : window.menuBar()->actions())
-        menus << action->text();
-    QCOMPARE(menus, QStringList({ QStringLiteral("&File"), QStringLiteral("&Help") }));
-
-    auto* quit = window.findChild<QAction*>(QStringLiteral("actionQuit"));
-    QVERIFY(quit);
-    QCOMPARE(quit->shortcut(), QKeySequence(QKeySequence::Quit));
-    QVERIFY(window.findChild<QAction*>(QStringLiteral("actionAbout")));
-
-    const QString status = window.statusBar()->currentMessage();
-    QVERIFY2(status.contains(QStringLiteral("issues 5 and 9")), qPrintable(status));
-    QVERIFY2(status.contains(QStringLiteral("httptap-record")), qPrintable(status));
+    for (QAction* a : w.menuBar()->actions())
+        menus << a->text();
+    QCOMPARE(menus, QStringList({ "&File", "&Help" }));
+    for (const char* name : { "actionOpen", "actionSaveRaw", "actionSaveHar", "actionExportJsonl", "actionQuit",
+             "actionClear", "actionCopyUrl", "actionCopyCurl", "actionCopyResponse" })
+        QVERIFY2(w.findChild<QAction*>(QLatin1String(name)), name);
+    QCOMPARE(w.findChild<QAction*>(QStringLiteral("actionQuit"))->shortcut(), QKeySequence(QKeySequence::Quit));
 }
 
-void TestMainWindow::screenshot()
+void TestMainWindow::openRawCapture()
 {
-    MainWindow window;
-    window.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&window));
-    const QPixmap shot = window.grab();
-    QCOMPARE(shot.size(), window.size() * shot.devicePixelRatio());
-    const QString path = QStringLiteral(HTTPTAP_TEST_OUTPUT_DIR "/mainwindow.png");
-    QVERIFY2(shot.save(path), qPrintable(path));
-    qInfo("screenshot: %s", qPrintable(path));
+    MainWindow w;
+    QString error;
+    QVERIFY2(w.openFile(QStringLiteral(HTTPTAP_TEST_DATA_DIR "/http1-conversation.httptap"), &error), qPrintable(error));
+    w.proxy()->waitForIdle();
+    QCOMPARE(w.flowView()->model()->rowCount(), 6);
+    QCOMPARE(label(w, "countLabel"), QStringLiteral("6 / 6 requests"));
+    QVERIFY(label(w, "sourceLabel").contains(QStringLiteral("http1-conversation.httptap")));
+    QVERIFY(!w.findChild<QLabel*>(QStringLiteral("lostLabel"))->isVisibleTo(&w));
+}
+
+void TestMainWindow::filterBar_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("rows");
+    QTest::newRow("none") << QString() << test::kRichFlows;
+    QTest::newRow("text") << QStringLiteral("logo") << 1;
+    QTest::newRow("status") << QStringLiteral("status>=300") << 2;
+    QTest::newRow("negated host") << QStringLiteral("-host=cdn.example.com") << 3;
+}
+
+void TestMainWindow::filterBar()
+{
+    QFETCH(QString, text);
+    QFETCH(int, rows);
+    MainWindow w;
+    load(w);
+    QTest::keyClicks(w.filterEdit(), text);
+    QTRY_COMPARE(w.proxy()->rowCount(), rows); // applied ~150 ms after typing stops, on a worker
+    QCOMPARE(label(w, "countLabel"), QStringLiteral("%1 / %2 requests").arg(rows).arg(test::kRichFlows));
+    QVERIFY(!w.filterError()->isVisibleTo(&w));
+}
+
+void TestMainWindow::filterError()
+{
+    MainWindow w;
+    load(w);
+    w.filterEdit()->setText(QStringLiteral("status>=400"));
+    w.applyFilter();
+    w.proxy()->waitForIdle();
+    QCOMPARE(w.proxy()->rowCount(), 1);
+    w.filterEdit()->setText(QStringLiteral("status>=400 and (method:GET"));
+    w.applyFilter();
+    QVERIFY(w.filterError()->isVisibleTo(&w));
+    QCOMPARE(w.filterError()->text(), QStringLiteral("filter syntax error at column 17: '(' is never closed"));
+    QCOMPARE(w.filterError()->textFormat(), Qt::PlainText);
+    QCOMPARE(w.proxy()->rowCount(), 1); // the last good filter stays
+    w.filterEdit()->setText(QStringLiteral("status>=400 and (method:GET)"));
+    w.applyFilter();
+    w.proxy()->waitForIdle();
+    QVERIFY(!w.filterError()->isVisibleTo(&w));
+    QCOMPARE(w.proxy()->rowCount(), 1);
+}
+
+void TestMainWindow::detailPane()
+{
+    MainWindow w;
+    load(w);
+    DetailPane* d = w.detailPane();
+    selectRow(w, rowOf(w, QStringLiteral("/api/users?id=7&sort=name")));
+    const QString headers = d->headersText();
+    QVERIFY2(headers.contains(QStringLiteral("Request URL: http://api.example.com/api/users?id=7&sort=name")), qPrintable(headers));
+    QVERIFY(headers.contains(QStringLiteral("Status Code: 200 OK")));
+    QVERIFY(headers.contains(QStringLiteral("Process: python3 (pid 3100")));
+    QVERIFY(headers.indexOf(QStringLiteral("Response Headers")) < headers.indexOf(QStringLiteral("Request Headers")));
+    QVERIFY(headers.contains(QStringLiteral("Host: api.example.com\nAccept: application/json\n")));
+    QVERIFY(d->payloadText().contains(QStringLiteral("Query String Parameters\n  id: 7\n  sort: name\n")));
+    QCOMPARE(d->responseText(),
+        QStringLiteral("{\n    \"id\": 7,\n    \"name\": \"Ada\",\n    \"roles\": [\n        \"admin\",\n        \"dev\"\n    ]\n}\n"));
+    QVERIFY(d->timingText().contains(QStringLiteral("Started at: 2026-11-27T09:00:00")));
+    QVERIFY(d->timingText().contains(QStringLiteral("Waiting (TTFB): 0.001 ms")));
+    auto* raw = w.findChild<QCheckBox*>(QStringLiteral("rawHeaders"));
+    QVERIFY(raw);
+    raw->setChecked(true);
+    QVERIFY(d->headersText().startsWith(QStringLiteral("GET /api/users?id=7&sort=name HTTP/1.1\nHost: api.example.com\n")));
+    raw->setChecked(false);
+
+    selectRow(w, rowOf(w, QStringLiteral("/login")));
+    QVERIFY2(d->payloadText().contains(QStringLiteral("Form Data\n  user: ada\n  password: s3cr!t\n")), qPrintable(d->payloadText()));
+
+    selectRow(w, rowOf(w, QStringLiteral("/logo.png")));
+    QVERIFY(d->showsImage());
+    QCOMPARE(d->responseText(), QStringLiteral("[image 24×16, %1 bytes]").arg(w.selectedFlows().first()->response.body.size()));
+
+    selectRow(w, rowOf(w, QStringLiteral("/blob.bin")));
+    QVERIFY(!d->showsImage());
+    QVERIFY2(d->responseText().startsWith(QStringLiteral("00000000  00 01 02 ff fe 20 62 69")), qPrintable(d->responseText()));
+
+    selectRow(w, rowOf(w, QStringLiteral("/never")));
+    QVERIFY(d->headersText().contains(QStringLiteral("Completeness\n  No response was seen.")));
+    QCOMPARE(d->responseText(), QStringLiteral("No response was captured."));
+    QCOMPARE(d->trailersText(), QStringLiteral("No trailers."));
+}
+
+void TestMainWindow::detailEscapesControlCharacters()
+{
+    MainWindow w;
+    load(w);
+    selectRow(w, rowOf(w, QStringLiteral("/evil")));
+    const QString headers = w.detailPane()->headersText();
+    QVERIFY2(headers.contains(QStringLiteral("X-Evil: a\\x9b2J \\u202ereversed")), qPrintable(headers));
+    const QString body = w.detailPane()->responseText();
+    QCOMPARE(body, QStringLiteral("line one\\r\n\\x1b[2J\\x1b[31mred\\x07 bell"));
+    for (const QChar c : headers + body)
+        QVERIFY(c.unicode() >= 0x20 || c == u'\n');
+    QVERIFY(!headers.contains(QChar(0x202e)) && !headers.contains(QChar(0x9b)));
+}
+
+void TestMainWindow::largeBodyIsCapped()
+{
+    const QByteArray big(10 << 20, 'a');
+    QElapsedTimer timer;
+    timer.start();
+    const QString text = DetailPane::bodyText(big, uint64_t(big.size()), QStringLiteral("text/plain"));
+    QVERIFY(text.startsWith(QStringLiteral("[showing the first 1048576 of 10485760 bytes]\n")));
+    QVERIFY(text.size() < DetailPane::kTextCap + 100);
+    QByteArray binary(10 << 20, '\0');
+    const QString hex = DetailPane::bodyText(binary, uint64_t(binary.size()), QStringLiteral("application/octet-stream"));
+    QVERIFY(hex.startsWith(QStringLiteral("[showing the first 65536 of 10485760 bytes]\n00000000  00 00")));
+    qInfo("10 MiB bodies formatted for display in %lld ms", timer.elapsed());
+    QVERIFY(timer.elapsed() < 2000);
+}
+
+void TestMainWindow::contextMenuCopy()
+{
+    MainWindow w;
+    load(w);
+    QClipboard* clipboard = QGuiApplication::clipboard();
+    selectRow(w, rowOf(w, QStringLiteral("/api/users?id=7&sort=name")));
+    trigger(w, "actionCopyUrl");
+    QCOMPARE(clipboard->text(), QStringLiteral("http://api.example.com/api/users?id=7&sort=name"));
+    trigger(w, "actionCopyCurl");
+    QVERIFY2(clipboard->text().startsWith(QStringLiteral("curl 'http://api.example.com/api/users?id=7&sort=name'")),
+        qPrintable(clipboard->text()));
+    trigger(w, "actionCopyResponse");
+    QCOMPARE(clipboard->text(), QStringLiteral(R"({"id":7,"name":"Ada","roles":["admin","dev"]})"));
+    selectRow(w, rowOf(w, QStringLiteral("/blob.bin")));
+    trigger(w, "actionCopyResponse");
+    QCOMPARE(clipboard->mimeData()->data(QStringLiteral("application/octet-stream")), QByteArray("\x00\x01\x02\xff\xfe binary", 12));
+    w.flowView()->selectAll();
+    trigger(w, "actionCopyUrl");
+    QCOMPARE(clipboard->text().split(QLatin1Char('\n')).size(), test::kRichFlows);
+}
+
+void TestMainWindow::rawAndHarRoundTrip()
+{
+    QTemporaryDir dir;
+    MainWindow w;
+    load(w);
+    QCOMPARE(label(w, "lostLabel"), QStringLiteral("3 event(s) lost"));
+    QVERIFY(w.findChild<QLabel*>(QStringLiteral("lostLabel"))->isVisibleTo(&w));
+    QStringList urls;
+    for (int i = 0; i < w.store()->size(); ++i)
+        urls << w.store()->at(i).url();
+    QString error;
+    const QString raw = dir.filePath(QStringLiteral("x.httptap"));
+    const QString har = dir.filePath(QStringLiteral("x.har"));
+    const QString jsonl = dir.filePath(QStringLiteral("x.jsonl"));
+    QVERIFY2(w.saveRawCapture(raw, &error), qPrintable(error));
+    QVERIFY2(w.saveHar(har, &error), qPrintable(error));
+    QVERIFY2(w.exportJsonl(jsonl, &error), qPrintable(error));
+    QFile lines(jsonl);
+    QVERIFY(lines.open(QIODevice::ReadOnly));
+    QCOMPARE(lines.readAll().count('\n'), test::kRichFlows);
+
+    MainWindow fromRaw;
+    QVERIFY2(fromRaw.openFile(raw, &error), qPrintable(error));
+    QCOMPARE(fromRaw.store()->size(), test::kRichFlows);
+    QCOMPARE(fromRaw.store()->at(2).response.body, w.store()->at(2).response.body);
+
+    MainWindow fromHar;
+    QVERIFY2(fromHar.openFile(har, &error), qPrintable(error));
+    fromHar.proxy()->waitForIdle();
+    QCOMPARE(fromHar.flowView()->model()->rowCount(), test::kRichFlows);
+    QStringList harUrls;
+    for (int i = 0; i < fromHar.store()->size(); ++i)
+        harUrls << fromHar.store()->at(i).url();
+    QCOMPARE(harUrls, urls);
+    QCOMPARE(fromHar.store()->at(2).response.body, w.store()->at(2).response.body); // the PNG, via base64
+    QVERIFY(label(fromHar, "sourceLabel").contains(QStringLiteral("x.har")));
+    QVERIFY(!fromHar.saveRawCapture(dir.filePath(QStringLiteral("y.httptap")), &error));
+}
+
+void TestMainWindow::badFileKeepsFlows()
+{
+    QTemporaryDir dir;
+    const QString bad = dir.filePath(QStringLiteral("bad.har"));
+    QFile f(bad);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"log\": [1, 2");
+    f.close();
+    MainWindow w;
+    load(w);
+    QString error;
+    QVERIFY(!w.openFile(bad, &error));
+    QVERIFY2(error.startsWith(QStringLiteral("Cannot open bad.har: ")), qPrintable(error));
+    QCOMPARE(label(w, "errorLabel"), error);
+    QCOMPARE(w.store()->size(), test::kRichFlows);
+    QVERIFY(!w.openFile(dir.filePath(QStringLiteral("absent.httptap")), &error));
+    QCOMPARE(w.store()->size(), test::kRichFlows);
+}
+
+void TestMainWindow::screenshots_data()
+{
+    QTest::addColumn<bool>("dark");
+    QTest::newRow("light") << false;
+    QTest::newRow("dark") << true;
+}
+
+void TestMainWindow::screenshots()
+{
+    QFETCH(bool, dark);
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    QPalette palette = QApplication::style()->standardPalette();
+    if (dark) {
+        palette.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        palette.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+        palette.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        palette.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+        palette.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+        palette.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+        palette.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
+        palette.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
+        palette.setColor(QPalette::HighlightedText, Qt::white);
+        palette.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+    }
+    QApplication::setPalette(palette);
+    MainWindow w;
+    load(w);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    selectRow(w, rowOf(w, QStringLiteral("/api/users?id=7&sort=name")));
+    w.detailPane()->tabs()->setCurrentIndex(2);
+    QTest::qWait(50);
+    const QPixmap shot = w.grab();
+    const QString name = dark ? QStringLiteral("mainwindow-dark.png") : QStringLiteral("mainwindow-light.png");
+    for (const QString& dir : { QStringLiteral(HTTPTAP_TEST_OUTPUT_DIR), QStringLiteral(HTTPTAP_SCREENSHOT_DIR) }) {
+        QDir().mkpath(dir);
+        QVERIFY2(shot.save(dir + QLatin1Char('/') + name), qPrintable(dir));
+    }
+    qInfo("screenshot: %s/%s", HTTPTAP_TEST_OUTPUT_DIR, qPrintable(name));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "captureio.h"
+
+#include "models/textescape.h"
+
+#include <QObject>
+
+namespace httptap {
+
+RawCaptureParser::RawCaptureParser(FlowAssembler::FlowSink sink)
+    : m_assembler(std::move(sink))
+{
+}
+
+bool RawCaptureParser::feed(const QByteArray& bytes)
+{
+    m_reader.feed(reinterpret_cast<const uint8_t*>(bytes.constData()), size_t(bytes.size()));
+    while (auto record = m_reader.next()) {
+        if (const auto* start = std::get_if<record::StreamStart>(&*record))
+            m_clock = CaptureClock::fromStreamStart(*start);
+        else if (const auto* notice = std::get_if<record::Notice>(&*record))
+            m_notices << escapeControl(QString::fromStdString(notice->text));
+        else if (std::holds_alternative<record::StreamEnd>(*record))
+            m_ended = true;
+        m_assembler.add(*record);
+    }
+    return m_reader.state() != record::RecordReader::State::Error;
+}
+
+void RawCaptureParser::finish()
+{
+    m_assembler.finish();
+}
+
+QString RawCaptureParser::errorString() const
+{
+    if (m_reader.state() == record::RecordReader::State::Error)
+        return QObject::tr("corrupt capture at byte %1: %2")
+            .arg(m_reader.consumed())
+            .arg(QString::fromStdString(m_reader.errorString()));
+    if (m_reader.pending() > 0)
+        return QObject::tr("the capture ends in the middle of a record");
+    return {};
+}
+
+QStringList RawCaptureParser::takeNotices()
+{
+    return std::exchange(m_notices, {});
+}
+
+bool isRawCapture(const QByteArray& bytes)
+{
+    return bytes.startsWith(QByteArray("HTTPTAP\0", 8));
+}
+
+} // namespace httptap

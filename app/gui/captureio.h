@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+// Reading captures into flows for the window: a raw record stream (the
+// helper's format, as saved by the window or `httptap-record --raw`) goes
+// through RecordReader and FlowAssembler exactly as a live capture does.
+
+#include "flow/captureclock.h"
+#include "flow/flowassembler.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <functional>
+
+namespace httptap {
+
+class RawCaptureParser
+{
+public:
+    explicit RawCaptureParser(FlowAssembler::FlowSink sink);
+
+    // Feeds stream bytes; false once the stream is corrupt (errorString() says where).
+    bool feed(const QByteArray& bytes);
+    // End of stream: flushes open exchanges as incomplete.
+    void finish();
+
+    const CaptureClock& clock() const { return m_clock; }
+    uint64_t lostEvents() const { return m_assembler.stats().lostRecords; }
+    const AssemblerStats& stats() const { return m_assembler.stats(); }
+    bool streamEnded() const { return m_ended; }
+    QString errorString() const;
+    QStringList takeNotices();
+
+private:
+    record::RecordReader m_reader;
+    FlowAssembler m_assembler;
+    CaptureClock m_clock;
+    QStringList m_notices;
+    bool m_ended = false;
+};
+
+bool isRawCapture(const QByteArray& bytes);
+
+} // namespace httptap

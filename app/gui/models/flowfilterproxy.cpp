@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "flowfilterproxy.h"
+
+#include <QtConcurrent>
+
+#include <algorithm>
+
+namespace httptap {
+
+namespace {
+
+using SortKey = FlowTableModel::SortKey;
+
+bool keyLess(const SortKey& a, const SortKey& b)
+{
+    if (a.number != b.number)
+        return a.number < b.number;
+    return a.text.compare(b.text, Qt::CaseInsensitive) < 0;
+}
+
+} // namespace
+
+FlowFilterProxy::FlowFilterProxy(QObject* parent)
+    : QAbstractProxyModel(parent)
+{
+    connect(&m_watcher, &QFutureWatcher<Result>::finished, this, &FlowFilterProxy::applyResult);
+}
+
+FlowFilterProxy::~FlowFilterProxy()
+{
+    if (m_jobPending)
+        m_future.waitForFinished();
+}
+
+void FlowFilterProxy::setSourceModel(QAbstractItemModel* model)
+{
+    waitForIdle();
+    for (const auto& c : std::as_const(m_sourceConnections))
+        disconnect(c);
+    m_sourceConnections.clear();
+    beginResetModel();
+    m_model = qobject_cast<FlowTableModel*>(model);
+    Q_ASSERT(m_model || !model);
+    QAbstractProxyModel::setSourceModel(model);
+    m_rows.clear();
+    m_reverse.clear();
+    if (m_model) {
+        m_sourceConnections << connect(m_model, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex&, int first, int last) { sourceRowsInserted(first, last); });
+        // A worker may be reading the store's flows: it must finish before they go.
+        m_sourceConnections << connect(m_model, &QAbstractItemModel::modelAboutToBeReset, this, [this] {
+            ++m_generation;
+            if (m_jobPending)
+                m_future.waitForFinished();
+            beginResetModel();
+        });
+        m_sourceConnections << connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+            m_rows.clear();
+            m_reverse.clear();
+            endResetModel();
+            if (m_model->rowCount() > 0)
+                startJob();
+        });
+        m_sourceConnections << connect(m_model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex& topLeft, const QModelIndex& bottomRight, const QList<int>& roles) {
+                for (int r = topLeft.row(); r <= bottomRight.row(); ++r) {
+                    const QModelIndex left = mapFromSource(topLeft.siblingAtRow(r));
+                    if (left.isValid())
+                        Q_EMIT dataChanged(left, left.siblingAtColumn(bottomRight.column()), roles);
+                }
+            });
+        m_sourceConnections << connect(m_model, &QAbstractItemModel::headerDataChanged, this,
+            &QAbstractItemModel::headerDataChanged);
+    }
+    endResetModel();
+    if (m_model && m_model->rowCount() > 0)
+        startJob();
+}
+
+void FlowFilterProxy::setFilter(const FlowFilter& filter)
+{
+    m_filter = filter;
+    startJob();
+}
+
+void FlowFilterProxy::sort(int column, Qt::SortOrder order)
+{
+    m_sortColumn = column < 0 || column >= FlowTableModel::COLUMN_COUNT ? -1 : column;
+    m_sortOrder = order;
+    startJob();
+}
+
+void FlowFilterProxy::waitForIdle()
+{
+    while (m_jobPending) {
+        m_future.waitForFinished();
+        applyResult();
+    }
+}
+
+void FlowFilterProxy::startJob()
+{
+    if (!m_model)
+        return;
+    ++m_generation;
+    if (m_jobPending) {
+        // One job at a time; the newest settings run when this one ends.
+        m_restartPending = true;
+        return;
+    }
+    m_restartPending = false;
+    m_jobPending = true;
+    const int count = m_model->rowCount();
+    const quint64 generation = m_generation;
+    const FlowFilter filter = m_filter;
+    const int column = m_sortColumn;
+    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    std::vector<const Flow*> flows;
+    flows.reserve(size_t(count));
+    for (int i = 0; i < count; ++i)
+        flows.push_back(&m_model->flow(i));
+    std::vector<FlowRow> rows(m_model->rows().begin(), m_model->rows().begin() + count);
+    std::vector<uint32_t> ranks = column >= 0 && !FlowTableModel::isNumeric(column) ? m_model->strings().ranks()
+                                                                                     : std::vector<uint32_t>();
+
+    m_future = QtConcurrent::run([=, flows = std::move(flows), rows = std::move(rows),
+                                              ranks = std::move(ranks)]() {
+        Result result;
+        result.generation = generation;
+        result.processed = count;
+        result.rows.reserve(size_t(count));
+        for (int i = 0; i < count; ++i)
+            if (filter.matches(*flows[size_t(i)]))
+                result.rows.push_back(uint32_t(i));
+        if (column >= 0) {
+            std::vector<SortKey> keys(static_cast<size_t>(count));
+            for (uint32_t i : result.rows)
+                keys[i] = FlowTableModel::sortKey(column, rows[i], *flows[i], ranks);
+            std::stable_sort(result.rows.begin(), result.rows.end(), [&](uint32_t a, uint32_t b) {
+                return descending ? keyLess(keys[b], keys[a]) : keyLess(keys[a], keys[b]);
+            });
+        }
+        return result;
+    });
+    m_watcher.setFuture(m_future);
+}
+
+void FlowFilterProxy::applyResult()
+{
+    // Called by the watcher's signal and by waitForIdle(); whichever comes first applies the result.
+    if (!m_jobPending || !m_future.isFinished())
+        return;
+    Result result = m_future.result();
+    m_jobPending = false;
+    if (m_restartPending || result.generation != m_generation) {
+        startJob();
+        return;
+    }
+    beginResetModel();
+    m_rows = std::move(result.rows);
+    rebuildReverse();
+    endResetModel();
+    // Rows that arrived while the worker ran.
+    if (result.processed < m_model->rowCount())
+        sourceRowsInserted(result.processed, m_model->rowCount() - 1);
+    Q_EMIT filterApplied();
+}
+
+void FlowFilterProxy::rebuildReverse()
+{
+    m_reverse.assign(size_t(m_model ? m_model->rowCount() : 0), -1);
+    for (size_t i = 0; i < m_rows.size(); ++i)
+        m_reverse[m_rows[i]] = int32_t(i);
+}
+
+void FlowFilterProxy::sourceRowsInserted(int first, int last)
+{
+    m_reverse.resize(size_t(m_model->rowCount()), -1);
+    if (m_jobPending)
+        return; // the job's result catches these up
+    std::vector<uint32_t> accepted;
+    for (int i = first; i <= last; ++i)
+        if (m_filter.matches(m_model->flow(i)))
+            accepted.push_back(uint32_t(i));
+    if (accepted.empty())
+        return;
+    if (m_sortColumn < 0) {
+        const int at = int(m_rows.size());
+        beginInsertRows({}, at, at + int(accepted.size()) - 1);
+        for (uint32_t s : accepted) {
+            m_reverse[s] = int32_t(m_rows.size());
+            m_rows.push_back(s);
+        }
+        endInsertRows();
+        return;
+    }
+    // Sorted: each new row at its place (a batch is small next to the table).
+    const std::vector<uint32_t> ranks = FlowTableModel::isNumeric(m_sortColumn) ? std::vector<uint32_t>() : m_model->strings().ranks();
+    for (uint32_t s : accepted) {
+        const SortKey key = FlowTableModel::sortKey(m_sortColumn, m_model->rows()[s], m_model->flow(int(s)), ranks);
+        const auto it = std::upper_bound(m_rows.begin(), m_rows.end(), s, [&](uint32_t, uint32_t other) {
+            const SortKey k = FlowTableModel::sortKey(m_sortColumn, m_model->rows()[other], m_model->flow(int(other)), ranks);
+            return m_sortOrder == Qt::DescendingOrder ? keyLess(k, key) : keyLess(key, k);
+        });
+        const int at = int(it - m_rows.begin());
+        beginInsertRows({}, at, at);
+        m_rows.insert(it, s);
+        endInsertRows();
+    }
+    rebuildReverse();
+}
+
+QModelIndex FlowFilterProxy::mapToSource(const QModelIndex& proxyIndex) const
+{
+    if (!m_model || !proxyIndex.isValid() || proxyIndex.row() >= int(m_rows.size()))
+        return {};
+    return m_model->index(int(m_rows[size_t(proxyIndex.row())]), proxyIndex.column());
+}
+
+QModelIndex FlowFilterProxy::mapFromSource(const QModelIndex& sourceIndex) const
+{
+    if (!sourceIndex.isValid() || size_t(sourceIndex.row()) >= m_reverse.size())
+        return {};
+    const int32_t row = m_reverse[size_t(sourceIndex.row())];
+    return row < 0 ? QModelIndex() : createIndex(row, sourceIndex.column());
+}
+
+QModelIndex FlowFilterProxy::index(int row, int column, const QModelIndex& parent) const
+{
+    if (parent.isValid() || row < 0 || column < 0 || row >= rowCount() || column >= columnCount())
+        return {};
+    return createIndex(row, column);
+}
+
+QModelIndex FlowFilterProxy::parent(const QModelIndex&) const
+{
+    return {};
+}
+
+int FlowFilterProxy::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int FlowFilterProxy::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() || !m_model ? 0 : FlowTableModel::COLUMN_COUNT;
+}
+
+bool FlowFilterProxy::hasChildren(const QModelIndex& parent) const
+{
+    return !parent.isValid() && !m_rows.empty();
+}
+
+} // namespace httptap

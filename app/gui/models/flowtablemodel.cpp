@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "flowtablemodel.h"
+
+#include "filter/flowfields.h"
+#include "textescape.h"
+
+#include <QColor>
+#include <QIcon>
+#include <QPainter>
+#include <QPixmap>
+
+namespace httptap {
+
+namespace {
+
+QString sizeText(uint64_t bytes)
+{
+    if (bytes < 1000)
+        return QStringLiteral("%1 B").arg(bytes);
+    if (bytes < 1000 * 1000)
+        return QStringLiteral("%1 kB").arg(double(bytes) / 1e3, 0, 'f', 1);
+    return QStringLiteral("%1 MB").arg(double(bytes) / 1e6, 0, 'f', 1);
+}
+
+QString durationText(uint64_t ns)
+{
+    if (ns < 1'000'000)
+        return QStringLiteral("%1 µs").arg(double(ns) / 1e3, 0, 'f', 0);
+    if (ns < 1'000'000'000)
+        return QStringLiteral("%1 ms").arg(double(ns) / 1e6, 0, 'f', 0);
+    return QStringLiteral("%1 s").arg(double(ns) / 1e9, 0, 'f', 2);
+}
+
+// A small round badge; painted once per kind (not per row).
+QIcon badgeIcon(uint8_t completeness)
+{
+    static const QIcon incomplete = [] {
+        QPixmap p(12, 12);
+        p.fill(Qt::transparent);
+        QPainter painter(&p);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setBrush(QColor(0xd9, 0x3f, 0x3f));
+        painter.setPen(Qt::NoPen);
+        painter.drawEllipse(1, 1, 10, 10);
+        painter.setPen(QPen(Qt::white, 2));
+        painter.drawLine(6, 3, 6, 7);
+        painter.drawPoint(6, 9);
+        return QIcon(p);
+    }();
+    static const QIcon truncated = [] {
+        QPixmap p(12, 12);
+        p.fill(Qt::transparent);
+        QPainter painter(&p);
+        painter.setRenderHint(QPainter::Antialiasing);
+        painter.setBrush(QColor(0xe8, 0x9a, 0x1c));
+        painter.setPen(Qt::NoPen);
+        painter.drawPolygon(QPolygonF({ QPointF(6, 0.5), QPointF(11.5, 11), QPointF(0.5, 11) }));
+        painter.setPen(QPen(Qt::white, 2));
+        painter.drawLine(6, 4, 6, 7);
+        painter.drawPoint(6, 9);
+        return QIcon(p);
+    }();
+    if (completeness & (FlowTableModel::Incomplete | FlowTableModel::NoResponse))
+        return incomplete;
+    return truncated;
+}
+
+} // namespace
+
+FlowTableModel::FlowTableModel(FlowStore* store, QObject* parent)
+    : QAbstractTableModel(parent)
+    , m_store(store)
+    , m_cache(20'000)
+{
+    connect(store, &FlowStore::flowsAppended, this, &FlowTableModel::append);
+    connect(store, &FlowStore::aboutToClear, this, [this] { beginResetModel(); });
+    connect(store, &FlowStore::cleared, this, [this] {
+        m_rows.clear();
+        m_strings.clear();
+        m_cache.clear();
+        endResetModel();
+    });
+    if (store->size() > 0)
+        append(0, store->size() - 1);
+}
+
+uint8_t FlowTableModel::completenessOf(const Flow& flow)
+{
+    uint8_t bits = Whole;
+    if (flow.truncated)
+        bits |= Truncated;
+    if (flow.incomplete)
+        bits |= Incomplete;
+    if (!flow.hasResponse && flow.role == Flow::Role::Client)
+        bits |= NoResponse;
+    for (const QString& note : flow.notes)
+        if (note.contains(QLatin1String("lost"), Qt::CaseInsensitive))
+            bits |= LostEvents;
+    return bits;
+}
+
+QString FlowTableModel::completenessText(const Flow& flow)
+{
+    const uint8_t bits = completenessOf(flow);
+    if (bits == Whole)
+        return {};
+    QStringList lines;
+    if (bits & NoResponse)
+        lines << tr("No response was seen.");
+    if (bits & Incomplete)
+        lines << tr("The exchange did not finish.");
+    if (bits & Truncated)
+        lines << tr("Some bytes were not captured.");
+    for (const QString& note : flow.notes)
+        lines << escapeControl(note);
+    return lines.join(QLatin1Char('\n'));
+}
+
+void FlowTableModel::append(int first, int last)
+{
+    beginInsertRows({}, int(m_rows.size()), int(m_rows.size()) + last - first);
+    m_rows.reserve(m_rows.size() + size_t(last - first + 1));
+    for (int i = first; i <= last; ++i) {
+        const Flow& f = m_store->at(i);
+        FlowRow row;
+        row.flow = uint32_t(i);
+        row.pid = f.pid;
+        row.size = flowResponseSize(f);
+        row.durationNs = f.endNs > f.startNs ? f.endNs - f.startNs : 0;
+        row.status = f.hasResponse ? uint16_t(std::clamp(f.response.status, 0, 65535)) : 0;
+        row.domain = m_strings.intern(escapeControl(flowHost(f)));
+        row.type = m_strings.intern(escapeControl(flowResourceType(f)));
+        row.process = m_strings.intern(escapeControl(f.process));
+        row.method = m_strings.intern(escapeControl(QString::fromLatin1(f.request.method)));
+        row.protocol = uint16_t(m_strings.intern(flowProtocol(f)));
+        row.tls = uint16_t(m_strings.intern(flowTlsLibrary(f)));
+        row.completeness = completenessOf(f);
+        m_rows.push_back(row);
+    }
+    endInsertRows();
+}
+
+int FlowTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int FlowTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : COLUMN_COUNT;
+}
+
+bool FlowTableModel::isNumeric(int column)
+{
+    return column == StatusColumn || column == SizeColumn || column == TimeColumn;
+}
+
+QString FlowTableModel::text(int row, int column) const
+{
+    const FlowRow& r = m_rows[size_t(row)];
+    switch (column) {
+    case MethodColumn:
+        return m_strings.at(r.method);
+    case DomainColumn:
+        return m_strings.at(r.domain);
+    case TypeColumn:
+        return m_strings.at(r.type);
+    case ProcessColumn:
+        return QStringLiteral("%1 (%2)").arg(m_strings.at(r.process)).arg(r.pid);
+    case ProtocolColumn:
+        return m_strings.at(r.protocol);
+    case TlsColumn:
+        return m_strings.at(r.tls);
+    case StatusColumn:
+        return r.status ? QString::number(r.status) : tr("(none)");
+    default:
+        break;
+    }
+    // The rest needs formatting or the Flow itself: cached.
+    const quint64 key = (quint64(row) << 8) | quint64(column);
+    if (const QString* cached = m_cache.object(key))
+        return *cached;
+    QString value;
+    const Flow& f = flow(row);
+    if (column == NameColumn)
+        value = escapeControl(flowPath(f));
+    else if (column == SizeColumn)
+        value = r.status ? sizeText(r.size) : QString();
+    else if (column == TimeColumn)
+        value = durationText(r.durationNs);
+    else if (column == RemoteAddressColumn)
+        value = f.remote.toString();
+    m_cache.insert(key, new QString(value));
+    return value;
+}
+
+QVariant FlowTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const int row = index.row();
+    const int column = index.column();
+    const FlowRow& r = m_rows[size_t(row)];
+    switch (role) {
+    case Qt::DisplayRole:
+        return text(row, column);
+    case Qt::ToolTipRole:
+        if (column == NameColumn) {
+            const QString why = completenessText(flow(row));
+            const QString url = escapeControl(flow(row).url());
+            return why.isEmpty() ? url : url + QLatin1Char('\n') + why;
+        }
+        return {};
+    case Qt::DecorationRole:
+        if (column == NameColumn && r.completeness != Whole)
+            return badgeIcon(r.completeness);
+        return {};
+    case Qt::TextAlignmentRole:
+        if (isNumeric(column))
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        return {};
+    case Qt::ForegroundRole:
+        if (column == StatusColumn && (r.status >= 400 || r.status == 0))
+            return QColor(0xd9, 0x3f, 0x3f);
+        return {};
+    case FlowIndexRole:
+        return int(r.flow);
+    case CompletenessRole:
+        return int(r.completeness);
+    case SortRole: {
+        static const std::vector<uint32_t> noRanks;
+        const std::vector<uint32_t> ranks = isNumeric(column) ? noRanks : m_strings.ranks();
+        const SortKey key = sortKey(column, r, flow(row), ranks);
+        return isNumeric(column) ? QVariant(qulonglong(key.number)) : QVariant(key.text);
+    }
+    default:
+        return {};
+    }
+}
+
+FlowTableModel::SortKey FlowTableModel::sortKey(
+    int column, const FlowRow& r, const Flow& flow, const std::vector<uint32_t>& ranks)
+{
+    auto rank = [&ranks](uint32_t id) -> uint64_t { return id < ranks.size() ? ranks[id] : id; };
+    switch (column) {
+    case NameColumn:
+        return { 0, flowPath(flow) };
+    case MethodColumn:
+        return { rank(r.method), {} };
+    case StatusColumn:
+        return { r.status, {} };
+    case DomainColumn:
+        return { rank(r.domain), {} };
+    case TypeColumn:
+        return { rank(r.type), {} };
+    case SizeColumn:
+        return { r.size, {} };
+    case TimeColumn:
+        return { r.durationNs, {} };
+    case ProcessColumn:
+        return { (rank(r.process) << 32) | r.pid, {} };
+    case ProtocolColumn:
+        return { rank(r.protocol), {} };
+    case RemoteAddressColumn:
+        return { 0, flow.remote.toString() };
+    case TlsColumn:
+        return { rank(r.tls), {} };
+    default:
+        return {};
+    }
+}
+
+QVariant FlowTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || section < 0 || section >= COLUMN_COUNT)
+        return {};
+    if (role == Qt::DisplayRole) {
+        static const char* const titles[] = { QT_TR_NOOP("Name"), QT_TR_NOOP("Method"), QT_TR_NOOP("Status"),
+            QT_TR_NOOP("Domain"), QT_TR_NOOP("Type"), QT_TR_NOOP("Size"), QT_TR_NOOP("Time"), QT_TR_NOOP("Process"),
+            QT_TR_NOOP("Protocol"), QT_TR_NOOP("Remote address"), QT_TR_NOOP("TLS library") };
+        return tr(titles[section]);
+    }
+    if (role == Qt::TextAlignmentRole && isNumeric(section))
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    return {};
+}
+
+} // namespace httptap
