@@ -30,6 +30,11 @@ namespace httptap::helper {
 
 namespace {
 
+// Records the writer may hold before poll() hands control back to be written out (see onEvent).
+constexpr size_t kMaxPendingOutput = 4u << 20;
+// onEvent's "stop polling" result: negative so libbpf stops, distinct from every errno it returns.
+constexpr int kPendingOutputFull = -1000001;
+
 static_assert(sizeof(capture_data_event) == 104, "capture_data_event layout changed");
 static_assert(sizeof(capture_close_event) == 32, "capture_close_event layout changed");
 static_assert(sizeof(capture_process_event) == 296, "capture_process_event layout changed");
@@ -465,6 +470,8 @@ int CaptureEngine::poll(int timeoutMs)
     const int n = ring_buffer__poll(m_ring, timeoutMs);
     if (n == -EINTR)
         return 0;
+    if (n == kPendingOutputFull)
+        return 1; // stopped early (onEvent): records are waiting, and more in the ring buffer
     return n;
 }
 
@@ -509,7 +516,15 @@ uint64_t CaptureEngine::probeHits() const
 
 int CaptureEngine::onEvent(void* self, void* data, size_t size)
 {
-    return static_cast<CaptureEngine*>(self)->handleEvent(data, size);
+    auto* engine = static_cast<CaptureEngine*>(self);
+    const int result = engine->handleEvent(data, size);
+    // ring_buffer__poll() consumes for as long as the producer keeps up, so under a flood it would
+    // not return and every record would pile up in the writer (0.9 GB for 1 GiB through curl).
+    // Stop once a few MiB wait: the owner writes them out, the ring buffer fills meanwhile, and the
+    // kernel drops and counts instead of this process growing.
+    if (result == 0 && engine->m_out.buffer().size() >= kMaxPendingOutput)
+        return kPendingOutputFull;
+    return result;
 }
 
 int CaptureEngine::handleEvent(const void* data, size_t size)
