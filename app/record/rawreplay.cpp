@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "rawreplay.h"
 
+#include "filter/flowfilter.h"
 #include "flow/flowassembler.h"
 #include "flowoutput.h"
 #include "record/recordreader.h"
@@ -47,8 +48,9 @@ int replayRecording(const RecordOptions& o)
     FlowOutput output(o.format, out, o.unredacted);
     uint64_t written = 0;
     bool writeFailed = false;
+    const FlowFilter filter = FlowFilter::compile(QString::fromStdString(o.filter), nullptr).value_or(FlowFilter());
     FlowAssembler assembler([&](Flow&& flow) {
-        if (writeFailed || (o.count && written >= o.count))
+        if (writeFailed || (o.count && written >= o.count) || !filter.matches(flow))
             return;
         if (!output.add(flow))
             writeFailed = true;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "recordoptions.h"
 
+#include "filter/flowfilter.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -68,6 +70,8 @@ const char* recordUsage()
            "                         end), curl (one curl command per request, to replay it)\n"
            "      --unredacted       HAR: keep Authorization, Cookie, Set-Cookie… (redacted by default)\n"
            "  -o, --output FILE      write flows to FILE instead of stdout\n"
+           "      --filter EXPR      write only the flows EXPR matches, e.g. 'host=api.example.com and\n"
+           "                         status>=400' (the window's filter language)\n"
            "      --via MODE         how to reach the capture helper: auto (default: direct as root,\n"
            "                         else the system service, else pkexec), direct, dbus, pkexec\n"
            "      --raw FILE         also save the raw capture record stream to FILE (full fidelity)\n"
@@ -146,6 +150,14 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
                 return std::nullopt;
             if (o.readPath.empty()) {
                 *error = "--read needs a file name";
+                return std::nullopt;
+            }
+        } else if (arg == "--filter") {
+            if (!value(&o.filter))
+                return std::nullopt;
+            FilterError filterError;
+            if (!FlowFilter::compile(QString::fromStdString(o.filter), &filterError)) {
+                *error = "--filter: " + filterError.toString().toStdString();
                 return std::nullopt;
             }
         } else if (arg == "--unredacted") {

@@ -21,6 +21,7 @@ struct RecordOptions {
     std::string outputPath; // empty: stdout
     std::string rawPath; // --raw FILE: also keep the helper's record stream, byte for byte
     std::string readPath; // --read FILE: process a saved record stream instead of capturing
+    std::string filter; // --filter EXPR: only flows matching it are written (core/filter language)
     bool unredacted = false; // --unredacted: HAR keeps Authorization, Cookie… (redacted by default)
     double durationSeconds = 0; // 0: no limit
     uint64_t count = 0; // 0: no limit

@@ -3,6 +3,7 @@
 
 #include "flowoutput.h"
 #include "flow/captureclock.h"
+#include "filter/flowfilter.h"
 #include "flow/flowassembler.h"
 #include "helperprocess.h"
 #include "processreport.h"
@@ -207,8 +208,10 @@ int RecordSession::run()
     uint64_t written = 0;
     bool countReached = false;
     bool writeFailed = false;
+    // Validated by parseRecordOptions; --count counts only the flows written.
+    const FlowFilter filter = FlowFilter::compile(QString::fromStdString(o.filter), nullptr).value_or(FlowFilter());
     FlowAssembler assembler([&](Flow&& flow) {
-        if (countReached || writeFailed)
+        if (countReached || writeFailed || !filter.matches(flow))
             return;
         if (!writer.add(flow)) {
             writeFailed = true;

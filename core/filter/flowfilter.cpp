@@ -225,9 +225,11 @@ private:
         switch (t.kind) {
         case Token::Kind::End: {
             const Token& previous = m_pos > 0 ? m_tokens[m_pos - 1] : t;
-            return fail(t.column,
-                m_pos > 0 ? QStringLiteral("expected a term after '%1'").arg(previous.kind == Token::Kind::Minus ? QStringLiteral("-") : previous.text)
-                          : QStringLiteral("expected a term"));
+            const QString after = previous.kind == Token::Kind::Minus ? QStringLiteral("-")
+                : previous.kind == Token::Kind::LParen                ? QStringLiteral("(")
+                                                                      : previous.text;
+            return fail(t.column, m_pos > 0 ? QStringLiteral("expected a term after '%1'").arg(after)
+                                            : QStringLiteral("expected a term"));
         }
         case Token::Kind::RParen:
             return fail(t.column, QStringLiteral("unexpected ')'"));

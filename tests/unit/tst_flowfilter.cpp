@@ -142,6 +142,7 @@ void TestFlowFilter::refuses_data()
     QTest::newRow("leading and") << QStringLiteral("and status:200") << 1 << QStringLiteral("'and' needs a term on its left");
     QTest::newRow("trailing or") << QStringLiteral("status:200 or") << 14 << QStringLiteral("expected a term after 'or'");
     QTest::newRow("trailing not") << QStringLiteral("not") << 4 << QStringLiteral("expected a term after 'not'");
+    QTest::newRow("open paren at end") << QStringLiteral("a and (") << 8 << QStringLiteral("expected a term after '('");
     QTest::newRow("empty parens") << QStringLiteral("()") << 2 << QStringLiteral("unexpected ')'");
     QTest::newRow("missing value") << QStringLiteral("status>= 400") << 9 << QStringLiteral("expected a value after 'status>='");
     QTest::newRow("bad status") << QStringLiteral("status>=abc") << 9 << QStringLiteral("status needs a number, not 'abc'");

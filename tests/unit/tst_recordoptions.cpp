@@ -24,6 +24,14 @@ class TestRecordOptions : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void filter()
+    {
+        std::string error;
+        const auto o = parseRecordOptions({ "--filter", "host=api.example.com and status>=400", "--pid", "1" }, &error);
+        QVERIFY2(o, error.c_str());
+        QCOMPARE(o->filter, std::string("host=api.example.com and status>=400"));
+    }
+
     void accepts()
     {
         std::string error;
@@ -116,6 +124,11 @@ private Q_SLOTS:
                                        << "--max-body needs a size";
         QTest::newRow("max-body overflow") << "--max-body 99999999999999G --pid 1"
                                            << "--max-body needs a size";
+        QTest::newRow("filter syntax") << "--filter status>=abc --pid 1"
+                                       << "--filter: filter syntax error at column 9: status needs a number, not 'abc'";
+        QTest::newRow("filter unclosed") << "--filter (method:GET --pid 1"
+                                         << "--filter: filter syntax error at column 1: '(' is never closed";
+        QTest::newRow("filter missing") << "--pid 1 --filter" << "option --filter needs a value";
         QTest::newRow("unknown") << "--frobnicate --pid 1"
                                  << "unknown option '--frobnicate'";
     }
