@@ -285,11 +285,8 @@ QJsonObject responseJson(const Flow& flow, Redaction& r, const QStringList& json
     return o;
 }
 
-} // namespace
-
-QJsonObject harEntry(const Flow& flow, const CaptureClock& clock, const HarOptions& options)
+QJsonObject entryJson(const Flow& flow, const CaptureClock& clock, const HarOptions& options, const Redactor& redactor)
 {
-    const Redactor redactor(options.redactHeaders, options.redactJsonFields);
     Redaction r;
     if (options.redact)
         r.redactor = &redactor;
@@ -339,11 +336,19 @@ QJsonObject harEntry(const Flow& flow, const CaptureClock& clock, const HarOptio
     return e;
 }
 
+} // namespace
+
+QJsonObject harEntry(const Flow& flow, const CaptureClock& clock, const HarOptions& options)
+{
+    return entryJson(flow, clock, options, Redactor(options.redactHeaders, options.redactJsonFields));
+}
+
 QJsonObject harDocument(const QList<Flow>& flows, const CaptureClock& clock, const HarOptions& options)
 {
+    const Redactor redactor(options.redactHeaders, options.redactJsonFields); // patterns compiled once
     QJsonArray entries;
     for (const Flow& f : flows)
-        entries.append(harEntry(f, clock, options));
+        entries.append(entryJson(f, clock, options, redactor));
     const QString version
         = options.creatorVersion.isEmpty() ? QStringLiteral(HTTPTAP_VERSION) : options.creatorVersion;
     const QJsonObject log { { QStringLiteral("version"), QStringLiteral("1.2") },
