@@ -87,14 +87,21 @@ struct capture_data_event {
 	/* chunk_size payload bytes follow */
 };
 
+#define CAPTURE_CLOSE_ENCRYPTED_UNREAD 0x01 /* TLS ciphertext crossed it; no probed library showed plaintext */
+
 struct capture_close_event {
 	__u8 kind; /* CAPTURE_EVENT_CLOSE */
-	__u8 pad0[3];
+	__u8 flags;
+	__u8 family;
+	__u8 pad0;
 	__u32 pid;
 	__s32 fd;
-	__u32 pad1;
+	__u16 lport;
+	__u16 rport;
 	__u64 ts_ns;
 	__u64 conn_id;
+	__u8 laddr[16];
+	__u8 raddr[16];
 };
 
 #define CAPTURE_EXEC_STOPPED 0x01 /* the exec'd process was stopped; the helper continues it */

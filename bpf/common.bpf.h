@@ -78,6 +78,8 @@ struct conn_state {
 	__u8 joined_late; /* the socket predates the capture */
 	__u8 laddr[16];
 	__u8 raddr[16];
+	__u8 plaintext_seen; /* a TLS probe delivered this connection's plaintext */
+	__u8 pad[7];
 };
 
 struct {
@@ -294,6 +296,7 @@ static __always_inline void bind_ssl_fd(__u32 tgid, __u64 ssl, int fd)
 	c->tls_offset[1] = off1;
 	c->kind = CONN_TLS;
 	c->has_data = 1;
+	c->plaintext_seen = 1;
 }
 
 /* ---- chunked copy into the ring buffer -------------------------------- */
@@ -359,6 +362,8 @@ static __always_inline void init_header(struct capture_data_event *h, struct con
 	h->source = source;
 	h->direction = direction;
 	h->flags = c->joined_late ? CAPTURE_DATA_JOINED_LATE : 0;
+	if (source != CAPTURE_SOURCE_SYSCALL)
+		c->plaintext_seen = 1;
 	h->family = c->family;
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;

@@ -256,6 +256,13 @@ static __always_inline void on_close(__u32 tgid, int fd)
 			e->fd = fd;
 			e->ts_ns = bpf_ktime_get_ns();
 			e->conn_id = c->conn_id;
+			if (c->kind == CONN_TLS && !c->plaintext_seen)
+				e->flags = CAPTURE_CLOSE_ENCRYPTED_UNREAD;
+			e->family = c->family;
+			e->lport = c->lport;
+			e->rport = c->rport;
+			__builtin_memcpy(e->laddr, c->laddr, 16);
+			__builtin_memcpy(e->raddr, c->raddr, 16);
 			bpf_ringbuf_submit(e, 0);
 		} else {
 			count(CAPTURE_COUNTER_RINGBUF_FULL);

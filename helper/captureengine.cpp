@@ -36,7 +36,7 @@ constexpr size_t kMaxPendingOutput = 4u << 20;
 constexpr int kPendingOutputFull = -1000001;
 
 static_assert(sizeof(capture_data_event) == 104, "capture_data_event layout changed");
-static_assert(sizeof(capture_close_event) == 32, "capture_close_event layout changed");
+static_assert(sizeof(capture_close_event) == 64, "capture_close_event layout changed");
 static_assert(sizeof(capture_process_event) == 296, "capture_process_event layout changed");
 static_assert(CAPTURE_SOURCE_OPENSSL == static_cast<int>(record::Source::OpenSsl));
 static_assert(CAPTURE_INGRESS == static_cast<int>(record::Direction::Ingress));
@@ -82,31 +82,29 @@ void ensureTracefs()
 }
 
 // Kernel endpoints → record endpoints; IPv4-mapped IPv6 addresses become IPv4.
-void convertEndpoints(const capture_data_event& e, record::Data& d)
+// Event is capture_data_event or capture_close_event (same field names).
+template<typename Event>
+uint8_t convertEndpoints(const Event& e, record::Endpoint& local, record::Endpoint& remote)
 {
-    d.local.port = e.lport;
-    d.remote.port = e.rport;
-    std::memcpy(d.local.addr.data(), e.laddr, 16);
-    std::memcpy(d.remote.addr.data(), e.raddr, 16);
+    local.port = e.lport;
+    remote.port = e.rport;
+    std::memcpy(local.addr.data(), e.laddr, 16);
+    std::memcpy(remote.addr.data(), e.raddr, 16);
     if (e.family == 2) {
-        d.family = 4;
-        std::memset(d.local.addr.data() + 4, 0, 12);
-        std::memset(d.remote.addr.data() + 4, 0, 12);
-        return;
+        std::memset(local.addr.data() + 4, 0, 12);
+        std::memset(remote.addr.data() + 4, 0, 12);
+        return 4;
     }
-    if (e.family != 10) {
-        d.family = 0;
-        return;
-    }
-    d.family = 6;
+    if (e.family != 10)
+        return 0;
     static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(e.laddr, mapped, 12) == 0 && std::memcmp(e.raddr, mapped, 12) == 0) {
-        d.family = 4;
-        for (auto* a : {&d.local.addr, &d.remote.addr}) {
-            std::memmove(a->data(), a->data() + 12, 4);
-            std::memset(a->data() + 4, 0, 12);
-        }
+    if (std::memcmp(e.laddr, mapped, 12) != 0 || std::memcmp(e.raddr, mapped, 12) != 0)
+        return 6;
+    for (auto* a : {&local.addr, &remote.addr}) {
+        std::memmove(a->data(), a->data() + 12, 4);
+        std::memset(a->data() + 4, 0, 12);
     }
+    return 4;
 }
 
 struct UprobeSpec {
@@ -551,7 +549,7 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         d.direction = static_cast<record::Direction>(e.direction & 1);
         d.source = static_cast<record::Source>(e.source);
         d.flags = e.flags & (record::kDataCallTruncated | record::kDataJoinedLate);
-        convertEndpoints(e, d);
+        d.family = convertEndpoints(e, d.local, d.remote);
         std::memcpy(d.comm.data(), e.comm, record::kCommSize);
         m_out.writeData(d, static_cast<const uint8_t*>(data) + sizeof(e), e.chunk_size);
         // A short-lived process may come and go between two periodic rescans:
@@ -566,7 +564,10 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         if (size < sizeof(e))
             return 0;
         std::memcpy(&e, data, sizeof(e));
-        m_out.write(record::ConnClose {e.ts_ns, e.conn_id, e.pid, e.fd});
+        record::ConnClose r {e.ts_ns, e.conn_id, e.pid, e.fd};
+        r.flags = (e.flags & CAPTURE_CLOSE_ENCRYPTED_UNREAD) ? record::kCloseEncryptedUnread : 0;
+        r.family = convertEndpoints(e, r.local, r.remote);
+        m_out.write(r);
         return 0;
     }
     case CAPTURE_EVENT_PROCESS: {

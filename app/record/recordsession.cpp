@@ -6,6 +6,7 @@
 #include "filter/flowfilter.h"
 #include "flow/flowassembler.h"
 #include "helperprocess.h"
+#include "undecryptedreport.h"
 #include "processreport.h"
 #include "record/recordreader.h"
 #include "serviceclient.h"
@@ -224,6 +225,7 @@ int RecordSession::run()
     assembler.setMaxBodyBytes(o.maxBodyBytes);
 
     record::RecordReader reader;
+    UndecryptedReport undecrypted;
     bool ready = false;
     bool streamEnded = false;
     bool captureError = false;
@@ -310,6 +312,8 @@ int RecordSession::run()
                     && proc->pid == static_cast<uint32_t>(serviceCommandPid)
                     && proc->kind == record::ProcessEventKind::Exit)
                     serviceCommandStatus = proc->exitCode < 0 ? 128 - proc->exitCode : proc->exitCode;
+                if (auto* close = std::get_if<record::ConnClose>(&*rec))
+                    undecrypted.add(*close);
                 assembler.add(*rec);
             }
         }
@@ -345,6 +349,8 @@ int RecordSession::run()
         say("writing flows failed: " + std::string(strerror(errno)));
     if (!streamEnded && !captureError && helperStatus != 0)
         say("the capture helper stopped unexpectedly (exit status " + std::to_string(helperStatus) + ")");
+    for (const std::string& line : undecrypted.lines())
+        say(line);
     if (lost > 0)
         say("warning: " + std::to_string(lost)
             + " capture records were lost because the kernel ring buffer was full; affected flows are marked truncated");

@@ -104,11 +104,19 @@ struct Data {
 };
 inline constexpr uint32_t kDataFixedSize = 96;
 
+// ConnClose flags.
+inline constexpr uint32_t kCloseEncryptedUnread = 0x01; // TLS crossed it, but no probed library showed plaintext
+
 struct ConnClose {
     uint64_t timestampNs = 0;
     uint64_t connId = 0;
     uint32_t pid = 0;
     int32_t fd = -1;
+    // Appended fields (absent from older producers' records: then zero).
+    uint32_t flags = 0;
+    uint8_t family = 0; // 0 unknown, 4, 6
+    Endpoint local;
+    Endpoint remote;
 };
 
 struct Process {

@@ -141,6 +141,16 @@ std::optional<Record> decodeRecord(RecordType type, const uint8_t* body, size_t 
         r.connId = c.u64();
         r.pid = c.u32();
         r.fd = static_cast<int32_t>(c.u32());
+        if (c.ok() && c.remaining() >= 44) { // fields appended later; older records end here
+            r.flags = c.u32();
+            r.family = c.u8();
+            c.u8();
+            r.local.port = c.u16();
+            r.remote.port = c.u16();
+            c.u16();
+            c.bytes(r.local.addr);
+            c.bytes(r.remote.addr);
+        }
         return finish(std::move(r), "conn-close");
     }
     case RecordType::Process: {

@@ -132,6 +132,14 @@ void RecordWriter::write(const ConnClose& r)
     put64(r.connId);
     put32(r.pid);
     put32(static_cast<uint32_t>(r.fd));
+    put32(r.flags);
+    put8(r.family);
+    put8(0);
+    put16(r.local.port);
+    put16(r.remote.port);
+    put16(0);
+    putBytes(r.local.addr.data(), 16);
+    putBytes(r.remote.addr.data(), 16);
     endRecord(s);
 }
 

@@ -152,6 +152,43 @@ private Q_SLOTS:
         QCOMPARE(std::get<Notice>(decoded[5]).text, std::string("probe failed: \xc3\xa9"));
     }
 
+    void connCloseEndpointsAndFlags()
+    {
+        ConnClose c { 1, 42, 7, 9 };
+        c.flags = kCloseEncryptedUnread;
+        c.family = 4;
+        c.local = { { 127, 0, 0, 1 }, 5000 };
+        c.remote = { { 10, 1, 2, 3 }, 443 };
+        RecordReader reader;
+        reader.feed(encode({ c }));
+        auto r = reader.next();
+        QVERIFY(r);
+        const auto& d = std::get<ConnClose>(*r);
+        QCOMPARE(d.flags, kCloseEncryptedUnread);
+        QCOMPARE(d.family, uint8_t(4));
+        QCOMPARE(d.local.port, uint16_t(5000));
+        QCOMPARE(d.remote.addr[0], uint8_t(10));
+        QCOMPARE(d.remote.port, uint16_t(443));
+    }
+
+    // A producer from before the endpoint fields stops after the fd: still a valid record.
+    void connCloseWithoutAppendedFields()
+    {
+        std::vector<uint8_t> bytes = encode({});
+        const uint8_t record[] = { 32, 0, 0, 0, 3, 0, 0, 0, // size 32, ConnClose
+            1, 0, 0, 0, 0, 0, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 9, 0, 0, 0 };
+        bytes.insert(bytes.end(), std::begin(record), std::end(record));
+        RecordReader reader;
+        reader.feed(bytes);
+        auto r = reader.next();
+        QVERIFY(r);
+        const auto& d = std::get<ConnClose>(*r);
+        QCOMPARE(d.connId, uint64_t(42));
+        QCOMPARE(d.fd, 9);
+        QCOMPARE(d.flags, uint32_t(0));
+        QCOMPARE(d.family, uint8_t(0));
+    }
+
     void emptyPayloadData()
     {
         Data d;
