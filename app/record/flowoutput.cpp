@@ -12,6 +12,14 @@ FlowOutput::FlowOutput(std::string format, FILE* out, bool unredacted)
     m_har.redact = !unredacted;
 }
 
+void FlowOutput::addRedactions(const std::vector<std::string>& headers, const std::vector<std::string>& jsonFields)
+{
+    for (const std::string& h : headers)
+        m_har.redactHeaders.append(QString::fromStdString(h));
+    for (const std::string& f : jsonFields)
+        m_har.redactJsonFields.append(QString::fromStdString(f));
+}
+
 void FlowOutput::setClock(const CaptureClock& clock)
 {
     m_clock = clock;

@@ -16,6 +16,7 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace httptap::cli {
 
@@ -23,6 +24,8 @@ class FlowOutput
 {
 public:
     FlowOutput(std::string format, FILE* out, bool unredacted);
+    // HAR only: more header names and JSON body fields to redact (redaction.h).
+    void addRedactions(const std::vector<std::string>& headers, const std::vector<std::string>& jsonFields);
 
     void setClock(const CaptureClock& clock);
     // False when writing failed (errno tells why).

@@ -46,6 +46,7 @@ int replayRecording(const RecordOptions& o)
     }
 
     FlowOutput output(o.format, out, o.unredacted);
+    output.addRedactions(o.redactHeaders, o.redactJsonFields);
     uint64_t written = 0;
     bool writeFailed = false;
     const FlowFilter filter = FlowFilter::compile(QString::fromStdString(o.filter), nullptr).value_or(FlowFilter());

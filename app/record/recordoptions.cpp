@@ -69,6 +69,8 @@ const char* recordUsage()
            "  -f, --format FORMAT    output format: jsonl (default), har (one HAR 1.2 document at the\n"
            "                         end), curl (one curl command per request, to replay it)\n"
            "      --unredacted       HAR: keep Authorization, Cookie, Set-Cookie… (redacted by default)\n"
+           "      --redact-header NAME      HAR: redact this header too (repeatable; '*' is a wildcard)\n"
+           "      --redact-json-field NAME  HAR: redact this field in JSON bodies (repeatable; '*' wildcard)\n"
            "  -o, --output FILE      write flows to FILE instead of stdout\n"
            "      --filter EXPR      write only the flows EXPR matches, e.g. 'host=api.example.com and\n"
            "                         status>=400' (the window's filter language)\n"
@@ -162,6 +164,14 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
             }
         } else if (arg == "--unredacted") {
             o.unredacted = true;
+        } else if (arg == "--redact-header" || arg == "--redact-json-field") {
+            if (!value(&v))
+                return std::nullopt;
+            if (v.empty() || v.find_first_of(" \t\r\n") != std::string::npos) {
+                *error = arg + " needs a name without spaces, not '" + v + "'";
+                return std::nullopt;
+            }
+            (arg == "--redact-header" ? o.redactHeaders : o.redactJsonFields).push_back(v);
         } else if (arg == "--via") {
             if (!value(&o.via))
                 return std::nullopt;
@@ -218,6 +228,10 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
         return o;
     if (o.unredacted && o.format != "har") {
         *error = "--unredacted applies to --format har only (jsonl and curl are never redacted)";
+        return std::nullopt;
+    }
+    if ((!o.redactHeaders.empty() || !o.redactJsonFields.empty()) && (o.format != "har" || o.unredacted)) {
+        *error = "--redact-header and --redact-json-field apply to --format har without --unredacted";
         return std::nullopt;
     }
     if (!o.readPath.empty()) {

@@ -23,6 +23,8 @@ struct RecordOptions {
     std::string readPath; // --read FILE: process a saved record stream instead of capturing
     std::string filter; // --filter EXPR: only flows matching it are written (core/filter language)
     bool unredacted = false; // --unredacted: HAR keeps Authorization, Cookie… (redacted by default)
+    std::vector<std::string> redactHeaders; // --redact-header NAME: more headers to redact in HAR ('*' wildcards)
+    std::vector<std::string> redactJsonFields; // --redact-json-field NAME: JSON body fields to redact in HAR
     double durationSeconds = 0; // 0: no limit
     uint64_t count = 0; // 0: no limit
     uint64_t maxBodyBytes = 16ull << 20;

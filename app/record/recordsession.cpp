@@ -206,6 +206,7 @@ int RecordSession::run()
     }
 
     FlowOutput writer(o.format, out, o.unredacted);
+    writer.addRedactions(o.redactHeaders, o.redactJsonFields);
     uint64_t written = 0;
     bool countReached = false;
     bool writeFailed = false;

@@ -181,22 +181,15 @@ struct Redaction {
     QStringList names; // what was redacted, for _redacted
 };
 
-QByteArray redactedBody(const QByteArray& body, Redaction& r, const QStringList& fields)
+QByteArray redactedBody(const QByteArray& body, Redaction& r)
 {
     if (!r.redactor || !r.redactor->hasJsonFields())
         return body;
     bool changed = false;
-    QByteArray out = r.redactor->redactJson(body, &changed);
-    if (changed) {
-        for (const QString& f : fields) {
-            if (!r.names.contains(f))
-                r.names.append(f);
-        }
-    }
-    return out;
+    return r.redactor->redactJson(body, &changed, &r.names);
 }
 
-QJsonObject requestJson(const Flow& flow, Redaction& r, const QStringList& jsonFields)
+QJsonObject requestJson(const Flow& flow, Redaction& r)
 {
     const HttpMessage& m = flow.request;
     const bool h2 = flow.httpVersion == "HTTP/2";
@@ -217,7 +210,7 @@ QJsonObject requestJson(const Flow& flow, Redaction& r, const QStringList& jsonF
     o.insert(QStringLiteral("bodySize"), qint64(m.bodySize));
     if (m.bodySize > 0 || !m.body.isEmpty()) {
         const QByteArray contentType = m.header("Content-Type");
-        const QByteArray body = redactedBody(bodyOf(m), r, jsonFields);
+        const QByteArray body = redactedBody(bodyOf(m), r);
         QJsonObject post { { QStringLiteral("mimeType"), str(contentType) } };
         const bool form = contentType.split(';').first().trimmed().toLower() == "application/x-www-form-urlencoded";
         post.insert(QStringLiteral("params"), form ? nameValuePairs(body) : QJsonArray());
@@ -234,7 +227,7 @@ QJsonObject requestJson(const Flow& flow, Redaction& r, const QStringList& jsonF
     return o;
 }
 
-QJsonObject responseJson(const Flow& flow, Redaction& r, const QStringList& jsonFields)
+QJsonObject responseJson(const Flow& flow, Redaction& r)
 {
     QJsonObject o;
     if (!flow.hasResponse) {
@@ -261,7 +254,7 @@ QJsonObject responseJson(const Flow& flow, Redaction& r, const QStringList& json
     o.insert(QStringLiteral("headers"), headerList(headers));
 
     const QByteArray contentType = m.header("Content-Type");
-    const QByteArray body = redactedBody(bodyOf(m), r, jsonFields);
+    const QByteArray body = redactedBody(bodyOf(m), r);
     QJsonObject content;
     content.insert(QStringLiteral("size"), qint64(m.decoded ? m.decodedBody.size() : qint64(m.bodySize)));
     if (m.decoded && qint64(m.decodedBody.size()) > qint64(m.bodySize))
@@ -308,8 +301,8 @@ QJsonObject entryJson(const Flow& flow, const CaptureClock& clock, const HarOpti
         QJsonObject { { QStringLiteral("blocked"), -1 }, { QStringLiteral("dns"), -1 },
             { QStringLiteral("connect"), -1 }, { QStringLiteral("ssl"), -1 }, { QStringLiteral("send"), send },
             { QStringLiteral("wait"), wait }, { QStringLiteral("receive"), receive } });
-    e.insert(QStringLiteral("request"), requestJson(flow, r, options.redactJsonFields));
-    e.insert(QStringLiteral("response"), responseJson(flow, r, options.redactJsonFields));
+    e.insert(QStringLiteral("request"), requestJson(flow, r));
+    e.insert(QStringLiteral("response"), responseJson(flow, r));
     e.insert(QStringLiteral("cache"), QJsonObject());
     const FlowEndpoint& server = flow.role == Flow::Role::Client ? flow.remote : flow.local;
     if (server.family != 0)

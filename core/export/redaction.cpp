@@ -38,33 +38,34 @@ bool matchesAny(const QList<QRegularExpression>& patterns, const QString& name)
 // but the recursion here must not depend on that.
 constexpr int kMaxDepth = 256;
 
-QJsonValue redactValue(const QJsonValue& v, const QList<QRegularExpression>& fields, bool* changed, int depth);
+QJsonValue redactValue(const QJsonValue& v, const QList<QRegularExpression>& fields, QStringList* keys, int depth);
 
-QJsonObject redactObject(QJsonObject o, const QList<QRegularExpression>& fields, bool* changed, int depth)
+QJsonObject redactObject(QJsonObject o, const QList<QRegularExpression>& fields, QStringList* keys, int depth)
 {
     for (auto it = o.begin(); it != o.end(); ++it) {
         if (matchesAny(fields, it.key())) {
             if (it.value() != QJsonValue(QLatin1String(kRedactedMarker))) {
                 *it = QLatin1String(kRedactedMarker);
-                *changed = true;
+                if (!keys->contains(it.key()))
+                    keys->append(it.key());
             }
         } else {
-            *it = redactValue(it.value(), fields, changed, depth + 1);
+            *it = redactValue(it.value(), fields, keys, depth + 1);
         }
     }
     return o;
 }
 
-QJsonValue redactValue(const QJsonValue& v, const QList<QRegularExpression>& fields, bool* changed, int depth)
+QJsonValue redactValue(const QJsonValue& v, const QList<QRegularExpression>& fields, QStringList* keys, int depth)
 {
     if (depth > kMaxDepth)
         return v;
     if (v.isObject())
-        return redactObject(v.toObject(), fields, changed, depth);
+        return redactObject(v.toObject(), fields, keys, depth);
     if (v.isArray()) {
         QJsonArray a = v.toArray();
         for (auto it = a.begin(); it != a.end(); ++it)
-            *it = redactValue(*it, fields, changed, depth + 1);
+            *it = redactValue(*it, fields, keys, depth + 1);
         return a;
     }
     return v;
@@ -105,7 +106,7 @@ HttpHeaders Redactor::redactHeaders(const HttpHeaders& headers, QStringList* red
     return out;
 }
 
-QByteArray Redactor::redactJson(const QByteArray& body, bool* changed) const
+QByteArray Redactor::redactJson(const QByteArray& body, bool* changed, QStringList* redactedKeys) const
 {
     *changed = false;
     if (m_jsonFields.isEmpty() || body.isEmpty())
@@ -114,15 +115,21 @@ QByteArray Redactor::redactJson(const QByteArray& body, bool* changed) const
     const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError)
         return body;
-    bool any = false;
+    QStringList keys;
     QJsonDocument out;
     if (doc.isObject())
-        out = QJsonDocument(redactObject(doc.object(), m_jsonFields, &any, 0));
+        out = QJsonDocument(redactObject(doc.object(), m_jsonFields, &keys, 0));
     else if (doc.isArray())
-        out = QJsonDocument(redactValue(doc.array(), m_jsonFields, &any, 0).toArray());
-    if (!any)
+        out = QJsonDocument(redactValue(doc.array(), m_jsonFields, &keys, 0).toArray());
+    if (keys.isEmpty())
         return body;
     *changed = true;
+    if (redactedKeys) {
+        for (const QString& k : keys) {
+            if (!redactedKeys->contains(k))
+                redactedKeys->append(k);
+        }
+    }
     return out.toJson(QJsonDocument::Compact);
 }
 

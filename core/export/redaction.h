@@ -36,8 +36,9 @@ public:
     // collects the names that were redacted, once each, in their original case.
     HttpHeaders redactHeaders(const HttpHeaders& headers, QStringList* redactedNames = nullptr) const;
     bool hasJsonFields() const { return !m_jsonFields.isEmpty(); }
-    // The body with matching JSON fields replaced; *changed tells whether anything was.
-    QByteArray redactJson(const QByteArray& body, bool* changed) const;
+    // The body with matching JSON fields replaced; *changed tells whether anything was, and
+    // *redactedKeys (if given) collects the keys that were, once each.
+    QByteArray redactJson(const QByteArray& body, bool* changed, QStringList* redactedKeys = nullptr) const;
 
 private:
     QList<QRegularExpression> m_headers;

@@ -251,6 +251,21 @@ class ExportTests(CaptureTestCase):
                                                        {"name": "theme", "value": "dark"}])
         self.assertNotIn("_redacted", plain)
 
+    def test_har_custom_redaction(self):
+        out = os.path.join(harness.workdir(), f"redact-{time.monotonic_ns()}.har")
+        body = '{"user":"me","password":"pw","nested":{"token":"t"}}'
+        run_record(["--format", "har", "-o", out, "--redact-header", "X-Api-*", "--redact-json-field", "password",
+                    "--redact-json-field", "tok*"],
+                   curl("--http1.1", "-H", "X-Api-Key: k", "-H", "Content-Type: application/json", "--data-raw", body,
+                        self.servers.url("/login")))
+        validate_har(out)
+        with open(out) as f:
+            entry = json.load(f)["log"]["entries"][0]
+        self.assertIn({"name": "X-Api-Key", "value": "[REDACTED]"}, entry["request"]["headers"])
+        self.assertEqual(json.loads(entry["request"]["postData"]["text"]),
+                         {"user": "me", "password": "[REDACTED]", "nested": {"token": "[REDACTED]"}})
+        self.assertEqual(entry["_redacted"], ["X-Api-Key", "token", "password"])  # JSON keys depth-first, sorted
+
     def test_har_grpc(self):
         server = h2peers.GrpcServer()
         try:

@@ -130,7 +130,7 @@ private Q_SLOTS:
         QCOMPARE(e.value("request")["postData"]["text"].toString(),
             QStringLiteral("{\"nested\":[{\"Password\":\"[REDACTED]\"}],\"password\":\"[REDACTED]\",\"user\":\"me\"}"));
         QCOMPARE(e.value("_redacted").toArray(),
-            QJsonArray({ "Authorization", "Cookie", "X-Api-Token", "password", "Set-Cookie" }));
+            QJsonArray({ "Authorization", "Cookie", "X-Api-Token", "Password", "password", "Set-Cookie" }));
     }
 
     void http2BinaryBody()

@@ -78,6 +78,12 @@ private Q_SLOTS:
         QCOMPARE(o->readPath, std::string("saved.httptap"));
         QCOMPARE(o->maxBodyBytes, uint64_t(1024));
         QVERIFY(o->pids.empty());
+        o = parseRecordOptions(
+            split("-f har --redact-header X-Api-* --redact-json-field password --redact-json-field token --pid 1"),
+            &error);
+        QVERIFY2(o, error.c_str());
+        QCOMPARE(o->redactHeaders, (std::vector<std::string> { "X-Api-*" }));
+        QCOMPARE(o->redactJsonFields, (std::vector<std::string> { "password", "token" }));
     }
 
     void refuses_data()
@@ -110,6 +116,12 @@ private Q_SLOTS:
                                       << "--read processes a saved capture";
         QTest::newRow("read missing") << "--read"
                                       << "option --read needs a value";
+        QTest::newRow("redact-header jsonl") << "--redact-header X-Key --pid 1"
+                                             << "--redact-header and --redact-json-field apply to --format har";
+        QTest::newRow("redact with unredacted") << "-f har --unredacted --redact-json-field password --pid 1"
+                                                << "apply to --format har without --unredacted";
+        QTest::newRow("redact-header missing") << "-f har --pid 1 --redact-header"
+                                               << "option --redact-header needs a value";
         QTest::newRow("duration zero") << "--duration 0 --pid 1"
                                        << "--duration needs a positive number";
         QTest::newRow("duration junk") << "--duration 5s --pid 1"
