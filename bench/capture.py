@@ -103,6 +103,7 @@ class Nginx:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+
 def cpu_seconds(pid):
     """User + system CPU seconds of pid and its descendants (the capture pipeline's own cost)."""
     total = 0.0
@@ -119,11 +120,19 @@ def cpu_seconds(pid):
     return total
 
 
-def prog_stats():
-    """{program name: (run_time_ns, run_cnt)} of every loaded BPF program."""
+def prog_ids():
+    out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True).stdout
+    return {p["id"] for p in json.loads(out or "[]")}
+
+
+def prog_stats(ids):
+    """{program name: (run_time_ns, run_cnt)} of the BPF programs with these ids: those the
+    capture loaded (other captures on the machine load programs with the same names)."""
     out = subprocess.run(["bpftool", "-j", "prog", "show"], capture_output=True, text=True).stdout
     stats = {}
     for p in json.loads(out or "[]"):
+        if p["id"] not in ids:
+            continue
         name = p.get("name", "")
         t, n = stats.get(name, (0, 0))
         stats[name] = (t + p.get("run_time_ns", 0), n + p.get("run_cnt", 0))
@@ -238,8 +247,10 @@ def measure(bindir, nginx, workdir, bench, mode, duration):
     before = {}
     if mode != "untraced":
         subprocess.run(["sysctl", "-q", "kernel.bpf_stats_enabled=1"], check=True)
+        others = prog_ids()
         cap = Capture(bindir, mode, nginx.proc.pid, workdir)
-        before = prog_stats()
+        owners = prog_ids() - others
+        before = prog_stats(owners)
         cpu_before = cpu_seconds(cap.proc.pid)
     if bench == "h1":
         result = run_wrk(nginx.h1_port, 16, duration)
@@ -248,7 +259,7 @@ def measure(bindir, nginx, workdir, bench, mode, duration):
     else:
         result = run_h2load(nginx.h2_port, duration)
     if cap:
-        after = prog_stats()
+        after = prog_stats(owners)
         probes = {}
         for name, (t, n) in after.items():
             t0, n0 = before.get(name, (0, 0))

@@ -7,6 +7,7 @@ optimized tree; every measurement runs --repeat times and the median is shown.
   bench/capture.py          capture overhead under load (nginx + wrk / h2load)
   bench_dissect_http1       HTTP/1 through core vs llhttp; memory per flow
   bench_dissect_http2       HTTP/2 through core vs nghttp2 (frame walk + HPACK)
+  bench_gui_table           1M flows in the GUI's models: filter and sort
   startup                   httptap to a usable window vs an empty QMainWindow
 """
 
@@ -67,7 +68,7 @@ def ratio(a, b):
     return f"{a / b:.2f}×" if a is not None and b else "n/a"
 
 
-def build_rows(cap, h1, h2, mem, start):
+def build_rows(cap, h1, h2, mem, start, gui):
     """[(figure, value, baseline, ratio / goal)] for the table."""
     rows = []
 
@@ -134,6 +135,12 @@ def build_rows(cap, h1, h2, mem, start):
         rows.append(("RSS per flow beyond captured bytes, 1M small flows", f"{fmt(median(mem, 'bytes_per_flow'))} B",
                      f"{fmt(median(mem, 'wire_bytes_per_flow'))} B captured per flow; sizeof(Flow) "
                      f"{fmt(median(mem, 'sizeof_flow'))}", "goal ≤1,024 B"))
+    if gui:
+        rows.append(("GUI, 1M flows: filter `status>=400 and domain:api` (proxy, to applied)",
+                     f"{fmt(median(gui, 'filter_ms'))} ms", f"{fmt(median(gui, 'plain_filter_ms'))} ms plain loop",
+                     "goal ≤200 ms"))
+        rows.append(("GUI, 1M flows: sort by size (proxy, to applied)", f"{fmt(median(gui, 'sort_ms'))} ms",
+                     f"{fmt(median(gui, 'plain_sort_ms'))} ms std::stable_sort of the matches", "goal ≤1,000 ms"))
     if start:
         rows.append(("Start-up to a usable window (offscreen)", f"{fmt(start.get('httptap'), 1)} ms",
                      f"{fmt(start.get('baseline'), 1)} ms empty QMainWindow", "goal ≤500 ms"))
@@ -176,6 +183,8 @@ def main():
     h1 = [r for _ in range(args.repeat) for r in json_lines([f"{bindir}/bench_dissect_http1", "throughput"], 120)]
     h2 = [r for _ in range(args.repeat) for r in json_lines([f"{bindir}/bench_dissect_http2"], 120)]
     mem = json_lines([f"{bindir}/bench_dissect_http1", "memory"], 120)
+    say("GUI: 1M flows in the table, filter and sort")
+    gui = [r for _ in range(args.repeat) for r in json_lines([f"{bindir}/bench_gui_table"], 180)]
     say("start-up")
     start = startup(bindir, args.builddir, max(args.repeat, 5))
     say(f"capture overhead: nginx + wrk/h2load, {args.repeat}× each mode, {args.duration} s a run")
@@ -183,12 +192,12 @@ def main():
                       "--repeat", str(args.repeat), "--duration", str(args.duration)], 900)
     load_end = os.getloadavg()[0]
 
-    rows = build_rows(cap, h1, h2, mem, start)
+    rows = build_rows(cap, h1, h2, mem, start, gui)
     text = table(rows)
     print(text)
     if args.raw:
         with open(args.raw, "w") as f:
-            for r in h1 + h2 + mem + cap + [{"bench": "startup", **start}]:
+            for r in h1 + h2 + mem + gui + cap + [{"bench": "startup", **start}]:
                 f.write(json.dumps(r) + "\n")
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
     seconds = (datetime.datetime.now(datetime.timezone.utc) - started).total_seconds()
