@@ -3,6 +3,8 @@
 
 #include "captureio.h"
 #include "detailpane.h"
+#include "livecapture.h"
+#include "processpickerdialog.h"
 #include "export/curlcommand.h"
 #include "export/harreader.h"
 #include "export/harwriter.h"
@@ -49,6 +51,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_countLabel(new QLabel)
     , m_lostLabel(new QLabel)
     , m_errorLabel(new QLabel)
+    , m_live(new LiveCapture(this))
 {
     setWindowTitle(QStringLiteral("httptap"));
     setWindowIcon(QIcon::fromTheme(QStringLiteral("org.httptap.Httptap")));
@@ -121,6 +124,74 @@ MainWindow::~MainWindow()
     m_proxy->waitForIdle();
 }
 
+bool MainWindow::startCapture(const std::vector<pid_t>& pids, bool followChildren, QString* error)
+{
+    if (m_live->isRunning())
+        stopCapture();
+    clearFlows();
+    m_liveParser = std::make_unique<RawCaptureParser>([this](Flow&& flow) { m_store->append(std::move(flow)); });
+    QString why;
+    if (!m_live->start(pids, followChildren, &why)) {
+        m_liveParser.reset();
+        if (error)
+            *error = why;
+        showError(why);
+        return false;
+    }
+    QStringList targets;
+    for (pid_t pid : pids)
+        targets << QString::number(pid);
+    m_sourceLabel->setText(tr("Capturing pid %1%2").arg(targets.join(QStringLiteral(", ")),
+        followChildren ? tr(" and children") : QString()));
+    m_recordAction->setEnabled(false);
+    m_stopAction->setEnabled(true);
+    return true;
+}
+
+void MainWindow::stopCapture()
+{
+    m_live->stop();
+}
+
+void MainWindow::captureBytes(const QByteArray& bytes)
+{
+    if (!m_liveParser || bytes.isEmpty())
+        return;
+    m_raw += bytes;
+    if (!m_liveParser->feed(bytes)) {
+        showError(m_liveParser->errorString());
+        m_live->stop();
+    }
+    m_clock = m_liveParser->clock();
+    if (m_liveParser->lostEvents() != m_lostEvents) {
+        m_lostEvents = m_liveParser->lostEvents();
+        updateStatus();
+    }
+    for (const QString& notice : m_liveParser->takeNotices())
+        statusBar()->showMessage(notice, 10'000);
+}
+
+void MainWindow::captureFinished(const QString& error)
+{
+    if (m_liveParser) {
+        m_liveParser->finish();
+        m_liveParser.reset();
+    }
+    m_store->flush();
+    m_recordAction->setEnabled(true);
+    m_stopAction->setEnabled(false);
+    m_sourceLabel->setText(m_sourceLabel->text() + tr(" (stopped)"));
+    if (!error.isEmpty())
+        showError(error);
+}
+
+void MainWindow::pickProcesses()
+{
+    ProcessPickerDialog dialog(this);
+    if (dialog.exec() == QDialog::Accepted)
+        startCapture(dialog.selectedPids(), dialog.followChildren());
+}
+
 void MainWindow::setupActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -151,6 +222,15 @@ void MainWindow::setupActions()
     QToolBar* bar = addToolBar(tr("Capture"));
     bar->setObjectName(QStringLiteral("mainToolBar"));
     bar->setMovable(false);
+    m_recordAction = bar->addAction(QIcon::fromTheme(QStringLiteral("media-record")), tr("Record…"), this, &MainWindow::pickProcesses);
+    m_recordAction->setObjectName(QStringLiteral("actionRecord"));
+    m_recordAction->setToolTip(tr("Choose processes and capture their HTTP traffic"));
+    m_stopAction = bar->addAction(QIcon::fromTheme(QStringLiteral("media-playback-stop")), tr("Stop"), this, &MainWindow::stopCapture);
+    m_stopAction->setObjectName(QStringLiteral("actionStop"));
+    m_stopAction->setEnabled(false);
+    connect(m_live, &LiveCapture::bytesReceived, this, &MainWindow::captureBytes);
+    connect(m_live, &LiveCapture::finished, this, &MainWindow::captureFinished);
+    connect(m_live, &LiveCapture::notice, this, [this](const QString& text) { statusBar()->showMessage(text, 10'000); });
     bar->addAction(open);
     QAction* clear = bar->addAction(QIcon::fromTheme(QStringLiteral("edit-clear-all")), tr("Clear"), this, &MainWindow::clearFlows);
     clear->setObjectName(QStringLiteral("actionClear"));

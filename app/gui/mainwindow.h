@@ -15,6 +15,10 @@
 
 #include <QMainWindow>
 
+#include <memory>
+#include <sys/types.h>
+#include <vector>
+
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -24,6 +28,8 @@ class QTimer;
 namespace httptap {
 
 class DetailPane;
+class LiveCapture;
+class RawCaptureParser;
 class FlowFilterProxy;
 class FlowStore;
 class FlowTableModel;
@@ -58,6 +64,12 @@ public:
     QList<const Flow*> selectedFlows() const;
     void clearFlows();
 
+    // Live capture of these processes (and, with followChildren, their children); the table
+    // starts empty. False with the reason shown (and in *error) when it cannot start.
+    bool startCapture(const std::vector<pid_t>& pids, bool followChildren, QString* error = nullptr);
+    void stopCapture();
+    LiveCapture* liveCapture() const { return m_live; }
+
     void copyUrl();
     void copyCurl();
     void copyResponseBody();
@@ -70,6 +82,9 @@ private:
     void openDialog();
     void saveDialog(const QString& title, const QString& filter, bool (MainWindow::*save)(const QString&, QString*));
     void showAbout();
+    void pickProcesses();
+    void captureBytes(const QByteArray& bytes);
+    void captureFinished(const QString& error);
 
     FlowStore* m_store;
     FlowTableModel* m_model;
@@ -84,6 +99,10 @@ private:
     QLabel* m_countLabel;
     QLabel* m_lostLabel;
     QLabel* m_errorLabel;
+    LiveCapture* m_live;
+    std::unique_ptr<RawCaptureParser> m_liveParser;
+    QAction* m_recordAction = nullptr;
+    QAction* m_stopAction = nullptr;
     QByteArray m_raw; // the record stream the flows came from (empty for HAR)
     CaptureClock m_clock;
     uint64_t m_lostEvents = 0;
