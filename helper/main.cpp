@@ -72,6 +72,7 @@ void usage(FILE* out)
         "Usage: httptap-helper --direct [--pid PID]... [--no-follow-forks] [--until-exit PID]\n"
         "                      [--max-call-bytes N] [--count-only]\n"
         "       httptap-helper --dbus\n"
+        "       httptap-helper --help | --version\n"
         "--direct captures the HTTP traffic of the given processes with eBPF and writes\n"
         "the httptap capture record stream to stdout. --dbus serves org.httptap.Helper1\n"
         "on the system bus (normally started by D-Bus activation). Needs root.\n");
@@ -124,6 +125,9 @@ int main(int argc, char** argv)
                 return 2;
             }
             options.maxCallBytes = std::strtoull(v, nullptr, 10);
+        } else if (arg == "--version") {
+            std::printf("httptap-helper %s\n", HTTPTAP_VERSION);
+            return 0;
         } else if (arg == "--help" || arg == "-h") {
             usage(stdout);
             return 0;

@@ -19,6 +19,10 @@ int main(int argc, char** argv)
         std::fputs(httptap::cli::recordUsage(), stdout);
         return 0;
     }
+    if (options->version) {
+        std::printf("httptap-record %s\n", HTTPTAP_VERSION);
+        return 0;
+    }
     if (options->listProcesses)
         return httptap::cli::listProcesses();
     if (options->doctorPid)

@@ -86,6 +86,7 @@ const char* recordUsage()
            "      --list-processes   list processes with their TLS libraries and what can be captured\n"
            "      --doctor PID       explain what httptap can and cannot capture of PID\n"
            "  -h, --help             show this help\n"
+           "      --version          print the version\n"
            "\n"
            "With -- COMMAND, the command is started under capture from its first\n"
            "instruction and recording ends when it exits; httptap-record then exits\n"
@@ -218,6 +219,9 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
             o.verbose = true;
         } else if (arg == "-h" || arg == "--help") {
             o.help = true;
+            return o;
+        } else if (arg == "--version") {
+            o.version = true;
             return o;
         } else {
             *error = "unknown option '" + arg + "'";

@@ -33,6 +33,7 @@ struct RecordOptions {
     bool listProcesses = false; // --list-processes: print the process table and exit
     pid_t doctorPid = 0; // --doctor PID: print what can be captured of PID and exit
     bool help = false;
+    bool version = false; // --version: print "httptap-record VERSION" and exit
 };
 
 // Returns the options, or nullopt with *error set to a one-line message.
