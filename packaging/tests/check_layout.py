@@ -131,6 +131,11 @@ def deb(build):
         declared = {d.strip().split()[0] for d in m.group(1).split(",")} if m else set()
         for dep in DEPENDS:
             check(dep in declared, f"Depends lacks {dep}: {m.group(1) if m else '(no Depends)'}")
+        # apt resolves every declared dependency from the configured archive (a
+        # misspelt or non-Debian-12 name fails here); -s changes nothing.
+        r = run(["apt-get", "install", "-s", "-q", "-o", "Debug::NoLocking=1", package])
+        check(r.returncode == 0 and re.search(r"^Inst httptap ", r.stdout, re.M) is not None,
+              f"apt-get install -s cannot install the package:\n{r.stdout}{r.stderr}")
         contents = run(["dpkg-deb", "-c", package]).stdout
         check(all(" ./usr/" in line or line.endswith(" ./") for line in contents.splitlines()),
               "the package installs outside /usr:\n" + contents)
