@@ -154,6 +154,14 @@ def options(record, source):
     for o in sorted(opts):
         check(re.search(re.escape(o) + r"(?![\w-])", man) is not None, f"man page lacks {o}")
         check(re.search(re.escape(o) + r"(?![\w-])", completion) is not None, f"bash completion lacks {o}")
+    # The completion works: option names, and the fixed values of --format and --via.
+    script = os.path.join(source, "resources/completion/httptap-record")
+    for words, expected in ((["--form"], ["--format"]), (["--format", ""], ["jsonl", "har", "curl"]),
+                            (["--via", "d"], ["direct", "dbus"])):
+        line = " ".join(f"'{w}'" for w in words)
+        r = run(["bash", "-c", f'source "$1"; COMP_WORDS=(httptap-record {line}); COMP_CWORD={len(words)}; '
+                 '_httptap_record; printf "%s\\n" "${COMPREPLY[@]}"', "bash", script])
+        check(r.stdout.split() == expected, f"completing {words}: {r.stdout.split()} {r.stderr}, expected {expected}")
 
 
 if __name__ == "__main__":
