@@ -75,7 +75,9 @@ void usage(FILE* out)
         "       httptap-helper --help | --version\n"
         "--direct captures the HTTP traffic of the given processes with eBPF and writes\n"
         "the httptap capture record stream to stdout. --dbus serves org.httptap.Helper1\n"
-        "on the system bus (normally started by D-Bus activation). Needs root.\n");
+        "on the system bus (normally started by D-Bus activation). Needs root.\n"
+        "Exit status of --direct: 0 when the capture ended or the reader left, 1 when the\n"
+        "capture could not start (no root, no BPF/BTF); 2 for a usage error.\n");
 }
 
 bool parsePid(const char* text, pid_t* pid)
