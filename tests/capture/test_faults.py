@@ -166,12 +166,14 @@ class FaultTests(CaptureTestCase):
         self.assertTrue(flow["incomplete"], flow)
 
     def test_helper_sigkilled(self):
-        rec = harness.Recording(client("flood", self.server.port, 100000, 1000))
+        # 30,000 requests: several seconds under capture, and bounded once the capture is gone
+        # (httptap-record waits for its command).
+        rec = harness.Recording(client("flood", self.server.port, 30000, 1000))
         helper = wait_until_ready(rec)
         time.sleep(1.0)  # some flows go by
         progs, links = bpf_objects(helper)
         os.kill(helper, signal.SIGKILL)
-        capture = rec.wait()
+        capture = rec.wait(timeout=100)
         self.assertNotEqual(capture.returncode, 0, capture.describe())
         self.assertIn("the capture helper stopped unexpectedly", capture.stderr)
         # What it had is written: the flows completed before the kill.
