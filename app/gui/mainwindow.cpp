@@ -237,7 +237,26 @@ void MainWindow::setupActions()
     bar->addSeparator();
     bar->addWidget(m_filterEdit);
     bar->addWidget(m_filterError);
-    m_filterEdit->setMinimumWidth(420);
+    m_filterEdit->setMinimumWidth(360);
+    bar->addSeparator();
+    // Quick toggles, as in a browser: none checked shows every type; several add up.
+    const std::pair<const char*, const char*> types[] = { { QT_TR_NOOP("JSON"), "mime-type:json" },
+        { QT_TR_NOOP("Doc"), "type:html" }, { QT_TR_NOOP("JS"), "type:script" }, { QT_TR_NOOP("CSS"), "type:css" },
+        { QT_TR_NOOP("Img"), "mime-type:image/" },
+        { QT_TR_NOOP("Other"), "not (mime-type:json or type:html or type:script or type:css or mime-type:image/)" } };
+    for (const auto& [label, expression] : types) {
+        QAction* toggle = bar->addAction(tr(label));
+        toggle->setCheckable(true);
+        toggle->setData(QString::fromLatin1(expression));
+        toggle->setObjectName(QStringLiteral("type%1").arg(QString::fromLatin1(label)));
+        connect(toggle, &QAction::toggled, this, &MainWindow::applyFilter);
+        m_typeToggles << toggle;
+    }
+    m_errorsOnly = bar->addAction(tr("Errors only"));
+    m_errorsOnly->setCheckable(true);
+    m_errorsOnly->setObjectName(QStringLiteral("errorsOnly"));
+    m_errorsOnly->setToolTip(tr("Status 400 and above, or no response"));
+    connect(m_errorsOnly, &QAction::toggled, this, &MainWindow::applyFilter);
 
     m_contextMenu = new QMenu(this);
     m_contextMenu->addAction(tr("Copy URL"), this, &MainWindow::copyUrl)->setObjectName(QStringLiteral("actionCopyUrl"));
@@ -259,7 +278,21 @@ void MainWindow::applyFilter()
     }
     m_filterError->clear();
     m_filterError->hide();
-    m_proxy->setFilter(*filter);
+    // The toggles are phrases of the same language, joined to the text only once it is known to be
+    // valid on its own, so an error's column is always a column of what the user typed.
+    QStringList parts;
+    if (!filter->isEmpty())
+        parts << QLatin1Char('(') + m_filterEdit->text() + QLatin1Char(')');
+    QStringList types;
+    for (const QAction* toggle : std::as_const(m_typeToggles))
+        if (toggle->isChecked())
+            types << QLatin1Char('(') + toggle->data().toString() + QLatin1Char(')');
+    if (!types.isEmpty())
+        parts << QLatin1Char('(') + types.join(QLatin1String(" or ")) + QLatin1Char(')');
+    if (m_errorsOnly && m_errorsOnly->isChecked())
+        parts << QStringLiteral("(status>=400 or status:0)");
+    const auto combined = FlowFilter::compile(parts.join(QLatin1String(" and ")), nullptr);
+    m_proxy->setFilter(combined ? *combined : *filter);
 }
 
 void MainWindow::updateStatus()

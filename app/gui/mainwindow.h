@@ -93,6 +93,8 @@ private:
     DetailPane* m_detail;
     QLineEdit* m_filterEdit;
     QLabel* m_filterError;
+    QList<QAction*> m_typeToggles; // quick type filters, each with its expression in data()
+    QAction* m_errorsOnly = nullptr;
     QTimer* m_filterTimer;
     QMenu* m_contextMenu = nullptr;
     QLabel* m_sourceLabel;

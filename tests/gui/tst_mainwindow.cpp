@@ -70,6 +70,8 @@ private Q_SLOTS:
     void filterBar_data();
     void filterBar();
     void filterError();
+    void quickToggles_data();
+    void quickToggles();
     void detailPane();
     void detailEscapesControlCharacters();
     void largeBodyIsCapped();
@@ -166,6 +168,40 @@ void TestMainWindow::filterError()
     w.proxy()->waitForIdle();
     QVERIFY(!w.filterError()->isVisibleTo(&w));
     QCOMPARE(w.proxy()->rowCount(), 1);
+}
+
+void TestMainWindow::quickToggles_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QStringList>("toggles");
+    QTest::addColumn<QStringList>("names");
+    QTest::newRow("json") << QString() << QStringList { "typeJSON" } << QStringList { "/api/users?id=7&sort=name" };
+    QTest::newRow("img") << QString() << QStringList { "typeImg" } << QStringList { "/logo.png" };
+    QTest::newRow("json or img") << QString() << QStringList { "typeJSON", "typeImg" }
+                                 << QStringList { "/api/users?id=7&sort=name", "/logo.png" };
+    QTest::newRow("doc") << QString() << QStringList { "typeDoc" } << QStringList { "/missing" };
+    QTest::newRow("other") << QString() << QStringList { "typeOther" } << QStringList { "/login", "/evil", "/blob.bin", "/never" };
+    QTest::newRow("errors only") << QString() << QStringList { "errorsOnly" } << QStringList { "/missing", "/never" };
+    QTest::newRow("errors and text") << QStringLiteral("cdn") << QStringList { "errorsOnly" } << QStringList { "/missing" };
+    QTest::newRow("text or-expression kept whole") << QStringLiteral("logo or blob") << QStringList { "typeImg" } << QStringList { "/logo.png" };
+}
+
+void TestMainWindow::quickToggles()
+{
+    QFETCH(QString, text);
+    QFETCH(QStringList, toggles);
+    QFETCH(QStringList, names);
+    MainWindow w;
+    load(w);
+    w.filterEdit()->setText(text);
+    for (const QString& name : toggles)
+        trigger(w, name.toLatin1().constData());
+    w.applyFilter();
+    w.proxy()->waitForIdle();
+    QStringList got;
+    for (int r = 0; r < w.proxy()->rowCount(); ++r)
+        got << w.proxy()->index(r, Model::NameColumn).data().toString();
+    QCOMPARE(got, names);
 }
 
 void TestMainWindow::detailPane()
@@ -339,6 +375,8 @@ void TestMainWindow::screenshots()
         palette.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
         palette.setColor(QPalette::HighlightedText, Qt::white);
         palette.setColor(QPalette::PlaceholderText, QColor(0x90, 0x90, 0x90));
+        for (const auto role : { QPalette::WindowText, QPalette::Text, QPalette::ButtonText })
+            palette.setColor(QPalette::Disabled, role, QColor(0x80, 0x80, 0x80));
     }
     QApplication::setPalette(palette);
     MainWindow w;
