@@ -564,7 +564,11 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         if (size < sizeof(e))
             return 0;
         std::memcpy(&e, data, sizeof(e));
-        record::ConnClose r {e.ts_ns, e.conn_id, e.pid, e.fd};
+        record::ConnClose r;
+        r.timestampNs = e.ts_ns;
+        r.connId = e.conn_id;
+        r.pid = e.pid;
+        r.fd = e.fd;
         r.flags = (e.flags & CAPTURE_CLOSE_ENCRYPTED_UNREAD) ? record::kCloseEncryptedUnread : 0;
         r.family = convertEndpoints(e, r.local, r.remote);
         m_out.write(r);
