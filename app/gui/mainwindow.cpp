@@ -199,16 +199,25 @@ void MainWindow::setupActions()
     open->setObjectName(QStringLiteral("actionOpen"));
     open->setShortcut(QKeySequence::Open);
     QAction* saveRaw = file->addAction(tr("&Save Raw Capture…"), this, [this] {
-        saveDialog(tr("Save Raw Capture"), tr("httptap captures (*.httptap)"), &MainWindow::saveRawCapture);
+        saveDialog(tr("Save Raw Capture"), tr("httptap captures (*.httptap)"),
+            [this](const QString& path, QString* error) { return saveRawCapture(path, error); });
     });
     saveRaw->setObjectName(QStringLiteral("actionSaveRaw"));
     saveRaw->setShortcut(QKeySequence::Save);
     QAction* saveHarAction = file->addAction(tr("Save All as &HAR…"), this, [this] {
-        saveDialog(tr("Save as HAR"), tr("HTTP Archive (*.har)"), &MainWindow::saveHar);
+        saveDialog(tr("Save as HAR"), tr("HTTP Archive (*.har)"),
+            [this](const QString& path, QString* error) { return saveHar(path, error); });
     });
     saveHarAction->setObjectName(QStringLiteral("actionSaveHar"));
+    QAction* saveHarSensitive = file->addAction(tr("Save All as HAR with &Sensitive Data…"), this, [this] {
+        saveDialog(tr("Save as HAR with Sensitive Data"), tr("HTTP Archive (*.har)"),
+            [this](const QString& path, QString* error) { return saveHar(path, error, true); });
+    });
+    saveHarSensitive->setObjectName(QStringLiteral("actionSaveHarSensitive"));
+    saveHarSensitive->setToolTip(tr("Keeps Authorization, Cookie and Set-Cookie values, which a plain save redacts"));
     QAction* jsonl = file->addAction(tr("Export &JSONL…"), this, [this] {
-        saveDialog(tr("Export JSONL"), tr("JSON Lines (*.jsonl)"), &MainWindow::exportJsonl);
+        saveDialog(tr("Export JSONL"), tr("JSON Lines (*.jsonl)"),
+            [this](const QString& path, QString* error) { return exportJsonl(path, error); });
     });
     jsonl->setObjectName(QStringLiteral("actionExportJsonl"));
     file->addSeparator();
@@ -260,7 +269,9 @@ void MainWindow::setupActions()
 
     m_contextMenu = new QMenu(this);
     m_contextMenu->addAction(tr("Copy URL"), this, &MainWindow::copyUrl)->setObjectName(QStringLiteral("actionCopyUrl"));
-    m_contextMenu->addAction(tr("Copy as cURL"), this, &MainWindow::copyCurl)->setObjectName(QStringLiteral("actionCopyCurl"));
+    // A command that must replay keeps credentials and cookies: the label says so.
+    m_contextMenu->addAction(tr("Copy as cURL (keeps cookies and credentials)"), this, &MainWindow::copyCurl)
+        ->setObjectName(QStringLiteral("actionCopyCurl"));
     m_contextMenu->addAction(tr("Copy Response Body"), this, &MainWindow::copyResponseBody)
         ->setObjectName(QStringLiteral("actionCopyResponse"));
 }
@@ -393,11 +404,12 @@ void MainWindow::openDialog()
         openFile(path);
 }
 
-void MainWindow::saveDialog(const QString& title, const QString& filter, bool (MainWindow::*save)(const QString&, QString*))
+void MainWindow::saveDialog(const QString& title, const QString& filter,
+    const std::function<bool(const QString&, QString*)>& save)
 {
     const QString path = QFileDialog::getSaveFileName(this, title, QString(), filter);
     QString error;
-    if (!path.isEmpty() && !(this->*save)(path, &error))
+    if (!path.isEmpty() && !save(path, &error))
         QMessageBox::warning(this, title, error);
 }
 
@@ -425,13 +437,15 @@ bool MainWindow::saveRawCapture(const QString& path, QString* error)
     return writeFile(path, m_raw, error);
 }
 
-bool MainWindow::saveHar(const QString& path, QString* error)
+bool MainWindow::saveHar(const QString& path, QString* error, bool withSensitiveData)
 {
     QList<Flow> flows;
     flows.reserve(m_store->size());
     for (int i = 0; i < m_store->size(); ++i)
         flows << m_store->at(i);
-    return writeFile(path, harBytes(flows, m_clock), error);
+    HarOptions options;
+    options.redact = !withSensitiveData;
+    return writeFile(path, harBytes(flows, m_clock, options), error);
 }
 
 bool MainWindow::exportJsonl(const QString& path, QString* error)

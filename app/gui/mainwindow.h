@@ -15,6 +15,8 @@
 
 #include <QMainWindow>
 
+#include <functional>
+
 #include <memory>
 #include <sys/types.h>
 #include <vector>
@@ -56,7 +58,8 @@ public:
     bool openFile(const QString& path, QString* error = nullptr);
     bool loadRawCapture(const QByteArray& bytes, const QString& source, QString* error = nullptr);
     bool saveRawCapture(const QString& path, QString* error = nullptr);
-    bool saveHar(const QString& path, QString* error = nullptr);
+    // Redacted (Authorization, Cookie…) unless withSensitiveData: the user's explicit choice.
+    bool saveHar(const QString& path, QString* error = nullptr, bool withSensitiveData = false);
     bool exportJsonl(const QString& path, QString* error = nullptr);
     // Applies the filter bar's text now (normally ~150 ms after typing stops).
     void applyFilter();
@@ -80,7 +83,7 @@ private:
     void showError(const QString& message);
     void selectionChanged();
     void openDialog();
-    void saveDialog(const QString& title, const QString& filter, bool (MainWindow::*save)(const QString&, QString*));
+    void saveDialog(const QString& title, const QString& filter, const std::function<bool(const QString&, QString*)>& save);
     void showAbout();
     void pickProcesses();
     void captureBytes(const QByteArray& bytes);

@@ -77,6 +77,7 @@ private Q_SLOTS:
     void largeBodyIsCapped();
     void contextMenuCopy();
     void rawAndHarRoundTrip();
+    void sensitiveHarIsAnExplicitChoice();
     void badFileKeepsFlows();
     void screenshots_data();
     void screenshots();
@@ -292,6 +293,40 @@ void TestMainWindow::contextMenuCopy()
     w.flowView()->selectAll();
     trigger(w, "actionCopyUrl");
     QCOMPARE(clipboard->text().split(QLatin1Char('\n')).size(), test::kRichFlows);
+}
+
+// A plain save redacts credentials; keeping them takes the explicitly named action.
+void TestMainWindow::sensitiveHarIsAnExplicitChoice()
+{
+    QTemporaryDir dir;
+    const QString input = dir.filePath(QStringLiteral("in.har"));
+    QFile in(input);
+    QVERIFY(in.open(QIODevice::WriteOnly));
+    in.write(R"({"log":{"version":"1.2","creator":{"name":"t","version":"1"},"entries":[{
+        "startedDateTime":"2026-11-27T09:00:00.000Z","time":1,
+        "request":{"method":"GET","url":"https://api.example.com/me","httpVersion":"HTTP/1.1","cookies":[],
+          "headers":[{"name":"Authorization","value":"Bearer s3cr3t-token"}],"queryString":[],"headersSize":-1,"bodySize":0},
+        "response":{"status":200,"statusText":"OK","httpVersion":"HTTP/1.1","cookies":[],
+          "headers":[{"name":"Set-Cookie","value":"sid=abc123"}],"content":{"size":2,"mimeType":"text/plain","text":"ok"},
+          "redirectURL":"","headersSize":-1,"bodySize":2},
+        "cache":{},"timings":{"send":0,"wait":1,"receive":0}}]}})");
+    in.close();
+    MainWindow w;
+    QString error;
+    QVERIFY2(w.openFile(input, &error), qPrintable(error));
+    const QString redacted = dir.filePath(QStringLiteral("redacted.har"));
+    const QString sensitive = dir.filePath(QStringLiteral("sensitive.har"));
+    QVERIFY2(w.saveHar(redacted, &error), qPrintable(error));
+    QVERIFY2(w.saveHar(sensitive, &error, true), qPrintable(error));
+    QFile r(redacted), s(sensitive);
+    QVERIFY(r.open(QIODevice::ReadOnly) && s.open(QIODevice::ReadOnly));
+    const QByteArray redactedBytes = r.readAll(), sensitiveBytes = s.readAll();
+    QVERIFY(!redactedBytes.contains("s3cr3t-token"));
+    QVERIFY(!redactedBytes.contains("abc123"));
+    QVERIFY(sensitiveBytes.contains("Bearer s3cr3t-token"));
+    QVERIFY(sensitiveBytes.contains("sid=abc123"));
+    QVERIFY(w.findChild<QAction*>(QStringLiteral("actionSaveHarSensitive")));
+    QVERIFY(w.findChild<QAction*>(QStringLiteral("actionCopyCurl"))->text().contains(QStringLiteral("credentials")));
 }
 
 void TestMainWindow::rawAndHarRoundTrip()
