@@ -145,7 +145,8 @@ class FaultTests(CaptureTestCase):
 
     def test_server_killed_mid_response(self):
         # The traced client fetches a short body, then a 40 MB one whose server dies a quarter in.
-        capture = harness.record([harness.CURL, "-s", "--http1.1", "-o", "/dev/null", self.server.url("/hello"),
+        capture = harness.record([harness.CURL, "-s", "--http1.1", "-w", "%{size_download}\n",
+                                  "-o", "/dev/null", self.server.url("/hello"),
                                   "-o", "/dev/null", self.server.url("/die/40000000")])
         self.assertEqual(capture.returncode, 18, capture.describe())  # curl: partial file
         self.assertComplete(capture.one("GET", self.server.url("/hello")))
@@ -153,8 +154,12 @@ class FaultTests(CaptureTestCase):
         self.assertEqual(cut["response"]["status"], 200, capture.describe())
         self.assertFalse(cut["response"]["complete"])
         self.assertTrue(cut["incomplete"], cut)
+        # The server dies after 10 MB, but how much of it the client reads depends on timing (a
+        # reset can discard what is still queued at the client): the truth is what curl received.
+        received = int(capture.stdout.split()[1])
+        self.assertLessEqual(received, 10_000_000)
         if "capture records were lost" not in capture.stderr:
-            self.assertEqual(cut["response"]["body_size"], 10_000_000)
+            self.assertEqual(cut["response"]["body_size"], received)
 
     def test_client_sigkilled(self):
         # The traced process dies with its response in flight: the recorder ends with it, keeps the
