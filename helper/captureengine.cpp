@@ -495,6 +495,25 @@ void CaptureEngine::reportLosses()
         notice(record::NoticeLevel::Warning, 0,
             std::to_string(m_copyFailedReported) + " chunks could not be copied from process memory");
     }
+    // The kernel skips a uprobe's program when another kprobe/uprobe program is already running on
+    // that CPU (one that was preempted, or a map syscall in progress): the call it saw is lost. It
+    // counts each skip per program; say so rather than lose bytes silently.
+    uint64_t misses = 0;
+    bpf_program* program = nullptr;
+    bpf_object__for_each_program(program, m_skel->obj)
+    {
+        bpf_prog_info info {};
+        uint32_t length = sizeof(info);
+        if (bpf_obj_get_info_by_fd(bpf_program__fd(program), &info, &length) == 0)
+            misses += info.recursion_misses;
+    }
+    if (misses != m_probeMissesReported) {
+        m_probeMissesReported = misses;
+        notice(record::NoticeLevel::Warning, 0,
+            std::to_string(misses)
+                + " probe hits were skipped by the kernel (another BPF program was running on that CPU): "
+                  "the TLS calls they saw are missing from the capture");
+    }
 }
 
 uint64_t CaptureEngine::probeHits() const

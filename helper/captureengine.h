@@ -103,6 +103,7 @@ private:
     bool m_followForks = true;
     uint64_t m_lostReported = 0;
     uint64_t m_copyFailedReported = 0;
+    uint64_t m_probeMissesReported = 0;
 };
 
 } // namespace httptap::helper

@@ -478,10 +478,10 @@ class CaptureTestCase(unittest.TestCase):
     def assertComplete(self, flow, status=200):
         self.assertIsNotNone(flow["response"], flow)
         self.assertEqual(flow["response"]["status"], status)
-        self.assertTrue(flow["request"]["complete"])
-        self.assertTrue(flow["response"]["complete"])
-        self.assertFalse(flow["truncated"])
-        self.assertFalse(flow["incomplete"])
+        self.assertTrue(flow["request"]["complete"], flow)
+        self.assertTrue(flow["response"]["complete"], flow)
+        self.assertFalse(flow["truncated"], flow)
+        self.assertFalse(flow["incomplete"], flow)
 
 
 # --- self-check ---------------------------------------------------------------------------------

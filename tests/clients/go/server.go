@@ -65,6 +65,9 @@ func main() {
 		w.Header().Set("Trailer", "X-Checksum, X-Rows")
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, "rows follow\n")
+		// Flushed: no Content-Length, so a client must read on to END_STREAM
+		// (curl stops at Content-Length and would race the trailers).
+		w.(http.Flusher).Flush()
 		w.Header().Set("X-Checksum", "c0ffee")
 		w.Header().Set("X-Rows", "1")
 		count()
