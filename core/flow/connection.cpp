@@ -42,7 +42,7 @@ Connection::Connection(Context& context, const record::Data& first)
     ++m_ctx.stats.connections;
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() { m_ctx.progressPending.erase(this); }
 
 void Connection::add(const record::Data& data)
 {
@@ -90,6 +90,25 @@ void Connection::add(const record::Data& data)
     else if (m_state == State::Http2)
         feedHttp2(side, slice.gapBytes, bytes, slice.size);
     side.lastCallTruncated = data.flags & record::kDataCallTruncated;
+    if (m_ctx.progressSink) {
+        if (reportProgress(data.timestampNs, false))
+            m_ctx.progressPending.insert(this);
+        else
+            m_ctx.progressPending.erase(this);
+    }
+}
+
+bool Connection::reportProgress(uint64_t nowNs, bool force)
+{
+    ExchangeQueue::PartialMessage partial[2];
+    for (Side& s : m_sides) {
+        if (s.parser && s.exchange && s.parser->headersDone())
+            partial[s.requests ? 0 : 1] = { s.exchange, &s.parser->message() };
+    }
+    bool later = m_exchanges.reportProgress(nowNs, force, partial[0], partial[1]);
+    if (m_h2)
+        later = m_h2->reportProgress(nowNs, force) || later;
+    return later;
 }
 
 void Connection::sniff(Side& side, const uint8_t* data, size_t size, bool gap)

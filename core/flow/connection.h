@@ -27,7 +27,7 @@
 
 namespace httptap {
 
-class Connection : private Http1Parser::Listener
+class Connection : private Http1Parser::Listener, public ProgressSource
 {
 public:
     using Context = AssemblyContext;
@@ -45,6 +45,8 @@ public:
     // Completes what the end of the stream completes (EOF bodies) and flushes every exchange.
     void close(CloseReason reason);
     uint32_t pid() const { return m_pid; }
+    // ProgressSource: the open HTTP/1 exchanges (with the messages their parsers are reading) or HTTP/2 streams.
+    bool reportProgress(uint64_t nowNs, bool force) override;
 
 private:
     enum class State : uint8_t {

@@ -19,6 +19,23 @@ QByteArray versionString(int major, int minor)
     return "HTTP/" + QByteArray::number(major) + '.' + QByteArray::number(minor);
 }
 
+// The fields a flow derives from its messages when it leaves (or is shown while open).
+void settle(Flow& f)
+{
+    const bool haveRequest = !f.request.method.isEmpty();
+    const HttpMessage& versioned = haveRequest || !f.hasResponse ? f.request : f.response;
+    f.httpVersion = versionString(versioned.versionMajor, versioned.versionMinor);
+    if (haveRequest)
+        f.startNs = f.request.firstByteNs;
+    f.endNs = std::max({ f.startNs, f.request.lastByteNs, f.hasResponse ? f.response.lastByteNs : 0 });
+    for (const HttpMessage& m : std::as_const(f.informational))
+        f.endNs = std::max(f.endNs, m.lastByteNs);
+    f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
+    f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;
+    f.request.dropSingleArrival();
+    f.response.dropSingleArrival();
+}
+
 } // namespace
 
 void Exchange::addNote(const QString& text, bool truncates)
@@ -95,20 +112,52 @@ void ExchangeQueue::fillUnknownEndpoints(const FlowEndpoint& local, const FlowEn
 void ExchangeQueue::emitFlow(Exchange& ex)
 {
     Flow& f = ex.flow;
-    const bool haveRequest = !f.request.method.isEmpty();
-    const HttpMessage& versioned = haveRequest || !f.hasResponse ? f.request : f.response;
-    f.httpVersion = versionString(versioned.versionMajor, versioned.versionMinor);
-    if (haveRequest)
-        f.startNs = f.request.firstByteNs;
-    f.endNs = std::max({ f.startNs, f.request.lastByteNs, f.hasResponse ? f.response.lastByteNs : 0 });
-    for (const HttpMessage& m : f.informational)
-        f.endNs = std::max(f.endNs, m.lastByteNs);
-    f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
-    f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;
+    settle(f);
     ++m_ctx.stats.flows;
     decodeBodies(f, m_ctx.maxDecodedBytes);
     if (m_ctx.sink)
         m_ctx.sink(std::move(f));
+}
+
+bool ExchangeQueue::reportProgress(uint64_t nowNs, bool force, PartialMessage request, PartialMessage response)
+{
+    bool later = false;
+    for (Exchange& ex : m_exchanges) {
+        const HttpMessage* req = ex.requestDone ? &ex.flow.request
+            : request.exchange == &ex           ? request.message
+                                                : nullptr;
+        const HttpMessage* resp = ex.responseDone ? (ex.flow.hasResponse ? &ex.flow.response : nullptr)
+            : response.exchange == &ex            ? response.message
+                                                  : nullptr;
+        ProgressStage stage = ProgressStage::None;
+        if (ex.responseDone && resp)
+            stage = ProgressStage::ResponseDone;
+        else if (resp)
+            stage = ProgressStage::ResponseHead;
+        else if (ex.requestDone)
+            stage = ProgressStage::RequestDone;
+        else if (req)
+            stage = ProgressStage::RequestHead;
+        const uint64_t signature = progressSignature(req, resp, ex.flow);
+        const ProgressVerdict verdict
+            = progressVerdict(ex.progress, stage, signature, nowNs, m_ctx.progressIntervalNs, force);
+        if (verdict == ProgressVerdict::Later)
+            later = true;
+        if (verdict != ProgressVerdict::Report)
+            continue;
+        Flow snapshot = ex.flow;
+        if (!ex.requestDone && req)
+            snapshot.request = *req;
+        if (!ex.responseDone && resp) {
+            snapshot.response = *resp;
+            snapshot.hasResponse = true;
+        }
+        settle(snapshot);
+        prepareSnapshot(snapshot, m_ctx.maxDecodedBytes);
+        ex.progress = ProgressMark { stage, signature, nowNs };
+        m_ctx.progressSink(snapshot);
+    }
+    return later;
 }
 
 } // namespace httptap

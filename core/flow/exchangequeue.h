@@ -16,9 +16,11 @@
 
 #include "flow.h"
 #include "flowassembler.h"
+#include "flowprogress.h"
 
 #include <deque>
 #include <optional>
+#include <unordered_set>
 
 namespace httptap {
 
@@ -29,6 +31,12 @@ struct AssemblyContext {
     uint64_t lastFlowId = 0;
     uint64_t maxBodyBytes = 16u << 20;
     uint64_t maxDecodedBytes = 64u << 20;
+
+    FlowAssembler::ProgressSink progressSink; // empty: nobody wants open flows
+    uint64_t progressIntervalNs = 100'000'000;
+    std::unordered_set<ProgressSource*> progressPending; // sources with changed flows waiting for their interval
+    uint64_t lastTimestampNs = 0; // newest record's time
+    uint64_t lastProgressSweepNs = 0;
 };
 
 struct Exchange {
@@ -36,6 +44,7 @@ struct Exchange {
     QByteArray method; // known once the request's headers are, before the request completes
     bool requestDone = false;
     bool responseDone = false;
+    ProgressMark progress;
 
     void addNote(const QString& text, bool truncates);
 };
@@ -66,6 +75,15 @@ public:
     // Gives waiting flows whose addresses were unknown the ones learnt later
     // (a TLS library whose socket is found only after its first bytes).
     void fillUnknownEndpoints(const FlowEndpoint& local, const FlowEndpoint& remote);
+
+    // A message a parser is still reading (its head complete) and the exchange it belongs to.
+    struct PartialMessage {
+        const Exchange* exchange = nullptr;
+        const HttpMessage* message = nullptr;
+    };
+    // Hands snapshots of the exchanges whose progress is due to the context's progress sink
+    // (see flowprogress.h); returns whether a changed one waits for its interval.
+    bool reportProgress(uint64_t nowNs, bool force, PartialMessage request, PartialMessage response);
 
 private:
     void emitFlow(Exchange& exchange);

@@ -60,6 +60,29 @@ bool isAbsoluteUrl(const QByteArray& target)
 
 } // namespace
 
+void HttpMessage::noteBodyArrival(uint64_t timestampNs, uint64_t bytes)
+{
+    if (bytes == 0)
+        return;
+    if (!bodyArrivals.isEmpty() && bodyArrivals.constLast().timestampNs == timestampNs) {
+        bodyArrivals.last().bytes += bytes; // the same record, split by chunk framing
+        return;
+    }
+    if (bodyArrivals.size() >= kMaxBodyArrivals) {
+        bodyArrivalsCapped = true;
+        return;
+    }
+    bodyArrivals.append(BodyArrival { timestampNs, bytes });
+}
+
+void HttpMessage::dropSingleArrival()
+{
+    if (bodyArrivals.size() <= 1 && !bodyArrivalsCapped)
+        bodyArrivals = {};
+    else
+        bodyArrivals.squeeze();
+}
+
 QByteArray HttpMessage::header(const QByteArray& name) const
 {
     for (const HttpHeader& h : headers) {

@@ -33,6 +33,12 @@ struct HttpHeader {
 };
 using HttpHeaders = QList<HttpHeader>;
 
+// Body bytes that arrived together (one capture record's worth), for the Timing pane.
+struct BodyArrival {
+    uint64_t timestampNs = 0; // CLOCK_MONOTONIC
+    uint64_t bytes = 0;
+};
+
 struct HttpMessage {
     // Request side.
     QByteArray method;
@@ -53,6 +59,14 @@ struct HttpMessage {
     bool complete = false; // the parser saw the message end
     uint64_t firstByteNs = 0; // CLOCK_MONOTONIC of the first byte
     uint64_t lastByteNs = 0;
+    // When the body arrived, one entry per capture record (HTTP/1) or DATA frame (HTTP/2) that
+    // carried body bytes, the first kMaxBodyArrivals of them. Left empty when the whole body came
+    // at once: one entry says no more than firstByteNs/lastByteNs.
+    static constexpr qsizetype kMaxBodyArrivals = 1000;
+    QList<BodyArrival> bodyArrivals;
+    bool bodyArrivalsCapped = false; // more body arrived than bodyArrivals lists
+    void noteBodyArrival(uint64_t timestampNs, uint64_t bytes);
+    void dropSingleArrival(); // called when a flow leaves the assembler
 
     // Content-Encoding undone, filled when the flow leaves the assembler.
     QByteArray contentEncoding; // the Content-Encoding header as sent ("gzip", "deflate, br"); empty when none
@@ -120,6 +134,10 @@ struct Flow {
     uint64_t startNs = 0; // first request byte
     uint64_t responseStartNs = 0; // first response byte (0 if none)
     uint64_t endNs = 0; // last byte of the exchange
+
+    // A snapshot of an exchange still open (FlowAssembler's progress sink): the same id comes
+    // again, later snapshots and finally the finished flow, which never has this set.
+    bool inProgress = false;
 
     bool truncated = false; // some captured bytes are missing (lost records, limits, cut stream)
     bool incomplete = false; // the exchange did not finish (no response, connection closed mid-message)

@@ -4,6 +4,7 @@
 #include "connection.h"
 
 #include <map>
+#include <vector>
 
 namespace httptap {
 
@@ -30,8 +31,25 @@ struct FlowAssembler::Private {
         }
     }
 
+    // Reports changed open flows of every connection that had to wait (due ones, or all when forced).
+    void sweepProgress(bool force)
+    {
+        if (!context.progressSink || context.progressPending.empty())
+            return;
+        const uint64_t now = context.lastTimestampNs;
+        if (!force && now < context.lastProgressSweepNs + context.progressIntervalNs)
+            return;
+        context.lastProgressSweepNs = now;
+        const std::vector<ProgressSource*> waiting(context.progressPending.begin(), context.progressPending.end());
+        for (ProgressSource* source : waiting) {
+            if (!source->reportProgress(now, force))
+                context.progressPending.erase(source);
+        }
+    }
+
     void onData(const record::Data& data)
     {
+        context.lastTimestampNs = std::max(context.lastTimestampNs, data.timestampNs);
         context.stats.dataBytes += data.payload.size();
         const ConnectionKey key { data.connId, data.source };
         auto it = connections.find(key);
@@ -60,6 +78,7 @@ void FlowAssembler::add(const record::Record& record)
     ++d->context.stats.records;
     if (const auto* data = std::get_if<record::Data>(&record)) {
         d->onData(*data);
+        d->sweepProgress(false);
     } else if (const auto* close = std::get_if<record::ConnClose>(&record)) {
         const uint64_t connId = close->connId;
         d->closeWhere([connId](const ConnectionKey& key, const Connection&) { return key.first == connId; },
@@ -78,6 +97,14 @@ void FlowAssembler::add(const record::Record& record)
         finish();
     }
 }
+
+void FlowAssembler::setProgressSink(ProgressSink sink, uint64_t intervalNs)
+{
+    d->context.progressSink = std::move(sink);
+    d->context.progressIntervalNs = intervalNs;
+}
+
+void FlowAssembler::flushProgress() { d->sweepProgress(true); }
 
 void FlowAssembler::finish()
 {

@@ -12,6 +12,22 @@
 //
 // A finished flow is handed to the sink exactly once. finish() flushes
 // everything still open (marked incomplete) — call it at the end of a stream.
+//
+// Open flows (optional, setProgressSink): a viewer that wants to show an
+// exchange while it is still going on gets copies of it on a second channel,
+// each with Flow::inProgress set and the id the finished flow will have:
+// first when the request head is known (HTTP/1: with its body, once complete;
+// a row can show "pending"), then as the flow moves on — response head,
+// response complete while it still waits to leave — and, throttled, as it
+// grows (body bytes, 1xx, trailers): at most once per progress interval of
+// capture time per flow, so a 10 MiB body or 10,000 streamed messages cost a
+// bounded number of copies (flowprogress.h has the rules). Growth that had to
+// wait is reported by a later record or by flushProgress(); call that when
+// the stream goes quiet. Snapshots decode Content-Encoding and gRPC while the
+// bodies are under 1 MiB. The finished flow still goes once through the
+// normal sink, and is exactly what it would be without a progress sink. A
+// flow may finish without ever being reported in progress (request and
+// response in the same records).
 // Never throws; malformed input ends the affected connection's parsing with a
 // note on its flow and leaves other connections untouched.
 
@@ -40,6 +56,7 @@ class FlowAssembler
 {
 public:
     using FlowSink = std::function<void(Flow&&)>;
+    using ProgressSink = std::function<void(const Flow&)>;
 
     explicit FlowAssembler(FlowSink sink);
     ~FlowAssembler();
@@ -50,6 +67,11 @@ public:
     void setMaxBodyBytes(uint64_t maxBodyBytes);
     // Content-Encoding and compressed gRPC messages decode to at most this many bytes (default 64 MiB).
     void setMaxDecodedBytes(uint64_t maxDecodedBytes);
+
+    // Snapshots of open flows (see above); intervalNs is capture time between reports of one growing flow.
+    void setProgressSink(ProgressSink sink, uint64_t intervalNs = 100'000'000);
+    // Reports every open flow that changed since its last snapshot, whatever the interval.
+    void flushProgress();
 
     void add(const record::Record& record);
     // Flushes every open exchange as incomplete (end of capture).

@@ -87,6 +87,8 @@ public:
     void abort(const QString& reason);
 
     bool inMessage() const { return m_inMessage; }
+    // The current message's start line and headers are complete (its body may still be coming).
+    bool headersDone() const { return m_inMessage && m_headersDone; }
     bool hasError() const { return m_error; }
     const QString& errorString() const { return m_errorString; }
     // The message being parsed (valid while inMessage()).

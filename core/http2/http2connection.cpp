@@ -178,7 +178,8 @@ void Http2Connection::onData(Side& side, const FrameHeader& h, const uint8_t* pa
     if (m.firstByteNs == 0)
         m.firstByteNs = side.timestampNs;
     m.lastByteNs = side.timestampNs;
-    s->appendBody(m, data, size, m_ctx.maxBodyBytes);
+    s->appendBody(m, data, size, m_ctx.maxBodyBytes, side.timestampNs);
+    changed(*s);
     if (missing > 0) {
         m.bodySize += missing;
         m.bodyTruncated = true;

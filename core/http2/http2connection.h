@@ -35,6 +35,7 @@
 #include <memory>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace httptap {
 
@@ -67,6 +68,8 @@ public:
     void adoptUpgradeRequest(Flow&& flow);
     // Flushes every open stream as incomplete.
     void close(bool captureEnded);
+    // Snapshots of changed open streams to the progress sink (see ProgressSource::reportProgress).
+    bool reportProgress(uint64_t nowNs, bool force);
 
 private:
     struct Stream;
@@ -94,6 +97,8 @@ private:
     void noteConnection(const QString& text);
     void emitFlow(Stream& stream);
     HttpMessage& messageOf(Side& side, Stream& stream);
+    void settle(Flow& flow) const;
+    void changed(const Stream& stream);
 
     AssemblyContext& m_ctx;
     Flow m_identity;
@@ -101,6 +106,7 @@ private:
     std::optional<record::Direction> m_clientDirection;
     std::unordered_map<uint32_t, std::unique_ptr<Stream>> m_streams;
     uint64_t m_droppedStreams = 0;
+    std::unordered_set<uint32_t> m_changedStreams; // open streams with progress not yet reported
 };
 
 } // namespace httptap

@@ -18,6 +18,7 @@ struct Http2Connection::Stream {
     bool responseEnded = false;
     bool reset = false;
     bool bodyLimitNoted[2] = { false, false };
+    ProgressMark progress;
 
     void addNote(const QString& text, bool truncates)
     {
@@ -25,7 +26,7 @@ struct Http2Connection::Stream {
             flow.notes.append(text);
         flow.truncated = flow.truncated || truncates;
     }
-    void appendBody(HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit);
+    void appendBody(HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit, uint64_t arrivalNs);
 };
 
 struct Http2Connection::Side final : Http2FrameReader::Listener {

@@ -62,9 +62,11 @@ bool hasHeader(const HttpHeaders& headers, const char* name)
 
 } // namespace
 
-void Http2Connection::Stream::appendBody(HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit)
+void Http2Connection::Stream::appendBody(
+    HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit, uint64_t arrivalNs)
 {
     m.bodySize += size;
+    m.noteBodyArrival(arrivalNs, size);
     const uint64_t stored = uint64_t(m.body.size());
     const uint64_t room = stored < limit ? limit - stored : 0;
     const size_t n = size_t(std::min<uint64_t>(size, room));
@@ -249,6 +251,7 @@ void Http2Connection::applyHeaders(Side& side, Stream& s, HttpHeaders&& headers,
         }
     }
     m.lastByteNs = side.timestampNs;
+    changed(s);
     if (endStream)
         endHalf(side, s);
 }
@@ -263,6 +266,7 @@ void Http2Connection::onPushPromise(Side& side, Stream& pushed, HttpHeaders&& he
     m.firstByteNs = m.lastByteNs = side.timestampNs;
     m.complete = true;
     pushed.requestEnded = true;
+    changed(pushed);
 }
 
 void Http2Connection::adoptUpgradeRequest(Flow&& flow)
@@ -329,6 +333,7 @@ void Http2Connection::finishStream(uint32_t id, const QString& incompleteNote)
         return;
     std::unique_ptr<Stream> s = std::move(it->second);
     m_streams.erase(it);
+    m_changedStreams.erase(id);
     if (!incompleteNote.isEmpty() && !(s->requestEnded && s->responseEnded)) {
         s->flow.incomplete = true;
         s->addNote(incompleteNote, false);
@@ -336,9 +341,8 @@ void Http2Connection::finishStream(uint32_t id, const QString& incompleteNote)
     emitFlow(*s);
 }
 
-void Http2Connection::emitFlow(Stream& s)
+void Http2Connection::settle(Flow& f) const
 {
-    Flow& f = s.flow;
     f.httpVersion = QByteArrayLiteral("HTTP/2");
     if (f.local.family == 0) {
         // Addresses learnt after the stream began (see ExchangeQueue::fillUnknownEndpoints).
@@ -352,10 +356,55 @@ void Http2Connection::emitFlow(Stream& s)
         f.endNs = std::max(f.endNs, m.lastByteNs);
     f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
     f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;
+    f.request.dropSingleArrival();
+    f.response.dropSingleArrival();
+}
+
+void Http2Connection::emitFlow(Stream& s)
+{
+    Flow& f = s.flow;
+    settle(f);
     ++m_ctx.stats.flows;
     decodeBodies(f, m_ctx.maxDecodedBytes);
     if (m_ctx.sink)
         m_ctx.sink(std::move(f));
+}
+
+void Http2Connection::changed(const Stream& s)
+{
+    if (m_ctx.progressSink)
+        m_changedStreams.insert(s.id);
+}
+
+bool Http2Connection::reportProgress(uint64_t nowNs, bool force)
+{
+    bool later = false;
+    for (auto it = m_changedStreams.begin(); it != m_changedStreams.end();) {
+        Stream* s = findStream(*it);
+        ProgressStage stage = ProgressStage::None;
+        if (s && s->haveFinalResponse)
+            stage = s->responseEnded ? ProgressStage::ResponseDone : ProgressStage::ResponseHead;
+        else if (s && s->requestHeadersSeen)
+            stage = s->requestEnded ? ProgressStage::RequestDone : ProgressStage::RequestHead;
+        const uint64_t signature = s ? progressSignature(&s->flow.request, &s->flow.response, s->flow) : 0;
+        const ProgressVerdict verdict = s
+            ? progressVerdict(s->progress, stage, signature, nowNs, m_ctx.progressIntervalNs, force)
+            : ProgressVerdict::Nothing;
+        if (verdict == ProgressVerdict::Later) {
+            later = true;
+            ++it;
+            continue;
+        }
+        it = m_changedStreams.erase(it);
+        if (verdict != ProgressVerdict::Report)
+            continue;
+        Flow snapshot = s->flow;
+        settle(snapshot);
+        prepareSnapshot(snapshot, m_ctx.maxDecodedBytes);
+        s->progress = ProgressMark { stage, signature, nowNs };
+        m_ctx.progressSink(snapshot);
+    }
+    return later;
 }
 
 } // namespace httptap

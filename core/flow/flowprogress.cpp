@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "flowprogress.h"
+
+#include "bodydecoder.h"
+
+namespace httptap {
+
+ProgressVerdict progressVerdict(
+    const ProgressMark& mark, ProgressStage stage, uint64_t signature, uint64_t nowNs, uint64_t intervalNs, bool force)
+{
+    if (stage == ProgressStage::None)
+        return ProgressVerdict::Nothing;
+    if (stage > mark.stage)
+        return ProgressVerdict::Report;
+    if (signature == mark.signature)
+        return ProgressVerdict::Nothing;
+    // Clocks of different CPUs may step back a little: a time before the last report waits too.
+    return force || nowNs >= mark.reportedNs + intervalNs ? ProgressVerdict::Report : ProgressVerdict::Later;
+}
+
+uint64_t progressSignature(const HttpMessage* request, const HttpMessage* response, const Flow& flow)
+{
+    uint64_t sum = uint64_t(flow.informational.size());
+    for (const HttpMessage* m : { request, response }) {
+        if (m)
+            sum += m->bodySize + uint64_t(m->trailers.size());
+    }
+    return sum;
+}
+
+void prepareSnapshot(Flow& flow, uint64_t maxDecodedBytes)
+{
+    flow.inProgress = true;
+    if (flow.request.body.size() + flow.response.body.size() > kMaxSnapshotDecodeBytes)
+        return;
+    const QStringList notes = flow.notes;
+    decodeBodies(flow, maxDecodedBytes);
+    flow.notes = notes;
+}
+
+} // namespace httptap
