@@ -92,6 +92,15 @@ QByteArray HttpMessage::header(const QByteArray& name) const
     return {};
 }
 
+bool Flow::isEventStream() const
+{
+    if (!hasResponse)
+        return false;
+    // The media type without parameters ("text/event-stream; charset=utf-8"), case-insensitively.
+    const QByteArray type = response.header("Content-Type").split(';').first().trimmed();
+    return equalsIgnoreCase(type, "text/event-stream");
+}
+
 QString FlowEndpoint::address() const
 {
     if (family == 4)

@@ -79,6 +79,7 @@ struct HttpMessage {
 
 // One gRPC message: a 5-byte prefix (compressed flag, length) and its payload.
 struct GrpcMessage {
+    uint64_t timeNs = 0; // CLOCK_MONOTONIC of the record that completed the message (0 if unknown)
     bool compressed = false; // the flag in the prefix
     uint32_t length = 0; // payload length as declared in the prefix
     QByteArray data; // the payload; decompressed when compressed (if that failed, the raw payload)
@@ -96,6 +97,34 @@ struct GrpcInfo {
     QList<GrpcMessage> responseMessages;
     int status = -1; // grpc-status from the trailers (or the headers of a trailers-only response); -1 if none
     QByteArray message; // grpc-message, percent-decoded
+};
+
+// One WebSocket message (RFC 6455): a data message (text or binary, its
+// fragments joined) or a control frame (close, ping, pong). Masking is removed
+// and permessage-deflate undone; data is capped (size says how much was sent).
+struct WebSocketMessage {
+    enum Opcode : uint8_t { Continuation = 0x0, Text = 0x1, Binary = 0x2, Close = 0x8, Ping = 0x9, Pong = 0xA };
+
+    uint64_t timeNs = 0; // CLOCK_MONOTONIC of the record that completed the message
+    bool fromClient = true; // direction: sent by the client (else by the server)
+    uint8_t opcode = Text; // of the first frame: Text, Binary, Close, Ping, Pong (or a reserved one)
+    bool compressed = false; // RSV1 set (permessage-deflate): data holds the inflated form
+    QByteArray data; // payload, unmasked, joined and inflated; for Close the reason (closeReason) is also here
+    uint64_t size = 0; // payload bytes as sent on the wire (all fragments, before inflating)
+    bool truncated = false; // data holds less than the message: a cap, lost bytes, or bad deflate data
+    int closeCode = -1; // Close: the status code (1000, 1001…); -1 when the frame carried none
+    QByteArray closeReason; // Close: the reason text as sent
+    QString note; // what was wrong with it, in words (invalid UTF-8, bad deflate data, reserved opcode…); empty if fine
+};
+
+// One Server-Sent Event (WHATWG HTML, "event stream interpretation"), as
+// dispatched: data lines joined with "\n", the last event id in force.
+struct ServerSentEvent {
+    uint64_t timeNs = 0; // CLOCK_MONOTONIC of the record that completed the event (its blank line)
+    QByteArray id; // the last event ID at dispatch (empty if none was ever set)
+    QByteArray event; // the event type; empty means "message"
+    QByteArray data; // data lines joined with "\n" (no trailing newline)
+    int retryMs = -1; // a retry field seen since the previous event; -1 if none
 };
 
 struct FlowEndpoint {
@@ -131,6 +160,19 @@ struct Flow {
     uint64_t pushedBy = 0; // HTTP/2 server push: id of the flow whose PUSH_PROMISE announced this one
     GrpcInfo grpc;
 
+    // WebSocket: the request asked to upgrade (HTTP/1.1 `Upgrade: websocket`, or an
+    // HTTP/2 extended CONNECT with `:protocol: websocket`) and the answer accepted (101, 2xx).
+    // The handshake is this flow; its messages are attached to it in order of arrival,
+    // both directions interleaved, and the flow stays open until the connection (or the
+    // HTTP/2 stream) closes. At most kMaxStreamItems are kept; later ones are only counted.
+    bool webSocket = false;
+    QByteArray webSocketExtensions; // Sec-WebSocket-Extensions of the answer ("permessage-deflate; …")
+    QList<WebSocketMessage> webSocketMessages;
+    // Server-Sent Events: a response with Content-Type text/event-stream, parsed as it arrives.
+    QList<ServerSentEvent> serverSentEvents;
+    uint64_t streamItemsDropped = 0; // messages or events beyond kMaxStreamItems (counted, not kept)
+    static constexpr qsizetype kMaxStreamItems = 100000;
+
     uint64_t startNs = 0; // first request byte
     uint64_t responseStartNs = 0; // first response byte (0 if none)
     uint64_t endNs = 0; // last byte of the exchange
@@ -143,6 +185,8 @@ struct Flow {
     bool incomplete = false; // the exchange did not finish (no response, connection closed mid-message)
     QStringList notes; // why truncated / incomplete, in words for the user
 
+    bool isWebSocket() const { return webSocket; }
+    bool isEventStream() const; // the response's Content-Type is text/event-stream
     bool isTls() const { return source != record::Source::Syscall; }
     QString scheme() const { return isTls() ? QStringLiteral("https") : QStringLiteral("http"); }
     // Absolute URL: scheme://host[:port]/target. Scheme from :scheme (HTTP/2) or the capture
