@@ -79,12 +79,12 @@ struct HttpMessage {
 
 // One gRPC message: a 5-byte prefix (compressed flag, length) and its payload.
 struct GrpcMessage {
-    uint64_t timeNs = 0; // CLOCK_MONOTONIC of the record that completed the message (0 if unknown)
     bool compressed = false; // the flag in the prefix
     uint32_t length = 0; // payload length as declared in the prefix
     QByteArray data; // the payload; decompressed when compressed (if that failed, the raw payload)
     bool decompressed = false; // data is the decompressed form of a compressed payload
     bool truncated = false; // fewer payload bytes than declared (body cut, limit), or decompression failed
+    uint64_t timeNs = 0; // CLOCK_MONOTONIC of the record that completed the message (0 if unknown)
 };
 
 // gRPC over HTTP/2 (content-type application/grpc*); filled when the flow leaves the assembler.
