@@ -89,6 +89,8 @@ void Connection::add(const record::Data& data)
         process(side, slice.gapBytes, slice.gapOffset, bytes, slice.size);
     else if (m_state == State::Http2)
         feedHttp2(side, slice.gapBytes, bytes, slice.size);
+    else if (m_state == State::WebSocket)
+        feedWebSocket(side, slice.gapBytes, bytes, slice.size);
     side.lastCallTruncated = data.flags & record::kDataCallTruncated;
     if (m_ctx.progressSink) {
         if (reportProgress(data.timestampNs, false))
@@ -351,6 +353,10 @@ void Connection::feedParser(Side& side, const uint8_t* data, size_t size)
             feedHttp2(req, overflow ? 1 : 0, reinterpret_cast<const uint8_t*>(held.constData()), size_t(held.size()));
             return;
         }
+        if (!side.requests && m_wsExchange) {
+            startWebSocket(side, data + consumed, size - consumed);
+            return;
+        }
         if (side.requests) {
             // Whether the rest is HTTP depends on the answer (101 / 2xx to CONNECT, or a refusal).
             side.mode = Mode::AwaitUpgrade;
@@ -376,6 +382,52 @@ void Connection::feedParser(Side& side, const uint8_t* data, size_t size)
     }
     if (!side.requests)
         maybeResumeRequests();
+}
+
+void Connection::startWebSocket(Side& responses, const uint8_t* rest, size_t restSize)
+{
+    m_state = State::WebSocket;
+    m_sides[0].mode = m_sides[1].mode = Mode::Stopped;
+    m_sides[0].exchange = m_sides[1].exchange = nullptr;
+    m_ws = std::make_unique<WebSocketSession>(m_wsExchange->flow, m_ctx.maxBodyBytes);
+    // The server's frames may follow its 101 in the same chunk; the client's may have
+    // been sent before the 101 arrived and were held back.
+    feedWebSocket(responses, 0, rest, restSize);
+    Side& req = requestSide();
+    const QByteArray held = std::exchange(req.held, {});
+    if (std::exchange(req.heldOverflow, false)) {
+        m_ws->abandon(true,
+            QStringLiteral("more than %1 bytes (or lost ones) came before the handshake was answered").arg(kMaxHeldBytes));
+    }
+    const uint64_t now = req.timestampNs;
+    req.timestampNs = responses.timestampNs; // held bytes are read no earlier than the 101 that released them
+    feedWebSocket(req, 0, reinterpret_cast<const uint8_t*>(held.constData()), size_t(held.size()));
+    req.timestampNs = std::max(now, responses.timestampNs);
+}
+
+void Connection::feedWebSocket(Side& side, uint64_t gapBytes, const uint8_t* data, size_t size)
+{
+    if (!m_ws)
+        return;
+    m_ws->feed(side.requests, gapBytes, data, size, side.timestampNs);
+    if (m_ws->closedBothWays()) {
+        endWebSocket({});
+        m_state = State::Tunnel; // anything after both close frames is not the WebSocket's
+    }
+}
+
+void Connection::endWebSocket(const QString& reason)
+{
+    if (!m_ws)
+        return;
+    Exchange* ex = std::exchange(m_wsExchange, nullptr);
+    if (!reason.isEmpty()) {
+        m_ws->finish(reason, std::max(m_sides[0].timestampNs, m_sides[1].timestampNs));
+        ex->addNote(reason, false);
+    }
+    m_ws.reset();
+    ex->held = false;
+    m_exchanges.flushReady();
 }
 
 void Connection::maybeResumeRequests()
@@ -449,6 +501,14 @@ void Connection::close(CloseReason reason)
     }
     for (Side& s : m_sides)
         abandonMessage(s, cut, false);
+    if (m_wsExchange) {
+        if (ended) {
+            m_wsExchange->flow.incomplete = true;
+            endWebSocket(QStringLiteral("capture ended while the WebSocket was open"));
+        } else {
+            endWebSocket(QStringLiteral("connection closed without a WebSocket closing handshake"));
+        }
+    }
     if (m_h2cUpgrade) {
         // 101 seen but not the switch (the 101 was the last thing captured): the request still leaves.
         Exchange& ex = m_exchanges.appendTaken(std::move(*m_h2cUpgrade));
@@ -560,6 +620,19 @@ void Connection::messageComplete(Http1Parser& parser, HttpMessage&& message)
                     m_h2cUpgrade = std::move(upgraded);
                     return;
                 }
+            }
+            if (protocol.trimmed().compare("websocket", Qt::CaseInsensitive) == 0
+                && ex->flow.request.header("Upgrade").trimmed().compare("websocket", Qt::CaseInsensitive) == 0) {
+                // The handshake stays open: the frames that follow are its messages (feedParser switches over).
+                ex->flow.webSocket = true;
+                ex->flow.webSocketExtensions = message.header("Sec-WebSocket-Extensions");
+                ex->flow.response = std::move(message);
+                ex->flow.hasResponse = true;
+                ex->responseDone = true;
+                ex->held = true;
+                m_wsExchange = ex;
+                m_exchanges.flushReady();
+                return;
             }
             ex->addNote(
                 QStringLiteral("switched protocols%1; later bytes are not dissected")

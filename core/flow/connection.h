@@ -6,7 +6,10 @@
 // an HTTP/1 parser per stream and the queue of exchanges waiting for their
 // responses — or, once HTTP/2 is recognised (client preface on either
 // direction, `Upgrade: h2c` answered by 101, or HTTP/2 frames in a
-// connection the capture joined late), an Http2Connection that takes over.
+// connection the capture joined late), an Http2Connection that takes over;
+// or, once a 101 accepts `Upgrade: websocket`, a WebSocketSession that adds
+// every later frame to the handshake's flow, which leaves when the
+// connection closes or close frames went both ways.
 //
 // Invariants:
 //  - Exchanges wait in an ExchangeQueue (request order, FIFO pairing, each
@@ -22,6 +25,7 @@
 #include "http/http1parser.h"
 #include "http2/http2connection.h"
 #include "streamreassembler.h"
+#include "websocket/websocketsession.h"
 
 #include <memory>
 
@@ -53,6 +57,7 @@ private:
         Sniffing, // neither stream has shown what it carries yet
         Http, // parsing HTTP/1.x
         Tunnel, // switched protocols (101, CONNECT): further bytes are not HTTP/1
+        WebSocket, // 101 to `Upgrade: websocket`: m_ws dissects every further byte into the handshake's flow
         Http2, // m_h2 dissects every further byte
         Ignored, // TLS ciphertext or HTTP/2: not ours to parse, not an error
         Failed, // not HTTP or hostile: given up
@@ -100,6 +105,9 @@ private:
     bool sniffHttp2Frames(Side& side, const uint8_t* data, size_t size);
     void startHttp2(Http2Connection::Start start, Side* client);
     void feedHttp2(Side& side, uint64_t gapBytes, const uint8_t* data, size_t size);
+    void startWebSocket(Side& responses, const uint8_t* rest, size_t restSize);
+    void feedWebSocket(Side& side, uint64_t gapBytes, const uint8_t* data, size_t size);
+    void endWebSocket(const QString& reason);
     void replayPrefix(Side& side, bool http2);
     Flow identity() const;
     void process(Side& side, uint64_t gapBytes, uint64_t gapOffset, const uint8_t* data, size_t size);
@@ -125,6 +133,8 @@ private:
     Flow::Role m_role = Flow::Role::Client;
     std::unique_ptr<Http2Connection> m_h2;
     std::optional<Flow> m_h2cUpgrade; // the request answered by 101 to h2c, waiting to become stream 1
+    Exchange* m_wsExchange = nullptr; // the handshake answered by 101 to websocket, held until the end
+    std::unique_ptr<WebSocketSession> m_ws;
 };
 
 } // namespace httptap

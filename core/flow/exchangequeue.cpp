@@ -30,6 +30,10 @@ void settle(Flow& f)
     f.endNs = std::max({ f.startNs, f.request.lastByteNs, f.hasResponse ? f.response.lastByteNs : 0 });
     for (const HttpMessage& m : std::as_const(f.informational))
         f.endNs = std::max(f.endNs, m.lastByteNs);
+    if (!f.webSocketMessages.isEmpty())
+        f.endNs = std::max(f.endNs, f.webSocketMessages.last().timeNs);
+    if (!f.serverSentEvents.isEmpty())
+        f.endNs = std::max(f.endNs, f.serverSentEvents.last().timeNs);
     f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
     f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;
     f.request.dropSingleArrival();
@@ -80,7 +84,8 @@ std::optional<Flow> ExchangeQueue::takeBack(const Exchange& exchange)
 
 void ExchangeQueue::flushReady()
 {
-    while (!m_exchanges.empty() && m_exchanges.front().requestDone && m_exchanges.front().responseDone) {
+    while (!m_exchanges.empty() && m_exchanges.front().requestDone && m_exchanges.front().responseDone
+        && !m_exchanges.front().held) {
         emitFlow(m_exchanges.front());
         m_exchanges.pop_front();
     }
@@ -95,6 +100,7 @@ void ExchangeQueue::flushAll(const QString& noResponseNote)
             ex.addNote(noResponseNote, false);
         }
         ex.requestDone = true;
+        ex.held = false;
     }
     flushReady();
 }

@@ -44,6 +44,7 @@ struct Exchange {
     QByteArray method; // known once the request's headers are, before the request completes
     bool requestDone = false;
     bool responseDone = false;
+    bool held = false; // settled, but more belongs to it (a WebSocket's messages): stays until released
     ProgressMark progress;
 
     void addNote(const QString& text, bool truncates);
@@ -68,7 +69,7 @@ public:
     // Removes the newest exchange without letting it leave (its flow continues elsewhere: h2c).
     // Returns nothing when `exchange` is not the newest.
     std::optional<Flow> takeBack(const Exchange& exchange);
-    // Lets every settled exchange at the front leave.
+    // Lets every settled exchange at the front leave (not one held open).
     void flushReady();
     // Settles and lets leave every exchange: those without a final response get `noResponseNote`.
     void flushAll(const QString& noResponseNote);

@@ -109,7 +109,7 @@ struct WebSocketMessage {
     bool fromClient = true; // direction: sent by the client (else by the server)
     uint8_t opcode = Text; // of the first frame: Text, Binary, Close, Ping, Pong (or a reserved one)
     bool compressed = false; // RSV1 set (permessage-deflate): data holds the inflated form
-    QByteArray data; // payload, unmasked, joined and inflated; for Close the reason (closeReason) is also here
+    QByteArray data; // payload, unmasked, joined and inflated (Close: as sent, code and reason)
     uint64_t size = 0; // payload bytes as sent on the wire (all fragments, before inflating)
     bool truncated = false; // data holds less than the message: a cap, lost bytes, or bad deflate data
     int closeCode = -1; // Close: the status code (1000, 1001…); -1 when the frame carried none

@@ -20,7 +20,8 @@ ProgressVerdict progressVerdict(
 
 uint64_t progressSignature(const HttpMessage* request, const HttpMessage* response, const Flow& flow)
 {
-    uint64_t sum = uint64_t(flow.informational.size());
+    uint64_t sum = uint64_t(flow.informational.size()) + uint64_t(flow.webSocketMessages.size())
+        + uint64_t(flow.serverSentEvents.size()) + flow.streamItemsDropped;
     for (const HttpMessage* m : { request, response }) {
         if (m)
             sum += m->bodySize + uint64_t(m->trailers.size());

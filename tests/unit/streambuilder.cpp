@@ -131,6 +131,19 @@ QByteArray describe(const Flow& f)
         describeMessage(out, "info", m);
     if (f.hasResponse)
         describeMessage(out, "response", f.response);
+    for (const WebSocketMessage& m : f.webSocketMessages) {
+        out += QByteArray("  ws ") + (m.fromClient ? "client" : "server") + " op " + QByteArray::number(m.opcode)
+            + (m.compressed ? " deflated" : "") + " size " + QByteArray::number(m.size) + (m.truncated ? " truncated" : "")
+            + (m.closeCode >= 0 ? " close " + QByteArray::number(m.closeCode) + " '" + m.closeReason + "'" : QByteArray())
+            + " data " + m.data.left(64).toHex() + (m.note.isEmpty() ? QByteArray() : " note " + m.note.toUtf8())
+            + '\n';
+    }
+    for (const ServerSentEvent& e : f.serverSentEvents) {
+        out += "  sse id '" + e.id + "' event '" + e.event + "' retry " + QByteArray::number(e.retryMs) + " data '"
+            + e.data + "'\n";
+    }
+    if (f.streamItemsDropped > 0)
+        out += "  dropped " + QByteArray::number(f.streamItemsDropped) + '\n';
     for (const QString& n : f.notes)
         out += "  note " + n.toUtf8() + '\n';
     return out;

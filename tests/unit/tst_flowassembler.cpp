@@ -251,12 +251,13 @@ private Q_SLOTS:
         QCOMPARE(r.flows[0].endNs, StreamBuilder::kStartNs + 2 * StreamBuilder::kStepNs);
     }
 
+    // A protocol httptap does not dissect (WebSocket is: tst_websocket).
     void upgrade101()
     {
         StreamBuilder b;
         TestConnection c;
-        b.egress(c, "GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x05hello");
-        b.ingress(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n\x81\x02hi");
+        b.egress(c, "GET /irc HTTP/1.1\r\nHost: h\r\nUpgrade: IRC/6.9\r\nConnection: Upgrade\r\n\r\n\x81\x05hello");
+        b.ingress(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: IRC/6.9\r\nConnection: Upgrade\r\n\r\n\x81\x02hi");
         b.egress(c, QByteArray("\x88\x00", 2));
         b.ingress(c, QByteArray("\x88\x00\x01\x02", 4));
         b.close(c);
@@ -266,7 +267,7 @@ private Q_SLOTS:
         QCOMPARE(f.response.status, 101);
         QVERIFY(f.response.complete);
         QVERIFY(!f.incomplete);
-        QVERIFY(notesContain(f, QStringLiteral("switched protocols to websocket")));
+        QVERIFY(notesContain(f, QStringLiteral("switched protocols to IRC/6.9")));
         QCOMPARE(r.stats.parseErrors, uint64_t(0));
     }
 
