@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "captureio.h"
 
+#include "export/harreader.h"
 #include "models/textescape.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QObject>
 
 namespace httptap {
@@ -51,6 +54,32 @@ QStringList RawCaptureParser::takeNotices()
 bool isRawCapture(const QByteArray& bytes)
 {
     return bytes.startsWith(QByteArray("HTTPTAP\0", 8));
+}
+
+std::optional<QList<Flow>> readCaptureFile(const QString& path, QString* error)
+{
+    const QString name = QFileInfo(path).fileName();
+    auto failed = [&](const QString& why) -> std::optional<QList<Flow>> {
+        if (error)
+            *error = QObject::tr("Cannot open %1: %2").arg(name, why);
+        return std::nullopt;
+    };
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return failed(file.errorString());
+    const QByteArray bytes = file.read(kHarMaxBytes + 1);
+    if (!isRawCapture(bytes)) {
+        QString why;
+        auto flows = readHar(bytes, &why);
+        return flows ? flows : failed(why);
+    }
+    QList<Flow> flows;
+    RawCaptureParser parser([&flows](Flow&& flow) { flows.append(std::move(flow)); });
+    const bool ok = parser.feed(bytes);
+    parser.finish();
+    if (!ok)
+        return failed(parser.errorString());
+    return flows;
 }
 
 } // namespace httptap

@@ -12,6 +12,7 @@
 #include <QString>
 
 #include <functional>
+#include <optional>
 
 namespace httptap {
 
@@ -41,5 +42,8 @@ private:
 };
 
 bool isRawCapture(const QByteArray& bytes);
+// Every flow of a capture file (raw record stream or HAR), for Compare Captures; nullopt with
+// "Cannot open NAME: why" in *error when the file cannot be read or parsed.
+std::optional<QList<Flow>> readCaptureFile(const QString& path, QString* error);
 
 } // namespace httptap

@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "detailpane.h"
 
+#include "bodyview.h"
+#include "cookiespage.h"
 #include "filter/flowfields.h"
+#include "grpcpage.h"
+#include "highlight/textstyle.h"
 #include "models/flowtablemodel.h"
 #include "models/textescape.h"
+#include "payloadpage.h"
 
 #include <QCheckBox>
 #include <QFontDatabase>
-#include <QImage>
-#include <QJsonDocument>
+#include <QHBoxLayout>
 #include <QLabel>
-#include <QPixmap>
 #include <QPlainTextEdit>
-#include <QScrollArea>
-#include <QStackedWidget>
 #include <QTabWidget>
-#include <QUrlQuery>
 #include <QVBoxLayout>
 
 namespace httptap {
@@ -52,50 +52,103 @@ QString duration(uint64_t from, uint64_t to)
     return QStringLiteral("%1 ms").arg(double(to - from) / 1e6, 0, 'f', 3);
 }
 
-QString sizeNote(qsizetype shown, uint64_t total)
+bool isHttp2(const Flow& f)
 {
-    return QObject::tr("[showing the first %1 of %2 bytes]\n").arg(shown).arg(total);
+    return f.httpVersion.startsWith("HTTP/2");
+}
+
+// The head as it crossed the wire: start line and header lines for HTTP/1; for HTTP/2 the
+// decoded header block (pseudo-headers first), since there is no text form on the wire.
+QString rawRequestHead(const Flow& f)
+{
+    const HttpMessage& req = f.request;
+    if (isHttp2(f))
+        return QObject::tr("(HTTP/2 header block, decoded)\n") + headerLines(req.headers);
+    return escapeBytes(req.method) + QLatin1Char(' ') + escapeBytes(req.target) + QLatin1Char(' ')
+        + QString::fromLatin1(f.httpVersion) + QLatin1Char('\n') + headerLines(req.headers);
+}
+
+QString rawResponseHead(const Flow& f)
+{
+    const HttpMessage& resp = f.response;
+    QString out;
+    for (const HttpMessage& info : f.informational)
+        out += version(info) + QLatin1Char(' ') + QString::number(info.status) + QLatin1Char(' ') + escapeBytes(info.reason)
+            + QLatin1Char('\n') + headerLines(info.headers) + QLatin1Char('\n');
+    if (isHttp2(f))
+        return out + QObject::tr("(HTTP/2 header block, decoded)\n") + headerLines(resp.headers);
+    return out + version(resp) + QLatin1Char(' ') + QString::number(resp.status) + QLatin1Char(' ') + escapeBytes(resp.reason)
+        + QLatin1Char('\n') + headerLines(resp.headers);
+}
+
+// Why the flow is not whole, one reason a line; empty when it is whole.
+QString incompleteness(const Flow& f)
+{
+    QStringList lines;
+    const QString why = FlowTableModel::completenessText(f);
+    if (!why.isEmpty())
+        lines << why.split(QLatin1Char('\n'));
+    auto bodyCut = [&](const HttpMessage& m, const QString& what) {
+        if (m.bodySize > uint64_t(m.body.size()))
+            lines << QObject::tr("%1 body: %2 of %3 bytes captured.").arg(what).arg(m.body.size()).arg(m.bodySize);
+    };
+    bodyCut(f.request, QObject::tr("Request"));
+    if (f.hasResponse)
+        bodyCut(f.response, QObject::tr("Response"));
+    lines.removeDuplicates();
+    return lines.join(QLatin1Char('\n'));
 }
 
 } // namespace
 
 DetailPane::DetailPane(QWidget* parent)
     : QWidget(parent)
+    , m_banner(new QLabel)
     , m_tabs(new QTabWidget(this))
     , m_headers(makeText(QStringLiteral("headersText")))
-    , m_raw(new QCheckBox(tr("Raw")))
-    , m_payload(makeText(QStringLiteral("payloadText")))
-    , m_responseStack(new QStackedWidget)
-    , m_response(makeText(QStringLiteral("responseText")))
-    , m_image(new QLabel)
+    , m_rawResponse(new QCheckBox(tr("Raw response headers")))
+    , m_rawRequest(new QCheckBox(tr("Raw request headers")))
+    , m_payload(new PayloadPage)
+    , m_response(new BodyView(QStringLiteral("responseBody")))
+    , m_cookies(new CookiesPage)
     , m_trailers(makeText(QStringLiteral("trailersText")))
+    , m_grpc(new GrpcPage)
     , m_timing(makeText(QStringLiteral("timingText")))
 {
-    m_raw->setObjectName(QStringLiteral("rawHeaders"));
+    m_banner->setObjectName(QStringLiteral("completenessBanner"));
+    m_banner->setTextFormat(Qt::PlainText);
+    m_banner->setWordWrap(true);
+    m_banner->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_banner->hide();
+
+    m_rawResponse->setObjectName(QStringLiteral("rawResponseHeaders"));
+    m_rawRequest->setObjectName(QStringLiteral("rawRequestHeaders"));
     auto* headersPage = new QWidget;
+    auto* toggles = new QHBoxLayout;
+    toggles->addWidget(m_rawResponse);
+    toggles->addWidget(m_rawRequest);
+    toggles->addStretch(1);
     auto* headersLayout = new QVBoxLayout(headersPage);
     headersLayout->setContentsMargins(0, 0, 0, 0);
-    headersLayout->addWidget(m_raw);
+    headersLayout->addLayout(toggles);
     headersLayout->addWidget(m_headers);
-    connect(m_raw, &QCheckBox::toggled, this, &DetailPane::refresh);
+    connect(m_rawResponse, &QCheckBox::toggled, this, &DetailPane::refreshHeaders);
+    connect(m_rawRequest, &QCheckBox::toggled, this, &DetailPane::refreshHeaders);
 
-    m_image->setObjectName(QStringLiteral("responseImage"));
-    m_image->setTextFormat(Qt::PlainText);
-    m_image->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    auto* imageScroll = new QScrollArea;
-    imageScroll->setWidget(m_image);
-    imageScroll->setWidgetResizable(true);
-    m_responseStack->addWidget(m_response);
-    m_responseStack->addWidget(imageScroll);
-
+    m_payload->setObjectName(QStringLiteral("payloadPage"));
+    m_cookies->setObjectName(QStringLiteral("cookiesPage"));
+    m_grpc->setObjectName(QStringLiteral("grpcPage"));
     m_tabs->setObjectName(QStringLiteral("detailTabs"));
     m_tabs->addTab(headersPage, tr("Headers"));
     m_tabs->addTab(m_payload, tr("Payload"));
-    m_tabs->addTab(m_responseStack, tr("Response"));
+    m_tabs->addTab(m_response, tr("Response"));
+    m_tabs->addTab(m_cookies, tr("Cookies"));
     m_tabs->addTab(m_trailers, tr("Trailers"));
+    m_tabs->addTab(m_grpc, tr("gRPC"));
     m_tabs->addTab(m_timing, tr("Timing"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_banner);
     layout->addWidget(m_tabs);
     refresh();
 }
@@ -114,44 +167,56 @@ QByteArray DetailPane::displayBody(const HttpMessage& message)
     return message.decoded ? message.decodedBody : message.body;
 }
 
-QString DetailPane::bodyText(const QByteArray& body, uint64_t observedSize, const QString& mimeType)
+void DetailPane::refreshHeaders()
 {
-    if (body.isEmpty())
-        return observedSize ? tr("[%1 bytes observed, none kept]").arg(observedSize) : tr("[no body]");
-    QString note;
-    if (observedSize > uint64_t(body.size()))
-        note = tr("[body cut: %1 of %2 bytes captured]\n").arg(body.size()).arg(observedSize);
-    const bool json = mimeType.endsWith(QLatin1String("json")) || ((body.startsWith('{') || body.startsWith('['))
-        && mimeType.isEmpty());
-    if (json && body.size() <= 4 * kTextCap) {
-        const QJsonDocument doc = QJsonDocument::fromJson(body);
-        if (!doc.isNull()) {
-            QString pretty = escapeBytes(doc.toJson(QJsonDocument::Indented), true);
-            if (pretty.size() > kTextCap)
-                pretty = sizeNote(kTextCap, uint64_t(pretty.size())).replace(tr("bytes"), tr("characters")) + pretty.left(kTextCap);
-            return note + pretty;
-        }
+    if (!m_flow) {
+        m_headers->setPlainText(tr("Select a request to see its details."));
+        return;
     }
-    // A declared text type is shown as (escaped) text even with a few control characters in it.
-    const bool textual = mimeType.startsWith(QLatin1String("text/")) || mimeType.contains(QLatin1String("json"))
-        || mimeType.contains(QLatin1String("xml")) || mimeType.contains(QLatin1String("javascript"));
-    if (textual || looksLikeText(body)) {
-        if (body.size() > kTextCap)
-            note += sizeNote(kTextCap, uint64_t(body.size()));
-        return note + escapeBytes(body.left(kTextCap), true);
-    }
-    if (body.size() > kHexCap)
-        note += sizeNote(kHexCap, uint64_t(body.size()));
-    return note + hexDump(body.left(kHexCap));
+    const Flow& f = *m_flow;
+    const HttpMessage& req = f.request;
+    const HttpMessage& resp = f.response;
+    QString h;
+    h += tr("General") + QLatin1Char('\n');
+    h += tr("  Request URL: %1\n").arg(escapeControl(f.url()));
+    h += tr("  Request Method: %1\n").arg(escapeBytes(req.method));
+    h += f.hasResponse ? tr("  Status Code: %1 %2\n").arg(resp.status).arg(escapeBytes(resp.reason))
+                       : tr("  Status Code: (no response)\n");
+    h += tr("  Remote Address: %1\n").arg(f.remote.toString());
+    h += tr("  Protocol: %1   TLS: %2\n").arg(flowProtocol(f), flowTlsLibrary(f));
+    h += tr("  Process: %1 (pid %2, thread %3)\n").arg(escapeControl(f.process)).arg(f.pid).arg(f.tid);
+    h += tr("  Connection: %1%2\n").arg(f.connId).arg(f.streamId ? tr(", stream %1").arg(f.streamId) : QString());
+    const QString why = FlowTableModel::completenessText(f);
+    if (!why.isEmpty())
+        h += tr("\nCompleteness\n") + QStringLiteral("  ") + QString(why).replace(QLatin1Char('\n'), QLatin1String("\n  ")) + QLatin1Char('\n');
+    if (f.hasResponse)
+        h += m_rawResponse->isChecked() ? tr("\nResponse Headers (raw)\n") + rawResponseHead(f)
+                                        : tr("\nResponse Headers\n") + headerLines(resp.headers);
+    h += m_rawRequest->isChecked() ? tr("\nRequest Headers (raw)\n") + rawRequestHead(f)
+                                   : tr("\nRequest Headers\n") + headerLines(req.headers);
+    m_headers->setPlainText(h);
 }
 
 void DetailPane::refresh()
 {
-    m_image->clear();
-    m_responseStack->setCurrentIndex(0);
+    const Flow* flow = m_flow ? &*m_flow : nullptr;
+    refreshHeaders();
+    m_payload->setFlow(flow);
+    m_cookies->setFlow(flow);
+    m_grpc->setFlow(flow);
+    m_tabs->setTabVisible(m_tabs->indexOf(m_grpc), flow && flow->grpc.isGrpc);
+
+    const QString why = flow ? incompleteness(*flow) : QString();
+    m_banner->setText(why.isEmpty() ? QString() : tr("This exchange is not whole:\n") + why);
+    m_banner->setVisible(!why.isEmpty());
+    const bool dark = isDarkPalette(palette());
+    m_banner->setStyleSheet(dark ? QStringLiteral("QLabel { background: #4d3b00; color: #ffe08a; padding: 4px; }")
+                                 : QStringLiteral("QLabel { background: #fff3cd; color: #664d03; padding: 4px; }"));
+
     if (!m_flow) {
         const QString none = tr("Select a request to see its details.");
-        for (QPlainTextEdit* e : { m_headers, m_payload, m_response, m_trailers, m_timing })
+        m_response->setMessage(none);
+        for (QPlainTextEdit* e : { m_trailers, m_timing })
             e->setPlainText(none);
         return;
     }
@@ -159,74 +224,15 @@ void DetailPane::refresh()
     const HttpMessage& req = f.request;
     const HttpMessage& resp = f.response;
 
-    // Headers.
-    QString h;
-    if (m_raw->isChecked()) {
-        h += escapeBytes(req.method) + QLatin1Char(' ') + escapeBytes(req.target) + QLatin1Char(' ')
-            + QString::fromLatin1(f.httpVersion) + QLatin1Char('\n') + headerLines(req.headers);
-        if (f.hasResponse)
-            h += QLatin1Char('\n') + version(resp) + QLatin1Char(' ') + QString::number(resp.status) + QLatin1Char(' ')
-                + escapeBytes(resp.reason) + QLatin1Char('\n') + headerLines(resp.headers);
-    } else {
-        h += tr("General") + QLatin1Char('\n');
-        h += tr("  Request URL: %1\n").arg(escapeControl(f.url()));
-        h += tr("  Request Method: %1\n").arg(escapeBytes(req.method));
-        h += f.hasResponse ? tr("  Status Code: %1 %2\n").arg(resp.status).arg(escapeBytes(resp.reason))
-                           : tr("  Status Code: (no response)\n");
-        h += tr("  Remote Address: %1\n").arg(f.remote.toString());
-        h += tr("  Protocol: %1   TLS: %2\n").arg(flowProtocol(f), flowTlsLibrary(f));
-        h += tr("  Process: %1 (pid %2, thread %3)\n").arg(escapeControl(f.process)).arg(f.pid).arg(f.tid);
-        h += tr("  Connection: %1%2\n").arg(f.connId).arg(f.streamId ? tr(", stream %1").arg(f.streamId) : QString());
-        const QString why = FlowTableModel::completenessText(f);
-        if (!why.isEmpty())
-            h += tr("\nCompleteness\n") + QStringLiteral("  ") + QString(why).replace(QLatin1Char('\n'), QLatin1String("\n  ")) + QLatin1Char('\n');
-        if (f.hasResponse)
-            h += tr("\nResponse Headers\n") + headerLines(resp.headers);
-        h += tr("\nRequest Headers\n") + headerLines(req.headers);
-    }
-    m_headers->setPlainText(h);
-
-    // Payload: query string, then the request body by its type.
-    QString p;
-    const QString path = flowPath(f);
-    const qsizetype question = path.indexOf(QLatin1Char('?'));
-    if (question >= 0) {
-        p += tr("Query String Parameters\n");
-        const QUrlQuery query(path.mid(question + 1));
-        for (const auto& [name, value] : query.queryItems(QUrl::FullyDecoded))
-            p += QStringLiteral("  %1: %2\n").arg(escapeControl(name), escapeControl(value));
-    }
-    const QByteArray reqBody = displayBody(req);
-    const QString reqType = QString::fromLatin1(req.header("Content-Type")).toLower();
-    if (!reqBody.isEmpty() || req.bodySize) {
-        if (!p.isEmpty())
-            p += QLatin1Char('\n');
-        if (reqType.startsWith(QLatin1String("application/x-www-form-urlencoded")) && reqBody.size() <= kTextCap) {
-            p += tr("Form Data\n");
-            const QUrlQuery form(QString::fromUtf8(QByteArray(reqBody).replace('+', ' ')));
-            for (const auto& [name, value] : form.queryItems(QUrl::FullyDecoded))
-                p += QStringLiteral("  %1: %2\n").arg(escapeControl(name), escapeControl(value));
-        } else {
-            p += tr("Request Payload\n") + bodyText(reqBody, req.bodySize, reqType);
-        }
-    }
-    m_payload->setPlainText(p.isEmpty() ? tr("This request has no payload.") : p);
-
     // Response.
     if (!f.hasResponse) {
-        m_response->setPlainText(tr("No response was captured."));
+        m_response->setMessage(tr("No response was captured."));
     } else {
         const QByteArray body = displayBody(resp);
-        const QString mime = flowMimeType(f);
-        QImage image;
-        if (mime.startsWith(QLatin1String("image/")) && !body.isEmpty() && body.size() <= 32 * kTextCap
-            && image.loadFromData(body)) {
-            m_image->setPixmap(QPixmap::fromImage(image));
-            m_responseStack->setCurrentIndex(1);
-            m_response->setPlainText(tr("[image %1×%2, %3 bytes]").arg(image.width()).arg(image.height()).arg(body.size()));
-        } else {
-            m_response->setPlainText(bodyText(body, resp.decoded ? uint64_t(body.size()) : resp.bodySize, mime));
-        }
+        if (body.isEmpty())
+            m_response->setMessage(resp.bodySize ? tr("[%1 bytes observed, none kept]").arg(resp.bodySize) : tr("[no body]"));
+        else
+            m_response->setBody(body, resp.decoded ? uint64_t(body.size()) : resp.bodySize, flowMimeType(f));
     }
 
     // Trailers.
@@ -250,11 +256,12 @@ void DetailPane::refresh()
     m_timing->setPlainText(timing);
 }
 
+QString DetailPane::bannerText() const { return m_banner->isHidden() ? QString() : m_banner->text(); }
 QString DetailPane::headersText() const { return m_headers->toPlainText(); }
-QString DetailPane::payloadText() const { return m_payload->toPlainText(); }
-QString DetailPane::responseText() const { return m_response->toPlainText(); }
+QString DetailPane::payloadText() const { return m_payload->text(); }
+QString DetailPane::responseText() const { return m_response->showsImage() ? m_response->info() : m_response->text(); }
 QString DetailPane::trailersText() const { return m_trailers->toPlainText(); }
 QString DetailPane::timingText() const { return m_timing->toPlainText(); }
-bool DetailPane::showsImage() const { return m_responseStack->currentIndex() == 1; }
+bool DetailPane::showsImage() const { return m_response->showsImage(); }
 
 } // namespace httptap

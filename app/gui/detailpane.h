@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
-// The detail pane for the selected flow: tabs Headers (general facts and
-// completeness, response and request headers in wire order, or the raw
-// head), Payload (query string, form fields, JSON), Response (JSON pretty-
-// printed, text, images as images, anything else as hex), Trailers, Timing.
+// The detail pane for the selected flow. At the top, when the flow is not
+// whole, a banner with every reason (no response, cut body "N of M bytes",
+// lost events, HTTP/2 header state missing — the flow's notes). Then tabs:
+// Headers (general facts; response and request headers in wire order, each
+// with a Raw toggle showing the head as sent), Payload (PayloadPage), Response
+// (BodyView: highlighted, images, hex), Cookies (CookiesPage), Trailers, gRPC
+// (GrpcPage, only for gRPC calls) and Timing.
 //
 // Captured text only ever reaches plain-text widgets, control characters
-// escaped. Large bodies are capped for display (kTextCap / kHexCap) with a
-// line saying so, so a 10 MiB body opens at once.
+// escaped. Large bodies open at once (BodyView formats a prefix first).
 
 #include "flow/captureclock.h"
 #include "flow/flow.h"
@@ -20,18 +22,19 @@
 class QCheckBox;
 class QLabel;
 class QPlainTextEdit;
-class QStackedWidget;
 class QTabWidget;
 
 namespace httptap {
+
+class BodyView;
+class CookiesPage;
+class GrpcPage;
+class PayloadPage;
 
 class DetailPane : public QWidget
 {
     Q_OBJECT
 public:
-    static constexpr qsizetype kTextCap = 1 << 20;
-    static constexpr qsizetype kHexCap = 64 << 10;
-
     explicit DetailPane(QWidget* parent = nullptr);
 
     void setClock(const CaptureClock& clock) { m_clock = clock; }
@@ -39,29 +42,35 @@ public:
     void clear() { setFlow(nullptr); }
 
     QTabWidget* tabs() const { return m_tabs; }
+    QString bannerText() const; // empty when the flow is whole (the banner is hidden)
     QString headersText() const;
     QString payloadText() const;
     QString responseText() const;
     QString trailersText() const;
     QString timingText() const;
     bool showsImage() const;
+    BodyView* responseView() const { return m_response; }
+    PayloadPage* payloadPage() const { return m_payload; }
+    CookiesPage* cookiesPage() const { return m_cookies; }
+    GrpcPage* grpcPage() const { return m_grpc; }
 
     // The body shown for display: decoded when Content-Encoding was undone. Empty without one.
     static QByteArray displayBody(const HttpMessage& message);
-    // Body bytes as text for a plain widget: pretty JSON, escaped text or a hex dump, capped.
-    static QString bodyText(const QByteArray& body, uint64_t observedSize, const QString& mimeType);
 
 private:
     void refresh();
+    void refreshHeaders();
 
+    QLabel* m_banner;
     QTabWidget* m_tabs;
     QPlainTextEdit* m_headers;
-    QCheckBox* m_raw;
-    QPlainTextEdit* m_payload;
-    QStackedWidget* m_responseStack;
-    QPlainTextEdit* m_response;
-    QLabel* m_image;
+    QCheckBox* m_rawResponse;
+    QCheckBox* m_rawRequest;
+    PayloadPage* m_payload;
+    BodyView* m_response;
+    CookiesPage* m_cookies;
     QPlainTextEdit* m_trailers;
+    GrpcPage* m_grpc;
     QPlainTextEdit* m_timing;
     std::optional<Flow> m_flow;
     CaptureClock m_clock;

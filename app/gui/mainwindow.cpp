@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "captureio.h"
+#include "comparedialog.h"
 #include "detailpane.h"
 #include "livecapture.h"
 #include "processpickerdialog.h"
@@ -221,6 +222,9 @@ void MainWindow::setupActions()
     });
     jsonl->setObjectName(QStringLiteral("actionExportJsonl"));
     file->addSeparator();
+    file->addAction(tr("&Compare Captures…"), this, &MainWindow::compareCapturesDialog)
+        ->setObjectName(QStringLiteral("actionCompareCaptures"));
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::quit);
     quit->setShortcut(QKeySequence::Quit);
     quit->setObjectName(QStringLiteral("actionQuit"));
@@ -274,6 +278,11 @@ void MainWindow::setupActions()
         ->setObjectName(QStringLiteral("actionCopyCurl"));
     m_contextMenu->addAction(tr("Copy Response Body"), this, &MainWindow::copyResponseBody)
         ->setObjectName(QStringLiteral("actionCopyResponse"));
+    m_contextMenu->addSeparator();
+    QAction* compare = m_contextMenu->addAction(tr("Compare"), this, &MainWindow::compareSelected);
+    compare->setObjectName(QStringLiteral("actionCompare"));
+    compare->setToolTip(tr("Select two requests to compare them side by side"));
+    connect(m_contextMenu, &QMenu::aboutToShow, this, [this, compare] { compare->setEnabled(selectedFlows().size() == 2); });
 }
 
 void MainWindow::applyFilter()
@@ -487,6 +496,50 @@ void MainWindow::copyResponseBody()
     else
         mime->setData(QStringLiteral("application/octet-stream"), body);
     QGuiApplication::clipboard()->setMimeData(mime);
+}
+
+void MainWindow::compareSelected()
+{
+    const QList<const Flow*> flows = selectedFlows();
+    if (flows.size() != 2) {
+        statusBar()->showMessage(tr("Select exactly two requests to compare them."), 10'000);
+        return;
+    }
+    auto* dialog = new CompareDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFlows(*flows[0], *flows[1]);
+    dialog->show();
+}
+
+bool MainWindow::compareCaptures(const QString& leftPath, const QString& rightPath, QString* error)
+{
+    QString why;
+    const auto left = readCaptureFile(leftPath, &why);
+    const auto right = left ? readCaptureFile(rightPath, &why) : std::nullopt;
+    if (!left || !right) {
+        if (error)
+            *error = why;
+        showError(why);
+        return false;
+    }
+    auto* dialog = new CompareDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setCaptures(*left, *right, QFileInfo(leftPath).fileName(), QFileInfo(rightPath).fileName());
+    dialog->show();
+    return true;
+}
+
+void MainWindow::compareCapturesDialog()
+{
+    const QString filter = tr("Captures (*.httptap *.har);;All files (*)");
+    const QString left = QFileDialog::getOpenFileName(this, tr("Compare Captures: the first (older) capture"), QString(), filter);
+    if (left.isEmpty())
+        return;
+    const QString right = QFileDialog::getOpenFileName(this, tr("Compare Captures: the second (newer) capture"),
+        QFileInfo(left).absolutePath(), filter);
+    QString error;
+    if (!right.isEmpty() && !compareCaptures(left, right, &error))
+        QMessageBox::warning(this, tr("Compare Captures"), error);
 }
 
 void MainWindow::showAbout()

@@ -76,6 +76,9 @@ public:
     void copyUrl();
     void copyCurl();
     void copyResponseBody();
+    // Compare: the two selected flows side by side; two capture files request by request.
+    void compareSelected();
+    bool compareCaptures(const QString& leftPath, const QString& rightPath, QString* error = nullptr);
 
 private:
     void setupActions();
@@ -85,6 +88,7 @@ private:
     void openDialog();
     void saveDialog(const QString& title, const QString& filter, const std::function<bool(const QString&, QString*)>& save);
     void showAbout();
+    void compareCapturesDialog();
     void pickProcesses();
     void captureBytes(const QByteArray& bytes);
     void captureFinished(const QString& error);
