@@ -2,6 +2,7 @@
 #include "bodyview.h"
 
 #include "format/jsonpretty.h"
+#include "format/xmlindent.h"
 #include "highlight/highlighterfactory.h"
 #include "models/textescape.h"
 
@@ -173,6 +174,13 @@ BodyView::Formatted BodyView::formatText(const QByteArray& body, BodyKind kind, 
             f.cut = !pretty.complete;
         } else {
             f.notes << QObject::tr("not valid JSON, shown as sent");
+        }
+    }
+    if (kind == BodyKind::Xml || kind == BodyKind::Svg) {
+        if (const auto indented = indentXml(body, all ? -1 : limit)) {
+            f.text = escapeBytes(indented->text, true);
+            f.cut = !indented->complete;
+            f.notes << QObject::tr("re-indented");
         }
     }
     if (f.text.isEmpty()) {
