@@ -299,6 +299,12 @@ void TestDetailPane::cookies()
     QCOMPARE(row(page->responseModel(), 0), QStringList({ "sid", "new", "example.com", "/", "Max-Age=3600", "✓", "✓", "Lax" }));
     QCOMPARE(row(page->responseModel(), 1), QStringList({ "pref", "1", "", "", "Session", "", "", "" }));
     QCOMPARE(page->responseModel()->headerData(4, Qt::Horizontal).toString(), QStringLiteral("Expires / Max-Age"));
+    // A cookie value that looks like markup stays text, in the cell and in its tooltip.
+    f.request.headers << HttpHeader { "Cookie", "x=<b>bold</b>" };
+    pane.setFlow(&f);
+    const QModelIndex markup = page->requestModel()->index(2, 1);
+    QCOMPARE(markup.data().toString(), QStringLiteral("<b>bold</b>"));
+    QCOMPARE(markup.data(Qt::ToolTipRole).toString(), QStringLiteral("<p style='white-space:pre-wrap'>&lt;b&gt;bold&lt;/b&gt;</p>"));
 }
 
 void TestDetailPane::payloadTables()

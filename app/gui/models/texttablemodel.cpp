@@ -30,8 +30,12 @@ QVariant TextTableModel::data(const QModelIndex& index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    if (role == Qt::DisplayRole || role == Qt::ToolTipRole)
-        return m_rows[index.row()].value(index.column());
+    const QString cell = m_rows[index.row()].value(index.column());
+    if (role == Qt::DisplayRole)
+        return cell;
+    // A tooltip that looks like markup is rendered as rich text: captured text goes in escaped.
+    if (role == Qt::ToolTipRole && !cell.isEmpty())
+        return QStringLiteral("<p style='white-space:pre-wrap'>%1</p>").arg(cell.toHtmlEscaped());
     return {};
 }
 

@@ -4,7 +4,8 @@
 // A small read-only table of text for the detail pane's lists (query
 // parameters, form fields, cookies, gRPC messages): a few hundred rows at
 // most, replaced whole with setRows(). Cells arrive escaped (textescape);
-// the model shows them as given.
+// the model shows them as given, and its tooltips (the whole cell, for long
+// values) HTML-escaped, since Qt renders a tooltip that looks like markup.
 
 #include <QAbstractTableModel>
 #include <QStringList>
