@@ -88,6 +88,7 @@ private Q_SLOTS:
     void init();
     void twoFlows();
     void twoHarFiles();
+    void rawCaptures();
     void windowEntryPoints();
     void screenshots_data();
     void screenshots();
@@ -172,6 +173,24 @@ void TestCompareDialog::twoHarFiles()
     dialog.selectPair(4);
     QCOMPARE(dialog.summary(),
         QStringLiteral("1 line(s) removed, 1 added — Request body: same JSON — Response body: same JSON"));
+}
+
+void TestCompareDialog::rawCaptures()
+{
+    // A raw capture (record stream) against itself: every request paired, nothing different.
+    QString error;
+    const auto raw = readCaptureFile(QStringLiteral(HTTPTAP_TEST_DATA_DIR "/http1-conversation.httptap"), &error);
+    QVERIFY2(raw, qPrintable(error));
+    QCOMPARE(raw->size(), 6);
+    CompareDialog dialog;
+    dialog.setCaptures(*raw, *raw, QStringLiteral("a.httptap"), QStringLiteral("b.httptap"));
+    QCOMPARE(dialog.captureCounts(), QStringLiteral("a.httptap → b.httptap: 0 added, 0 removed, 0 changed, 6 same"));
+    QCOMPARE(dialog.summary(), QStringLiteral("No differences"));
+    // Against the HAR: nothing in common, so everything is removed or added.
+    const auto har = readCaptureFile(QStringLiteral(HTTPTAP_TEST_DATA_DIR "/compare-after.har"), &error);
+    QVERIFY2(har, qPrintable(error));
+    dialog.setCaptures(*raw, *har, QStringLiteral("a.httptap"), QStringLiteral("after.har"));
+    QCOMPARE(dialog.captureCounts(), QStringLiteral("a.httptap → after.har: 4 added, 6 removed, 0 changed, 0 same"));
 }
 
 void TestCompareDialog::windowEntryPoints()
