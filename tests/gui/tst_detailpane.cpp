@@ -484,8 +484,7 @@ void TestDetailPane::largeJsonOpensAsPrefix()
         turn.start();
         QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
         longestTurnMs = std::max(longestTurnMs, turn.elapsed());
-        QVERIFY2(timer.elapsed() < 100'000, "the whole body never finished loading");
-    }
+    } // a load that never ends is caught by ctest's timeout, not by a time limit here
     const qint64 allMs = timer.elapsed();
     QVERIFY(!view->canLoadAll());
     const QString all = view->text();
