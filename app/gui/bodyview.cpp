@@ -124,8 +124,10 @@ void BodyView::setBody(const QByteArray& body, uint64_t observedSize, const QStr
 
 bool BodyView::showImage(const QByteArray& format)
 {
-    if (m_body.size() > kMaxImageBytes)
+    if (m_body.size() > kMaxImageBytes) {
+        m_info->setText(tr("%1 image of %2: too large to decode").arg(QString::fromLatin1(format).toUpper(), bytes(m_body.size())));
         return false;
+    }
     QBuffer buffer(&m_body);
     buffer.open(QIODevice::ReadOnly);
     QImageReader reader(&buffer, format);
