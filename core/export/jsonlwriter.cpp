@@ -41,19 +41,45 @@ void addBody(QJsonObject& o, const HttpMessage& m)
     o.insert(QStringLiteral("decoded_body_truncated"), m.decodedTruncated);
 }
 
-QJsonArray grpcMessages(const QList<GrpcMessage>& messages)
+QJsonValue timeJson(const CaptureClock& clock, uint64_t ns)
+{
+    return ns ? QJsonValue(clock.toIsoString(ns)) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonArray grpcMessages(const QList<GrpcMessage>& messages, const CaptureClock& clock)
 {
     QJsonArray out;
-    for (const GrpcMessage& m : messages) {
-        out.append(QJsonObject { { QStringLiteral("compressed"), m.compressed },
-            { QStringLiteral("length"), qint64(m.length) },
-            { QStringLiteral("data"), QString::fromLatin1(m.data.toBase64()) },
-            { QStringLiteral("decompressed"), m.decompressed }, { QStringLiteral("truncated"), m.truncated } });
-    }
+    for (const GrpcMessage& m : messages)
+        out.append(JsonlWriter::grpcMessageJson(m, clock));
     return out;
 }
 
-QJsonValue grpcJson(const GrpcInfo& g)
+QJsonValue webSocketJson(const Flow& f, const CaptureClock& clock)
+{
+    if (!f.isWebSocket())
+        return QJsonValue::Null;
+    QJsonArray messages;
+    const qsizetype kept = std::min(f.webSocketMessages.size(), kMaxJsonlStreamItems);
+    for (qsizetype i = 0; i < kept; ++i)
+        messages.append(JsonlWriter::webSocketMessageJson(f.webSocketMessages[i], clock));
+    return QJsonObject { { QStringLiteral("extensions"), JsonlWriter::wireString(f.webSocketExtensions) },
+        { QStringLiteral("messages"), messages },
+        { QStringLiteral("messages_dropped"), qint64(f.streamItemsDropped + uint64_t(f.webSocketMessages.size() - kept)) } };
+}
+
+QJsonValue serverSentEventsJson(const Flow& f, const CaptureClock& clock)
+{
+    if (!f.isEventStream() && f.serverSentEvents.isEmpty())
+        return QJsonValue::Null;
+    QJsonArray events;
+    const qsizetype kept = std::min(f.serverSentEvents.size(), kMaxJsonlStreamItems);
+    for (qsizetype i = 0; i < kept; ++i)
+        events.append(JsonlWriter::serverSentEventJson(f.serverSentEvents[i], clock));
+    return QJsonObject { { QStringLiteral("events"), events },
+        { QStringLiteral("events_dropped"), qint64(f.streamItemsDropped + uint64_t(f.serverSentEvents.size() - kept)) } };
+}
+
+QJsonValue grpcJson(const GrpcInfo& g, const CaptureClock& clock)
 {
     if (!g.isGrpc)
         return QJsonValue::Null;
@@ -62,11 +88,36 @@ QJsonValue grpcJson(const GrpcInfo& g)
         { QStringLiteral("encoding"), JsonlWriter::wireString(g.encoding) },
         { QStringLiteral("status"), g.status >= 0 ? QJsonValue(g.status) : QJsonValue(QJsonValue::Null) },
         { QStringLiteral("message"), JsonlWriter::wireString(g.message) },
-        { QStringLiteral("request_messages"), grpcMessages(g.requestMessages) },
-        { QStringLiteral("response_messages"), grpcMessages(g.responseMessages) } };
+        { QStringLiteral("request_messages"), grpcMessages(g.requestMessages, clock) },
+        { QStringLiteral("response_messages"), grpcMessages(g.responseMessages, clock) } };
 }
 
 } // namespace
+
+QJsonObject JsonlWriter::grpcMessageJson(const GrpcMessage& m, const CaptureClock& clock)
+{
+    return QJsonObject { { QStringLiteral("compressed"), m.compressed }, { QStringLiteral("length"), qint64(m.length) },
+        { QStringLiteral("data"), QString::fromLatin1(m.data.toBase64()) },
+        { QStringLiteral("decompressed"), m.decompressed }, { QStringLiteral("truncated"), m.truncated },
+        { QStringLiteral("time"), timeJson(clock, m.timeNs) } };
+}
+
+QJsonObject JsonlWriter::webSocketMessageJson(const WebSocketMessage& m, const CaptureClock& clock)
+{
+    return QJsonObject { { QStringLiteral("from"), m.fromClient ? QStringLiteral("client") : QStringLiteral("server") },
+        { QStringLiteral("time"), timeJson(clock, m.timeNs) }, { QStringLiteral("opcode"), int(m.opcode) },
+        { QStringLiteral("compressed"), m.compressed }, { QStringLiteral("size"), qint64(m.size) },
+        { QStringLiteral("data"), QString::fromLatin1(m.data.toBase64()) }, { QStringLiteral("truncated"), m.truncated },
+        { QStringLiteral("close_code"), m.closeCode >= 0 ? QJsonValue(m.closeCode) : QJsonValue(QJsonValue::Null) },
+        { QStringLiteral("close_reason"), wireString(m.closeReason) }, { QStringLiteral("note"), m.note } };
+}
+
+QJsonObject JsonlWriter::serverSentEventJson(const ServerSentEvent& e, const CaptureClock& clock)
+{
+    return QJsonObject { { QStringLiteral("time"), timeJson(clock, e.timeNs) }, { QStringLiteral("id"), wireString(e.id) },
+        { QStringLiteral("event"), wireString(e.event) }, { QStringLiteral("data"), wireString(e.data) },
+        { QStringLiteral("retry_ms"), e.retryMs >= 0 ? QJsonValue(e.retryMs) : QJsonValue(QJsonValue::Null) } };
+}
 
 JsonlWriter::JsonlWriter(const CaptureClock& clock)
     : m_clock(clock)
@@ -97,7 +148,9 @@ QJsonObject JsonlWriter::toJson(const Flow& flow) const
     o.insert(QStringLiteral("http_version"), QString::fromLatin1(flow.httpVersion));
     o.insert(QStringLiteral("stream_id"), flow.streamId ? QJsonValue(qint64(flow.streamId)) : QJsonValue());
     o.insert(QStringLiteral("pushed_by"), flow.pushedBy ? QJsonValue(qint64(flow.pushedBy)) : QJsonValue());
-    o.insert(QStringLiteral("grpc"), grpcJson(flow.grpc));
+    o.insert(QStringLiteral("grpc"), grpcJson(flow.grpc, m_clock));
+    o.insert(QStringLiteral("websocket"), webSocketJson(flow, m_clock));
+    o.insert(QStringLiteral("server_sent_events"), serverSentEventsJson(flow, m_clock));
     o.insert(QStringLiteral("local"), endpointJson(flow.local));
     o.insert(QStringLiteral("remote"), endpointJson(flow.remote));
     const QString url = flow.url();

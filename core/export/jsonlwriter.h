@@ -53,8 +53,23 @@
 //      "status": 0 or null (grpc-status from trailers, or headers of a trailers-only response),
 //      "message": "…" (grpc-message, percent-decoded),
 //      "request_messages": [{"compressed": false, "length": 7, "data": "base64",
-//                            "decompressed": false, "truncated": false}, …],
+//                            "decompressed": false, "truncated": false,
+//                            "time": "2026-…Z" or null (when the message was complete)}, …],
 //      "response_messages": […]}     data is decompressed when "decompressed" is true
+//   "websocket": null, or for a WebSocket handshake (HTTP/1.1 101, HTTP/2 extended CONNECT):
+//     {"extensions": "permessage-deflate; …" (Sec-WebSocket-Extensions of the answer, or ""),
+//      "messages": [{"from": "client" or "server", "time": "2026-…Z", "opcode": 1,
+//                    (1 text, 2 binary, 8 close, 9 ping, 10 pong; others as sent)
+//                    "compressed": false (permessage-deflate: data is inflated), "size": 5
+//                    (payload bytes on the wire), "data": "base64" (unmasked, joined, inflated),
+//                    "truncated": false, "close_code": 1000 or null, "close_reason": "",
+//                    "note": "" (what was malformed, e.g. "invalid UTF-8 in a text message")}, …],
+//      "messages_dropped": 0}       messages not listed: beyond the flow's limit or the line's
+//                                   (kMaxJsonlStreamItems)
+//   "server_sent_events": null, or for a text/event-stream response:
+//     {"events": [{"time": "2026-…Z", "id": "", "event": "" ("" is "message"), "data": "…"
+//                  (data lines joined with "\n"), "retry_ms": 3000 or null}, …],
+//      "events_dropped": 0}
 //   "informational": [{"status": 100, "reason": "Continue", "headers": […]}],  1xx responses
 //   "truncated": false,            some captured bytes of this exchange are missing
 //   "incomplete": false,           the exchange did not finish (no response, cut mid-message)
@@ -78,6 +93,8 @@
 namespace httptap {
 
 inline constexpr int kJsonlSchemaVersion = 1;
+// WebSocket messages or Server-Sent Events written in one flow's line; the rest are counted.
+inline constexpr qsizetype kMaxJsonlStreamItems = 10000;
 
 class JsonlWriter
 {
@@ -93,6 +110,11 @@ public:
 
     // UTF-8 when valid, Latin-1 otherwise (see the schema note above).
     static QString wireString(const QByteArray& bytes);
+
+    // The objects listed in a flow's line (also the body of `--messages` lines).
+    static QJsonObject webSocketMessageJson(const WebSocketMessage& message, const CaptureClock& clock);
+    static QJsonObject serverSentEventJson(const ServerSentEvent& event, const CaptureClock& clock);
+    static QJsonObject grpcMessageJson(const GrpcMessage& message, const CaptureClock& clock);
 
 private:
     CaptureClock m_clock;

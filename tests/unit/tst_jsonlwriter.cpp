@@ -77,10 +77,50 @@ private Q_SLOTS:
                                     "\"content_encoding\":\"\",\"decoded_body\":null,\"decoded_body_size\":null,"
                                     "\"decoded_body_truncated\":false,\"headers\":"
                                     "[[\"Transfer-Encoding\",\"chunked\"]],\"reason\":\"OK\",\"status\":200,"
-                                    "\"trailers\":[[\"X-Sum\",\"9\"]]},\"role\":\"client\",\"schema\":1,"
+                                    "\"trailers\":[[\"X-Sum\",\"9\"]]},\"role\":\"client\",\"schema\":1,\"server_sent_events\":null,"
                                     "\"start_time\":\"2026-11-27T09:00:00.123456Z\",\"stream_id\":null,\"tid\":1235,\"tls\":\"plaintext\","
-                                    "\"truncated\":false,\"ttfb_ms\":0.5,\"url\":\"http://127.0.0.1:8080/x?q=1\"}\n";
+                                    "\"truncated\":false,\"ttfb_ms\":0.5,\"url\":\"http://127.0.0.1:8080/x?q=1\",\"websocket\":null}\n";
         QCOMPARE(w.line(knownFlow()), expected);
+    }
+
+    void streamsInTheLine()
+    {
+        const JsonlWriter w(CaptureClock(kAnchorMono, kAnchorReal));
+        Flow f = knownFlow();
+        f.webSocket = true;
+        f.webSocketExtensions = "permessage-deflate";
+        WebSocketMessage text;
+        text.timeNs = kAnchorMono + 2'000'000;
+        text.opcode = WebSocketMessage::Text;
+        text.data = "hi";
+        text.size = 2;
+        WebSocketMessage close;
+        close.timeNs = kAnchorMono + 3'000'000;
+        close.fromClient = false;
+        close.opcode = WebSocketMessage::Close;
+        close.data = QByteArray::fromHex("03e8") + "bye";
+        close.size = 5;
+        close.closeCode = 1000;
+        close.closeReason = "bye";
+        close.note = "a note";
+        f.webSocketMessages = { text, close };
+        f.streamItemsDropped = 4;
+        const QJsonObject o = w.toJson(f);
+        QCOMPARE(QJsonDocument(o.value("websocket").toObject()).toJson(QJsonDocument::Compact),
+            QByteArray("{\"extensions\":\"permessage-deflate\",\"messages\":[{\"close_code\":null,\"close_reason\":\"\","
+                       "\"compressed\":false,\"data\":\"aGk=\",\"from\":\"client\",\"note\":\"\",\"opcode\":1,\"size\":2,"
+                       "\"time\":\"2026-11-27T09:00:00.002000Z\",\"truncated\":false},{\"close_code\":1000,"
+                       "\"close_reason\":\"bye\",\"compressed\":false,\"data\":\"A+hieWU=\",\"from\":\"server\","
+                       "\"note\":\"a note\",\"opcode\":8,\"size\":5,\"time\":\"2026-11-27T09:00:00.003000Z\","
+                       "\"truncated\":false}],\"messages_dropped\":4}"));
+
+        Flow sse = knownFlow();
+        sse.response.headers = { { "Content-Type", "text/event-stream" } };
+        sse.serverSentEvents = { ServerSentEvent { kAnchorMono + 1000, "7", "tick", "a\nb", 2500 } };
+        QCOMPARE(QJsonDocument(w.toJson(sse).value("server_sent_events").toObject()).toJson(QJsonDocument::Compact),
+            QByteArray("{\"events\":[{\"data\":\"a\\nb\",\"event\":\"tick\",\"id\":\"7\",\"retry_ms\":2500,"
+                       "\"time\":\"2026-11-27T09:00:00.000001Z\"}],\"events_dropped\":0}"));
+        QVERIFY(w.toJson(knownFlow()).value("server_sent_events").isNull());
     }
 
     void noResponseIpv6Server()
