@@ -2,6 +2,7 @@
 #include "bodydecoder.h"
 
 #include "grpc/grpcmessages.h"
+#include "http/sseparser.h"
 #include "http/contentdecoder.h"
 
 namespace httptap {
@@ -50,6 +51,11 @@ void decodeBodies(Flow& flow, uint64_t maxDecodedBytes)
     if (flow.hasResponse)
         decodeMessage(flow, flow.response, "response", maxDecodedBytes);
     grpc::annotate(flow, maxDecodedBytes);
+    // An event stream is parsed as it arrives unless a Content-Encoding hid it: then from the decoded form.
+    if (flow.serverSentEvents.isEmpty() && flow.response.decoded && flow.isEventStream()) {
+        for (ServerSentEvent& e : SseParser::parseAll(flow.response.decodedBody, flow.response.lastByteNs))
+            appendServerSentEvent(flow, std::move(e));
+    }
 }
 
 } // namespace httptap

@@ -306,6 +306,8 @@ void Connection::handleGap(Side& side, uint64_t bytes, uint64_t offset)
     const QString text = missingText(bytes, offset, side.lastCallTruncated);
     switch (side.mode) {
     case Mode::Http:
+        if (side.sse)
+            side.sse->gap();
         if (side.parser->inMessage()) {
             if (side.exchange)
                 side.exchange->addNote(text, true);
@@ -552,6 +554,7 @@ Exchange& Connection::newExchange(const Side& side)
 void Connection::messageBegin(Http1Parser& parser)
 {
     Side& side = sideOf(parser);
+    side.sse.reset();
     Exchange* ex = nullptr;
     if (side.requests) {
         if (m_exchanges.size() >= kMaxPendingExchanges) {
@@ -588,6 +591,14 @@ Http1Parser::BodyMode Connection::headersComplete(Http1Parser& parser)
         return Http1Parser::BodyMode::Normal;
     }
     const int status = parser.message().status;
+    const QByteArray type = parser.message().header("Content-Type").split(';').first().trimmed().toLower();
+    if (status == 200 && type == "text/event-stream" && parser.message().header("Content-Encoding").isEmpty()) {
+        // Events as they arrive; an encoded stream is parsed from its decoded form when the flow leaves.
+        side.sse = std::make_unique<SseParser>([this, &side](ServerSentEvent&& e) {
+            if (side.exchange)
+                appendServerSentEvent(side.exchange->flow, std::move(e));
+        });
+    }
     if (status == 101 || (side.exchange->method == "CONNECT" && status >= 200 && status < 300))
         return Http1Parser::BodyMode::Stop;
     // These never have a body (RFC 9110 6.4.1), whatever Content-Length says; llhttp would
@@ -644,6 +655,13 @@ void Connection::messageComplete(Http1Parser& parser, HttpMessage&& message)
         ex->responseDone = true;
     }
     m_exchanges.flushReady();
+}
+
+void Connection::bodyData(Http1Parser& parser, const char* data, size_t size)
+{
+    Side& side = sideOf(parser);
+    if (side.sse)
+        side.sse->feed(data, size, side.timestampNs);
 }
 
 void Connection::note(Http1Parser& parser, const QString& text, bool truncates)

@@ -23,6 +23,7 @@
 #include "exchangequeue.h"
 #include "flow.h"
 #include "http/http1parser.h"
+#include "http/sseparser.h"
 #include "http2/http2connection.h"
 #include "streamreassembler.h"
 #include "websocket/websocketsession.h"
@@ -88,6 +89,7 @@ private:
         uint32_t pid = 0;
         uint32_t tid = 0;
         bool lastCallTruncated = false;
+        std::unique_ptr<SseParser> sse; // the response being parsed is an event stream
     };
 
     // Http1Parser::Listener
@@ -95,6 +97,7 @@ private:
     Http1Parser::BodyMode headersComplete(Http1Parser& parser) override;
     void messageComplete(Http1Parser& parser, HttpMessage&& message) override;
     void note(Http1Parser& parser, const QString& text, bool truncates) override;
+    void bodyData(Http1Parser& parser, const char* data, size_t size) override;
 
     Side& sideOf(const Http1Parser& parser);
     Side& requestSide() { return m_sides[m_sides[0].requests ? 0 : 1]; }

@@ -265,6 +265,7 @@ void Http1Parser::storeBody(const char* at, size_t size)
 {
     m_message.bodySize += size;
     m_message.noteBodyArrival(m_timestampNs, size);
+    m_listener->bodyData(*this, at, size);
     if (m_bodyHole) {
         m_message.bodyTruncated = true;
         return;

@@ -56,6 +56,13 @@ public:
         virtual void messageComplete(Http1Parser& parser, HttpMessage&& message) = 0;
         // Something the user should know about the current message; truncates says bytes are missing.
         virtual void note(Http1Parser& parser, const QString& text, bool truncates) = 0;
+        // Body bytes as they arrive (de-chunked; all of them, also beyond the stored limit).
+        virtual void bodyData(Http1Parser& parser, const char* data, size_t size)
+        {
+            Q_UNUSED(parser);
+            Q_UNUSED(data);
+            Q_UNUSED(size);
+        }
     };
 
     static constexpr int kMaxHeaderCount = 1000;

@@ -6,6 +6,7 @@
 // the header block being gathered). Not part of core's interface.
 
 #include "http2connection.h"
+#include "http/sseparser.h"
 
 namespace httptap {
 
@@ -19,6 +20,8 @@ struct Http2Connection::Stream {
     bool reset = false;
     bool bodyLimitNoted[2] = { false, false };
     ProgressMark progress;
+    bool eventStreamChecked = false; // whether the response is an event stream was decided at its first DATA
+    std::unique_ptr<SseParser> sse;
 
     void addNote(const QString& text, bool truncates)
     {

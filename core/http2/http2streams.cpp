@@ -67,6 +67,12 @@ void Http2Connection::Stream::appendBody(
 {
     m.bodySize += size;
     m.noteBodyArrival(arrivalNs, size);
+    if (&m == &flow.response && !std::exchange(eventStreamChecked, true) && flow.isEventStream()
+        && m.header("content-encoding").isEmpty()) {
+        sse = std::make_unique<SseParser>([this](ServerSentEvent&& e) { appendServerSentEvent(flow, std::move(e)); });
+    }
+    if (sse && &m == &flow.response)
+        sse->feed(reinterpret_cast<const char*>(data), size, arrivalNs);
     const uint64_t stored = uint64_t(m.body.size());
     const uint64_t room = stored < limit ? limit - stored : 0;
     const size_t n = size_t(std::min<uint64_t>(size, room));
