@@ -2,6 +2,7 @@
 #include "flowfilter.h"
 
 #include "flowfields.h"
+#include "stats/routefolding.h"
 
 #include <QRegularExpression>
 
@@ -27,9 +28,9 @@ struct Token {
 const QStringList kStringKeys = { QStringLiteral("host"), QStringLiteral("domain"), QStringLiteral("method"),
     QStringLiteral("mime-type"), QStringLiteral("has-response-header"), QStringLiteral("scheme"),
     QStringLiteral("process"), QStringLiteral("url"), QStringLiteral("path"), QStringLiteral("type"),
-    QStringLiteral("protocol") };
+    QStringLiteral("protocol"), QStringLiteral("route") };
 const QStringList kNumberKeys = { QStringLiteral("status"), QStringLiteral("status-code"), QStringLiteral("pid"),
-    QStringLiteral("larger-than"), QStringLiteral("size") };
+    QStringLiteral("larger-than"), QStringLiteral("size"), QStringLiteral("id") };
 
 bool isComparison(const QString& op)
 {
@@ -311,6 +312,8 @@ std::optional<Predicate> Parser::numberPredicate(const Token& field, const Token
         get = [](const Flow& f) -> uint64_t { return f.hasResponse ? uint64_t(f.response.status) : 0; };
     else if (key == QLatin1String("pid"))
         get = [](const Flow& f) -> uint64_t { return f.pid; };
+    else if (key == QLatin1String("id"))
+        get = [](const Flow& f) -> uint64_t { return f.id; };
     else
         get = [](const Flow& f) -> uint64_t { return flowResponseSize(f); };
     const bool sized = key == QLatin1String("larger-than") || key == QLatin1String("size");
@@ -387,6 +390,10 @@ std::optional<Predicate> Parser::fieldPredicate(const Token& field, const Token&
         get = flowPath;
     else if (key == QLatin1String("type"))
         get = flowResourceType;
+    else if (key == QLatin1String("route"))
+        get = [](const Flow& f) {
+            return QString::fromStdString(foldPath(std::string_view(f.request.target.constData(), size_t(f.request.target.size()))));
+        };
     else
         get = flowProtocol;
 

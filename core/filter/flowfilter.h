@@ -16,6 +16,8 @@
 //   larger-than:10k      the response body is larger (k, M, G: 1024 multiples)
 //   has-response-header:etag
 //   scheme:https  process:curl  pid=1234  url:/api  path:/api
+//   route="/users/{id}"  the path with ids folded (stats/routefolding.h), no query
+//   id>=100 id<=200      the flow's number (flows are numbered in the order they started)
 //   -term                negation of one term
 //   a and b, a b (and), a or b, not a, ( … )   usual precedence: not > and > or
 //

@@ -98,6 +98,11 @@ void TestFlowFilter::matches_data()
     QTest::newRow("process") << QStringLiteral("process:fire") << QList<int> { 3, 4 };
     QTest::newRow("process=") << QStringLiteral("process=python3") << QList<int> { 5, 6 };
     QTest::newRow("pid") << QStringLiteral("pid:300") << QList<int> { 5, 6 };
+    QTest::newRow("id range") << QStringLiteral("id>=2 id<=4") << QList<int> { 2, 3, 4 };
+    QTest::newRow("id=") << QStringLiteral("id=6") << QList<int> { 6 };
+    QTest::newRow("route folds ids") << QStringLiteral("route=\"/items/{id}\"") << QList<int> { 5 };
+    QTest::newRow("route drops the query") << QStringLiteral("route=/v1/charges") << QList<int> { 1, 2 };
+    QTest::newRow("route:") << QStringLiteral("route:{id}") << QList<int> { 5 };
     QTest::newRow("pid>") << QStringLiteral("pid>150") << QList<int> { 3, 4, 5, 6 };
     QTest::newRow("type") << QStringLiteral("type:png") << QList<int> { 4 };
     QTest::newRow("negation") << QStringLiteral("-domain:example.com") << QList<int> { 1, 2, 5, 6 };
