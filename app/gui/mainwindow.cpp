@@ -6,6 +6,7 @@
 #include "detailpane.h"
 #include "livecapture.h"
 #include "processpickerdialog.h"
+#include "statswindow.h"
 #include "export/curlcommand.h"
 #include "export/harreader.h"
 #include "export/harwriter.h"
@@ -122,7 +123,19 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow()
 {
+    // Its engine reads the store's flows on a worker: it goes first.
+    delete m_stats;
     m_proxy->waitForIdle();
+}
+
+StatsWindow* MainWindow::showStatistics()
+{
+    if (!m_stats)
+        m_stats = new StatsWindow(this, this);
+    m_stats->show();
+    m_stats->raise();
+    m_stats->activateWindow();
+    return m_stats;
 }
 
 bool MainWindow::startCapture(const std::vector<pid_t>& pids, bool followChildren, QString* error)
@@ -229,6 +242,13 @@ void MainWindow::setupActions()
     quit->setShortcut(QKeySequence::Quit);
     quit->setObjectName(QStringLiteral("actionQuit"));
 
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* statistics = view->addAction(QIcon::fromTheme(QStringLiteral("office-chart-bar")), tr("&Statistics"), this,
+        &MainWindow::showStatistics);
+    statistics->setObjectName(QStringLiteral("actionStatistics"));
+    statistics->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
+    statistics->setToolTip(tr("Requests per second, latency and endpoints of the flows the filter shows"));
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About httptap"), this, &MainWindow::showAbout)->setObjectName(QStringLiteral("actionAbout"));
 
@@ -247,6 +267,7 @@ void MainWindow::setupActions()
     bar->addAction(open);
     QAction* clear = bar->addAction(QIcon::fromTheme(QStringLiteral("edit-clear-all")), tr("Clear"), this, &MainWindow::clearFlows);
     clear->setObjectName(QStringLiteral("actionClear"));
+    bar->addAction(statistics);
     bar->addSeparator();
     bar->addWidget(m_filterEdit);
     bar->addWidget(m_filterError);

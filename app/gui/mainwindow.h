@@ -32,6 +32,7 @@ namespace httptap {
 class DetailPane;
 class LiveCapture;
 class RawCaptureParser;
+class StatsWindow;
 class FlowFilterProxy;
 class FlowStore;
 class FlowTableModel;
@@ -53,6 +54,10 @@ public:
     QLineEdit* filterEdit() const { return m_filterEdit; }
     QLabel* filterError() const { return m_filterError; }
     QMenu* contextMenu() const { return m_contextMenu; }
+    const CaptureClock& captureClock() const { return m_clock; }
+    // View ▸ Statistics: the window is made on first use.
+    StatsWindow* showStatistics();
+    StatsWindow* statsWindow() const { return m_stats; }
 
     // Opens a raw capture or a HAR file; false with a message shown (and in *error) on failure.
     bool openFile(const QString& path, QString* error = nullptr);
@@ -112,6 +117,7 @@ private:
     std::unique_ptr<RawCaptureParser> m_liveParser;
     QAction* m_recordAction = nullptr;
     QAction* m_stopAction = nullptr;
+    StatsWindow* m_stats = nullptr;
     QByteArray m_raw; // the record stream the flows came from (empty for HAR)
     CaptureClock m_clock;
     uint64_t m_lostEvents = 0;

@@ -22,7 +22,7 @@ import tempfile
 
 ICON_SIZES = [16, 22, 24, 32, 48, 64, 128, 256, 512]
 # Runtime packages the .deb must declare (Debian 12 names; see cmake/Packaging.cmake).
-DEPENDS = ["libqt6core6", "libqt6gui6", "libqt6widgets6", "libqt6dbus6", "libbpf1", "libnghttp2-14",
+DEPENDS = ["libqt6core6", "libqt6gui6", "libqt6widgets6", "libqt6charts6", "libqt6dbus6", "libbpf1", "libnghttp2-14",
            "libelf1", "libzydis4.0", "zlib1g", "libbrotli1", "libzstd1", "polkitd", "dbus"]
 
 failures = []
