@@ -153,7 +153,7 @@ FlowStatsAccumulator::Host& FlowStatsAccumulator::hostFor(const QString& host)
     return m_hosts.back();
 }
 
-FlowStatsAccumulator::Endpoint& FlowStatsAccumulator::endpointFor(Host& host, const QString& method, const QString& route)
+FlowStatsAccumulator::Endpoint& FlowStatsAccumulator::endpointFor(Host& host, const std::string& key, size_t methodLength)
 {
     if (host.overflow) {
         // One row for everything of the hosts beyond the cap.
@@ -163,7 +163,6 @@ FlowStatsAccumulator::Endpoint& FlowStatsAccumulator::endpointFor(Host& host, co
         }
         return host.endpoints.front();
     }
-    const QString key = method + QLatin1Char(' ') + route;
     if (const auto it = host.endpointIndex.find(key); it != host.endpointIndex.end())
         return host.endpoints[size_t(it->second)];
     if (m_endpointCount >= kMaxEndpoints) {
@@ -177,8 +176,8 @@ FlowStatsAccumulator::Endpoint& FlowStatsAccumulator::endpointFor(Host& host, co
     ++m_endpointCount;
     host.endpointIndex.emplace(key, int(host.endpoints.size()));
     host.endpoints.push_back({});
-    host.endpoints.back().method = method;
-    host.endpoints.back().route = route;
+    host.endpoints.back().method = QString::fromLatin1(key.data(), qsizetype(methodLength));
+    host.endpoints.back().route = QString::fromStdString(key.substr(methodLength + 1));
     return host.endpoints.back();
 }
 
@@ -195,8 +194,11 @@ void FlowStatsAccumulator::add(const Flow& flow)
     Host& host = hostFor(flowHost(flow));
     host.totals.add(error, size, hasLatency, latency);
     const QByteArray& target = flow.request.target;
-    const QString route = QString::fromStdString(foldPath(std::string_view(target.constData(), size_t(target.size()))));
-    Endpoint& endpoint = endpointFor(host, QString::fromLatin1(flow.request.method), route);
+    const QByteArray& method = flow.request.method;
+    std::string key(method.constData(), size_t(method.size()));
+    key += ' ';
+    key += foldPath(std::string_view(target.constData(), size_t(target.size())));
+    Endpoint& endpoint = endpointFor(host, key, size_t(method.size()));
     endpoint.totals.add(error, size, hasLatency, latency);
     if (hasLatency)
         endpoint.latencies.push_back(latency);

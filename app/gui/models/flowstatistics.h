@@ -23,6 +23,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -122,7 +123,7 @@ private:
         QString host;
         bool overflow = false;
         Totals totals;
-        std::unordered_map<QString, int> endpointIndex; // "METHOD route" → endpoints
+        std::unordered_map<std::string, int> endpointIndex; // "METHOD route" (raw bytes) → endpoints
         std::vector<Endpoint> endpoints;
         int overflowEndpoint = -1;
     };
@@ -133,7 +134,8 @@ private:
     };
 
     Host& hostFor(const QString& host);
-    Endpoint& endpointFor(Host& host, const QString& method, const QString& route);
+    // key is "METHOD folded-route"; the QStrings are made once per new endpoint.
+    Endpoint& endpointFor(Host& host, const std::string& key, size_t methodLength);
     static TrafficSummary summary(const Totals& totals, LatencySummary latency);
 
     Totals m_overall;
