@@ -108,9 +108,9 @@ void TestMainWindow::columnsAndMenus()
     QStringList menus;
     for (QAction* a : w.menuBar()->actions())
         menus << a->text();
-    QCOMPARE(menus, QStringList({ "&File", "&Help" }));
+    QCOMPARE(menus, QStringList({ "&File", "&View", "&Help" }));
     for (const char* name : { "actionOpen", "actionSaveRaw", "actionSaveHar", "actionExportJsonl", "actionQuit",
-             "actionClear", "actionCopyUrl", "actionCopyCurl", "actionCopyResponse" })
+             "actionClear", "actionCopyUrl", "actionCopyCurl", "actionCopyResponse", "actionStatistics" })
         QVERIFY2(w.findChild<QAction*>(QLatin1String(name)), name);
     QCOMPARE(w.findChild<QAction*>(QStringLiteral("actionQuit"))->shortcut(), QKeySequence(QKeySequence::Quit));
 }
