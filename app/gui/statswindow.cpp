@@ -125,6 +125,11 @@ StatsWindow::StatsWindow(MainWindow* main, QWidget* parent)
     m_latencySeries->attachAxis(m_latencyAxisY);
     m_latencySeries->attachAxis(m_latencyAxisX);
     m_latencyAxisX->setLabelFormat(QStringLiteral("%.0f %%"));
+    connect(m_latencySeries, &QHorizontalBarSeries::clicked, this, [this](int index, QBarSet* set) {
+        const QString phrase = latencyBarFilter(index, set == m_latencySelected);
+        if (!phrase.isEmpty())
+            narrowFilter(phrase);
+    });
     m_latencyAxisX->setRange(0, 100);
 
     for (QChart* chart : { m_rateChart, m_latencyChart }) {
@@ -151,6 +156,7 @@ StatsWindow::StatsWindow(MainWindow* main, QWidget* parent)
     rateView->setToolTip(tr("Click a bar to show those requests (that status class, that time) in the flow table"));
     QChartView* latencyView = chartView(m_latencyChart);
     latencyView->setObjectName(QStringLiteral("latencyChart"));
+    latencyView->setToolTip(tr("Click a bar to show the requests of that latency in the flow table"));
 
     m_view->setObjectName(QStringLiteral("statsTable"));
     m_view->setModel(m_table);
@@ -257,6 +263,18 @@ void StatsWindow::goBack()
     m_main->applyFilter();
 }
 
+QString StatsWindow::latencyBarFilter(int bar, bool selectedRow) const
+{
+    // Bars run from the slowest bin (index 0, at the bottom) up to the fastest.
+    const int bin = m_lastBin - bar;
+    if (bar < 0 || bin < m_firstBin)
+        return {};
+    if (!selectedRow)
+        return latencyBinFilter(bin);
+    const QString row = m_table->indexForKey(m_selectedKey).data(StatsTableModel::FilterRole).toString();
+    return row.isEmpty() ? QString() : row + QLatin1Char(' ') + latencyBinFilter(bin);
+}
+
 QString StatsWindow::rateBarFilter(int bar, int statusClass) const
 {
     const auto& s = *m_engine->statistics();
@@ -359,6 +377,8 @@ void StatsWindow::updateLatencyChart()
         set->remove(0, set->count());
         set->append(values);
     };
+    m_firstBin = first;
+    m_lastBin = last;
     QStringList labels;
     for (int b = last; b >= first; --b)
         labels << latencyBinLabel(b);

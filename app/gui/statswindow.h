@@ -60,6 +60,9 @@ public:
     void goBack();
     // What a click on bar `bar` of status class `statusClass` in the rate chart filters by.
     QString rateBarFilter(int bar, int statusClass) const;
+    // What a click on bar `bar` (counted from the top) of the latency chart filters by; for the
+    // selected row's set, that row's flows only.
+    QString latencyBarFilter(int bar, bool selectedRow) const;
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -92,6 +95,8 @@ private:
     QBarSet* m_latencyAll;
     QBarSet* m_latencySelected;
     QBarCategoryAxis* m_latencyAxisY;
+    int m_firstBin = 0; // the latency chart shows bins m_lastBin (top) down to m_firstBin
+    int m_lastBin = -1;
     QValueAxis* m_latencyAxisX;
 
     // Kept across summaries, by key: hosts the user collapsed, the selected row.

@@ -30,7 +30,7 @@ const QStringList kStringKeys = { QStringLiteral("host"), QStringLiteral("domain
     QStringLiteral("process"), QStringLiteral("url"), QStringLiteral("path"), QStringLiteral("type"),
     QStringLiteral("protocol"), QStringLiteral("route") };
 const QStringList kNumberKeys = { QStringLiteral("status"), QStringLiteral("status-code"), QStringLiteral("pid"),
-    QStringLiteral("larger-than"), QStringLiteral("size"), QStringLiteral("id") };
+    QStringLiteral("larger-than"), QStringLiteral("size"), QStringLiteral("id"), QStringLiteral("time") };
 
 bool isComparison(const QString& op)
 {
@@ -301,6 +301,21 @@ std::optional<uint64_t> parseNumber(const QString& text, bool withSizeSuffix)
     return v * multiplier;
 }
 
+// A duration in nanoseconds: "250ms", "1.5s", "800us" / "800µs"; a bare number is milliseconds.
+std::optional<uint64_t> parseDuration(const QString& text)
+{
+    static const QRegularExpression re(QStringLiteral("^([0-9]+(?:\\.[0-9]+)?)(us|µs|ms|s)?$"), QRegularExpression::CaseInsensitiveOption);
+    const auto m = re.match(text);
+    if (!m.hasMatch())
+        return std::nullopt;
+    const QString unit = m.captured(2).toLower();
+    const double scale = unit == QLatin1String("s") ? 1e9 : unit == QLatin1String("us") || unit == QStringLiteral("µs") ? 1e3 : 1e6;
+    const double ns = m.captured(1).toDouble() * scale;
+    if (ns > double(1ull << 62))
+        return std::nullopt;
+    return uint64_t(ns + 0.5);
+}
+
 std::optional<Predicate> Parser::numberPredicate(const Token& field, const Token& value)
 {
     const QString& key = field.text;
@@ -314,6 +329,8 @@ std::optional<Predicate> Parser::numberPredicate(const Token& field, const Token
         get = [](const Flow& f) -> uint64_t { return f.pid; };
     else if (key == QLatin1String("id"))
         get = [](const Flow& f) -> uint64_t { return f.id; };
+    else if (key == QLatin1String("time")) // the Time column: first request byte to last byte
+        get = [](const Flow& f) -> uint64_t { return f.endNs > f.startNs ? f.endNs - f.startNs : 0; };
     else
         get = [](const Flow& f) -> uint64_t { return flowResponseSize(f); };
     const bool sized = key == QLatin1String("larger-than") || key == QLatin1String("size");
@@ -328,6 +345,11 @@ std::optional<Predicate> Parser::numberPredicate(const Token& field, const Token
             return fail(value.column, QStringLiteral("a status class such as 4xx takes ':', '=' or '!='"));
         low = m.captured(1).toULongLong() * 100;
         high = low + 99;
+    } else if (key == QLatin1String("time")) {
+        const auto ns = parseDuration(value.text);
+        if (!ns)
+            return fail(value.column, QStringLiteral("time needs a duration such as 250ms, 1.5s or 800us, not '%1'").arg(value.text));
+        low = high = *ns;
     } else if (const auto n = parseNumber(value.text, sized)) {
         low = high = *n;
     } else {

@@ -18,6 +18,7 @@
 //   scheme:https  process:curl  pid=1234  url:/api  path:/api
 //   route="/users/{id}"  the path with ids folded (stats/routefolding.h), no query
 //   id>=100 id<=200      the flow's number (flows are numbered in the order they started)
+//   time>=250ms time<1s  the Time column (first request byte to last byte); us, ms (default), s
 //   -term                negation of one term
 //   a and b, a b (and), a or b, not a, ( … )   usual precedence: not > and > or
 //

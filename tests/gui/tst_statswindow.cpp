@@ -168,6 +168,7 @@ private Q_SLOTS:
     void overflowRowsAreBounded();
     void clickRowFiltersFlowTable();
     void clickBarFiltersFlowTable();
+    void clickLatencyBarFiltersFlowTable();
     void followsFilterAndLiveFlows();
     void screenshot();
 };
@@ -512,6 +513,49 @@ void TestStatsWindow::clickBarFiltersFlowTable()
     Q_EMIT series->clicked(10, sets[int(StatusClass::Success)]);
     settle(w);
     QCOMPARE(shownIds(w), QList<uint64_t>({ 105, 106, 107 }));
+}
+
+void TestStatsWindow::clickLatencyBarFiltersFlowTable()
+{
+    QCOMPARE(latencyBinFilter(latencyBinOf(5 * kMs)), QStringLiteral("time>=5ms time<10ms status>=1"));
+    QCOMPARE(latencyBinFilter(0), QStringLiteral("time<100us status>=1"));
+    QCOMPARE(latencyBinFilter(kLatencyBinCount - 1), QStringLiteral("time>=10s status>=1"));
+
+    MainWindow w;
+    loadCanned(w);
+    w.show();
+    StatsWindow* stats = w.showStatistics();
+    QVERIFY(QTest::qWaitForWindowExposed(stats));
+    settle(w);
+    // Bins 1–2 ms (top) to 100–200 ms (bottom, bar 0): 7 bars, and no selected row yet.
+    QHorizontalBarSeries* series = stats->latencySeries();
+    QCOMPARE(series->barSets().size(), 1);
+    QBarSet* all = series->barSets().first();
+    QCOMPARE(all->count(), 7);
+    QCOMPARE(all->at(1), 100.0 * 50 / 109); // 50–100 ms: users 50..99
+    Q_EMIT series->clicked(1, all);
+    QCOMPARE(w.filterEdit()->text(), QStringLiteral("time>=50ms time<100ms status>=1"));
+    settle(w);
+    QCOMPARE(shownIds(w), idRange(50, 99));
+    QTest::mouseClick(stats->backButton(), Qt::LeftButton);
+    settle(w);
+
+    // With a row selected, its own bars filter by that row too.
+    QTreeView* view = stats->tableView();
+    const QModelIndex login = rowForName(view->model(), QStringLiteral("POST /login"));
+    QVERIFY(login.isValid());
+    view->setCurrentIndex(login);
+    QCOMPARE(series->barSets().size(), 2);
+    QBarSet* selected = series->barSets().last();
+    QCOMPARE(selected->label(), QStringLiteral("POST /login"));
+    QCOMPARE(selected->at(4), 100.0); // 5–10 ms (bar 4 from the bottom): all four
+    QCOMPARE(stats->latencyLabel()->text(),
+        QStringLiteral("All requests: p50 46 ms · p95 95 ms · p99 99 ms\nPOST /login: p50 5 ms · p95 5 ms · p99 5 ms"));
+    Q_EMIT series->clicked(4, selected);
+    QCOMPARE(w.filterEdit()->text(),
+        QStringLiteral("host=\"api.example.com\" method=\"POST\" route=\"/login\" time>=5ms time<10ms status>=1"));
+    settle(w);
+    QCOMPARE(shownIds(w), idRange(101, 104));
 }
 
 void TestStatsWindow::followsFilterAndLiveFlows()

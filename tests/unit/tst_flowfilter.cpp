@@ -43,7 +43,17 @@ const QList<Flow>& flows()
         makeFlow(5, "DELETE", "localhost:8080", "/items/7", 500, "", 10, "python3", 300),
         makeFlow(6, "GET", "[::1]:9000", "/pending", 0, "", 0, "python3", 300),
     };
-    return all;
+    // Durations (the Time column): 1 ms, 15 ms, 25 ms, 2 s, 0.5 ms, none.
+    static const QList<Flow> timed = [] {
+        QList<Flow> flows = all;
+        const uint64_t durations[] = { 1'000'000, 15'000'000, 25'000'000, 2'000'000'000, 500'000, 0 };
+        for (qsizetype i = 0; i < flows.size(); ++i) {
+            flows[i].startNs = 1'000'000'000;
+            flows[i].endNs = flows[i].startNs + durations[i];
+        }
+        return flows;
+    }();
+    return timed;
 }
 
 } // namespace
@@ -103,6 +113,9 @@ void TestFlowFilter::matches_data()
     QTest::newRow("route folds ids") << QStringLiteral("route=\"/items/{id}\"") << QList<int> { 5 };
     QTest::newRow("route drops the query") << QStringLiteral("route=/v1/charges") << QList<int> { 1, 2 };
     QTest::newRow("route:") << QStringLiteral("route:{id}") << QList<int> { 5 };
+    QTest::newRow("time>= ms") << QStringLiteral("time>=20ms") << QList<int> { 3, 4 };
+    QTest::newRow("time range") << QStringLiteral("time>=1500us time<0.04s") << QList<int> { 2, 3 };
+    QTest::newRow("time bare is ms") << QStringLiteral("time<2") << QList<int> { 1, 5, 6 };
     QTest::newRow("pid>") << QStringLiteral("pid>150") << QList<int> { 3, 4, 5, 6 };
     QTest::newRow("type") << QStringLiteral("type:png") << QList<int> { 4 };
     QTest::newRow("negation") << QStringLiteral("-domain:example.com") << QList<int> { 1, 2, 5, 6 };
@@ -158,6 +171,7 @@ void TestFlowFilter::refuses_data()
     QTest::newRow("unknown field") << QStringLiteral("stauts>=400") << 1 << QStringLiteral("unknown field 'stauts'");
     QTest::newRow("bad regex") << QStringLiteral("/a(b/") << 5 << QStringLiteral("invalid regular expression");
     QTest::newRow("unterminated quote") << QStringLiteral("host=\"a b") << 6 << QStringLiteral("unterminated quoted text");
+    QTest::newRow("bad time") << QStringLiteral("time>=fast") << 7 << QStringLiteral("time needs a duration such as 250ms, 1.5s or 800us, not 'fast'");
     QTest::newRow("pid regex") << QStringLiteral("pid:/1/") << 5 << QStringLiteral("pid takes a number, not a regular expression");
     QTest::newRow("too deep") << QString(QStringLiteral("(").repeated(100) + QStringLiteral("a") + QStringLiteral(")").repeated(100)) << 66 << QStringLiteral("expression nested too deeply");
 }

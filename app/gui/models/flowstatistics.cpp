@@ -297,3 +297,26 @@ QString idRangeFilter(uint64_t firstId, uint64_t lastId)
 }
 
 } // namespace httptap
+
+namespace httptap {
+
+QString latencyBinFilter(int bin)
+{
+    // Edges as the filter language writes durations: 100us, 5ms, 2s.
+    auto edge = [](uint64_t ns) {
+        if (ns < 1'000'000)
+            return QStringLiteral("%1us").arg(ns / 1000);
+        if (ns < 1'000'000'000)
+            return QStringLiteral("%1ms").arg(ns / 1'000'000);
+        return QStringLiteral("%1s").arg(ns / 1'000'000'000);
+    };
+    QStringList terms;
+    if (bin > 0)
+        terms << QStringLiteral("time>=") + edge(latencyBinLowerNs(bin));
+    if (bin < kLatencyBinCount - 1)
+        terms << QStringLiteral("time<") + edge(latencyBinLowerNs(bin + 1));
+    terms << QStringLiteral("status>=1");
+    return terms.join(QLatin1Char(' '));
+}
+
+} // namespace httptap

@@ -156,5 +156,7 @@ QString hostFilter(const QString& host);
 QString statusClassFilter(StatusClass c);
 // Flows whose id is in [firstId, lastId]: the requests started within one bar.
 QString idRangeFilter(uint64_t firstId, uint64_t lastId);
+// Flows with a response whose latency falls in the bin: "time>=1ms time<2ms status>=1".
+QString latencyBinFilter(int bin);
 
 } // namespace httptap
