@@ -64,6 +64,7 @@ void FlowStatsEngine::restart()
     m_filter = m_proxy->filter();
     m_accumulator = std::make_shared<FlowStatsAccumulator>();
     m_counted = 0;
+    m_open.clear();
     m_timer.stop();
     // A new question is answered at once, even for an empty store.
     if (m_active && !m_running)
@@ -90,17 +91,24 @@ void FlowStatsEngine::startJob()
     job.cancelled = m_cancel = std::make_shared<std::atomic<bool>>(false);
     job.generation = m_generation;
     job.end = m_store->size();
-    std::vector<const Flow*> flows;
-    flows.reserve(size_t(job.end - m_counted));
+    // The rows still open when last seen, then the new ones.
+    std::vector<int> rows = m_open;
+    rows.reserve(rows.size() + size_t(job.end - m_counted));
     for (int i = m_counted; i < job.end; ++i)
-        flows.push_back(&m_store->at(i));
+        rows.push_back(i);
+    std::vector<const Flow*> flows;
+    flows.reserve(rows.size());
+    for (int row : rows)
+        flows.push_back(&m_store->at(row));
     m_running = true;
-    m_future = QtConcurrent::run([job = std::move(job), flows = std::move(flows), filter = m_filter]() mutable {
+    m_future = QtConcurrent::run([job = std::move(job), rows = std::move(rows), flows = std::move(flows), filter = m_filter]() mutable {
         FlowStatsAccumulator& accumulator = *job.accumulator;
         for (size_t i = 0; i < flows.size(); ++i) {
             if (i % 4096 == 0 && job.cancelled->load(std::memory_order_relaxed))
                 return job;
-            if (filter.matches(*flows[i]))
+            if (flows[i]->inProgress)
+                job.open.push_back(rows[i]);
+            else if (filter.matches(*flows[i]))
                 accumulator.add(*flows[i]);
         }
         job.statistics = std::make_shared<const FlowStatistics>(accumulator.summarize());
@@ -119,6 +127,7 @@ void FlowStatsEngine::jobFinished()
     const Job job = m_future.result();
     if (job.generation == m_generation && job.statistics) {
         m_counted = job.end;
+        m_open = job.open;
         m_statistics = job.statistics;
         Q_EMIT statisticsChanged();
     } else if (job.generation != m_generation && m_active) {

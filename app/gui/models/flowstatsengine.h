@@ -15,6 +15,10 @@
 // few thousand flows) and its result dropped. Before the store clears, a
 // running job is waited for, as FlowStore requires.
 //
+// A snapshot of an exchange still open (Flow::inProgress) is not counted: its
+// row is kept aside and looked at again by each later job, and counted once
+// its finished version has replaced it.
+//
 // Inactive (the window hidden), nothing runs; activating catches up.
 
 #include "filter/flowfilter.h"
@@ -61,6 +65,7 @@ private:
         std::shared_ptr<std::atomic<bool>> cancelled;
         quint64 generation = 0;
         int end = 0; // store index the job counted up to
+        std::vector<int> open; // rows skipped as still open, to look at again
         std::shared_ptr<const FlowStatistics> statistics; // null when cancelled
     };
 
@@ -77,6 +82,7 @@ private:
     std::shared_ptr<FlowStatsAccumulator> m_accumulator;
     std::shared_ptr<const FlowStatistics> m_statistics;
     int m_counted = 0; // store flows the accumulator has seen (those of the running job included once it ends)
+    std::vector<int> m_open; // rows below m_counted not counted yet: open exchanges
     quint64 m_generation = 0;
     bool m_running = false;
     std::shared_ptr<std::atomic<bool>> m_cancel;
