@@ -88,13 +88,18 @@ int on_exit(void *ctx)
 	__u32 tgid = pid_tgid >> 32;
 	bpf_map_delete_elem(&active_io, &pid_tgid);
 	bpf_map_delete_elem(&active_ssl, &pid_tgid);
-	if ((__u32)pid_tgid != tgid || !is_traced(tgid))
+	if (!is_traced(tgid))
+		return 0;
+	/* The process ends with its last thread, not with its first: a main thread
+	 * that leaves by pthread_exit() while workers go on must not untrace them.
+	 * do_exit() has counted this thread out of signal->live before this point. */
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
 	bpf_map_delete_elem(&traced, &tgid);
 	struct capture_process_event *e = process_event(CAPTURE_PROC_EXIT, tgid);
 	if (!e)
 		return 0;
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	e->exit_code = BPF_CORE_READ(task, exit_code);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);

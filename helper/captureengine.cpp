@@ -20,10 +20,12 @@
 #include <set>
 #include <span>
 #include <ctime>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <thread>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace httptap::helper {
@@ -238,14 +240,41 @@ bool CaptureEngine::tracePids(const std::vector<pid_t>& pids, pid_t launchedPid,
             const uint8_t yes = 1;
             bpf_map_update_elem(preexistingFd, &inode, &yes, BPF_ANY);
         }
+        const bool requested = std::find(pids.begin(), pids.end(), pid) != pids.end();
+        // A pid names a process only while it lives. One that exits between being listed and
+        // entering the map would leave its number traced for whichever process gets it next, as
+        // its exit tracepoint has already run. A pidfd pins the process: if it has exited by the
+        // time the map holds its pid, the pid leaves the map again.
+        const int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+        if (pidfd < 0 && errno == ESRCH) {
+            if (requested && pid != launchedPid) {
+                *error = "no process with pid " + std::to_string(pid) + " (it has exited)";
+                return false;
+            }
+            continue;
+        }
         const uint32_t key = static_cast<uint32_t>(pid);
         const uint8_t one = 1;
         if (bpf_map_update_elem(tracedFd, &key, &one, BPF_ANY) != 0) {
             *error = "could not trace pid " + std::to_string(pid) + ": " + strerror(errno);
+            if (pidfd >= 0)
+                close(pidfd);
             return false;
         }
+        if (pidfd >= 0) {
+            pollfd exited {pidfd, POLLIN, 0};
+            const bool gone = ::poll(&exited, 1, 0) > 0;
+            close(pidfd);
+            if (gone) {
+                bpf_map_delete_elem(tracedFd, &key);
+                if (requested && pid != launchedPid) {
+                    *error = "pid " + std::to_string(pid) + " exited while the capture was being set up";
+                    return false;
+                }
+                continue;
+            }
+        }
         m_traced.insert(pid);
-        const bool requested = std::find(pids.begin(), pids.end(), pid) != pids.end();
         scanProcess(pid, /*warnIfNone=*/requested && pid != launchedPid);
     }
     return true;
