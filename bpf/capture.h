@@ -51,6 +51,7 @@ enum capture_process_kind {
 	CAPTURE_PROC_FORK = 1,
 	CAPTURE_PROC_EXEC = 2,
 	CAPTURE_PROC_EXIT = 3,
+	CAPTURE_PROC_MAP = 4, /* helper-internal: a file the helper has not seen mapped executable */
 };
 
 /* Indexes into the per-CPU counter array. */
@@ -104,7 +105,7 @@ struct capture_close_event {
 	__u8 raddr[16];
 };
 
-#define CAPTURE_EXEC_STOPPED 0x01 /* the exec'd process was stopped; the helper continues it */
+#define CAPTURE_EXEC_STOPPED 0x01 /* the process was stopped (exec, map); the helper continues it */
 
 struct capture_process_event {
 	__u8 kind; /* CAPTURE_EVENT_PROCESS */

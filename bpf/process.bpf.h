@@ -81,6 +81,53 @@ int on_exec(struct trace_event_raw_sched_process_exec *ctx)
 	return 0;
 }
 
+#define PROT_EXEC 0x4
+
+/* The same for a library mapped later (dlopen): a TLS library outside the
+ * system's — a second OpenSSL bundled by a plugin — would otherwise run its
+ * first calls before the helper's periodic rescan finds it. ld.so maps a
+ * library's code with an mmap(PROT_EXEC) of the file; the stop takes effect
+ * when that mmap returns, with the mapping in place for the helper to see.
+ * Each file stops a process at most once (it enters known_files here), and
+ * unlinked files (memfd, JIT double mappings) never do. */
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int on_mmap(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!stop_unknown_exec)
+		return 0;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	if (!is_traced(tgid))
+		return 0;
+	long fd = (long)ctx->args[4];
+	if (!(ctx->args[2] & PROT_EXEC) || fd < 0)
+		return 0;
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if ((unsigned long)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) != 0 || !file)
+		return 0;
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+	if (!inode || BPF_CORE_READ(inode, __i_nlink) == 0)
+		return 0;
+	struct capture_file_key key = {
+		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+		.ino = BPF_CORE_READ(inode, i_ino),
+	};
+	__u8 one = 1;
+	if (bpf_map_update_elem(&known_files, &key, &one, BPF_NOEXIST) != 0)
+		return 0; /* known already (or the map is full: then never stop) */
+	struct capture_process_event *e = process_event(CAPTURE_PROC_MAP, tgid);
+	if (!e)
+		return 0;
+	if (bpf_send_signal(SIGSTOP) == 0)
+		e->flags |= CAPTURE_EXEC_STOPPED;
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
 SEC("tracepoint/sched/sched_process_exit")
 int on_exit(void *ctx)
 {

@@ -627,6 +627,15 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         if (size < sizeof(e))
             return 0;
         std::memcpy(&e, data, sizeof(e));
+        if (e.process_kind == CAPTURE_PROC_MAP) {
+            // Not part of the record stream: a file mapped executable the helper has not seen
+            // (dlopen). Probe it if it is a TLS library, then let the process go on.
+            const auto pid = static_cast<pid_t>(e.pid);
+            scanProcess(pid, false);
+            if (e.flags & CAPTURE_EXEC_STOPPED)
+                kill(pid, SIGCONT);
+            return 0;
+        }
         record::Process p;
         p.timestampNs = e.ts_ns;
         p.kind = static_cast<record::ProcessEventKind>(e.process_kind);

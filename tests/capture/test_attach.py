@@ -85,3 +85,43 @@ class PidReuseTests(CaptureTestCase):
             if cap.returncode != 0:
                 self.assertRegex(cap.stderr, r"(no process with pid|exited)", cap.describe())
             self.assertEqual(cap.flows, [])
+
+
+CLIENTS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "clients", "c")
+
+
+def twossl():
+    """tests/clients/c/twossl.c, and a copy of the system's libssl in another file for it to load."""
+    out = os.path.join(harness.scratch("c"), "twossl")
+    if not os.path.exists(out):
+        subprocess.run(["gcc", "-O2", os.path.join(CLIENTS, "twossl.c"), "-lssl", "-lcrypto", "-o", out], check=True,
+                       capture_output=True, timeout=120)
+    copy = os.path.join(harness.scratch("libcopy"), "libssl.so.3")
+    if not os.path.exists(copy):
+        with open("/usr/lib/x86_64-linux-gnu/libssl.so.3", "rb") as src, open(copy, "wb") as dst:
+            dst.write(src.read())
+    return out, copy
+
+
+class LateLibraryTests(CaptureTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.nginx = harness.Nginx()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.nginx.stop()
+
+    def test_second_openssl_copy_loaded_late(self):
+        """Two copies of OpenSSL in one process, the second (another file) loaded with dlmopen after
+        the capture started and used at once: both requests captured, whole."""
+        binary, copy = twossl()
+        cap = harness.record([binary, "127.0.0.1", str(self.nginx.tls_port), "/hello", copy], options=["-v"])
+        self.assertRecorded(cap, flows=2)
+        for copy_name in ("linked", "loaded"):
+            flow = cap.one("GET", self.nginx.https(f"/hello?copy={copy_name}"))
+            self.assertEqual(flow["tls"], "openssl")
+            self.assertEqual(flow["process"], "twossl")
+            self.assertComplete(flow)
+            self.assertBody(flow["response"], harness.NGINX_HELLO)
+        self.assertIn(copy, cap.stderr)  # -v names the probed copy
