@@ -88,7 +88,38 @@ struct capture_data_event {
 	/* chunk_size payload bytes follow */
 };
 
+/* A connection as seen by one process: (tgid, fd) or, for TLS objects whose fd
+ * is unknown, (tgid, SSL pointer | 1<<63). */
+struct conn_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 handle;
+};
+
+enum conn_kind {
+	CONN_UNKNOWN_FD = 0, /* fd checked, not an inet stream socket */
+	CONN_PLAIN = 1,
+	CONN_TLS = 2, /* ciphertext on the socket: syscall data suppressed */
+};
+
+struct conn_state {
+	__u64 conn_id;
+	__u64 offset[2]; /* plaintext syscall stream, per direction */
+	__u64 tls_offset[2]; /* TLS plaintext stream, per direction */
+	__u8 kind;
+	__u8 family;
+	__u16 lport;
+	__u16 rport;
+	__u8 has_data;
+	__u8 joined_late; /* the socket predates the capture */
+	__u8 laddr[16];
+	__u8 raddr[16];
+	__u8 plaintext_seen; /* a TLS probe delivered this connection's plaintext */
+	__u8 pad[7];
+};
+
 #define CAPTURE_CLOSE_ENCRYPTED_UNREAD 0x01 /* TLS ciphertext crossed it; no probed library showed plaintext */
+#define CAPTURE_CLOSE_CAPTURE_ENDED 0x02 /* still open when the capture ended (written by the helper) */
 
 struct capture_close_event {
 	__u8 kind; /* CAPTURE_EVENT_CLOSE */

@@ -52,35 +52,7 @@ struct {
 	__type(value, __u64);
 } next_conn_id SEC(".maps");
 
-/* A connection as seen by one process: (tgid, fd) or, for TLS objects whose fd
- * is unknown, (tgid, SSL pointer | 1<<63). */
-struct conn_key {
-	__u32 tgid;
-	__u32 pad;
-	__u64 handle;
-};
-
-enum conn_kind {
-	CONN_UNKNOWN_FD = 0, /* fd checked, not an inet stream socket */
-	CONN_PLAIN = 1,
-	CONN_TLS = 2, /* ciphertext on the socket: syscall data suppressed */
-};
-
-struct conn_state {
-	__u64 conn_id;
-	__u64 offset[2]; /* plaintext syscall stream, per direction */
-	__u64 tls_offset[2]; /* TLS plaintext stream, per direction */
-	__u8 kind;
-	__u8 family;
-	__u16 lport;
-	__u16 rport;
-	__u8 has_data;
-	__u8 joined_late; /* the socket predates the capture */
-	__u8 laddr[16];
-	__u8 raddr[16];
-	__u8 plaintext_seen; /* a TLS probe delivered this connection's plaintext */
-	__u8 pad[7];
-};
+/* struct conn_key, enum conn_kind, struct conn_state: capture.h (the helper reads them too). */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -545,6 +545,61 @@ void CaptureEngine::reportLosses()
     }
 }
 
+void CaptureEngine::writeClose(const capture_close_event& e)
+{
+    record::ConnClose r;
+    r.timestampNs = e.ts_ns;
+    r.connId = e.conn_id;
+    r.pid = e.pid;
+    r.fd = e.fd;
+    r.flags = ((e.flags & CAPTURE_CLOSE_ENCRYPTED_UNREAD) ? record::kCloseEncryptedUnread : 0)
+        | ((e.flags & CAPTURE_CLOSE_CAPTURE_ENDED) ? record::kCloseCaptureEnded : 0);
+    r.family = convertEndpoints(e, r.local, r.remote);
+    m_out.write(r);
+}
+
+void CaptureEngine::closeConnections(std::optional<pid_t> exited)
+{
+    // The kernel reports a close() (on_close), but an exiting process's sockets are closed by
+    // exit, and at the end of a capture some are still open. Without a ConnClose the reader could
+    // not end an exiting process's flows, nor name the TLS connections no probe decrypted.
+    const int fd = bpf_map__fd(m_skel->maps.conns);
+    std::vector<conn_key> keys;
+    conn_key key {};
+    conn_key next {};
+    for (const conn_key* previous = nullptr; bpf_map_get_next_key(fd, previous, &next) == 0; previous = &key) {
+        key = next;
+        if (!exited || key.tgid == static_cast<uint32_t>(*exited))
+            keys.push_back(key);
+        if (keys.size() >= 65536)
+            break;
+    }
+    for (const conn_key& k : keys) {
+        conn_state state {};
+        if (bpf_map_lookup_elem(fd, &k, &state) != 0)
+            continue;
+        const bool unread = state.kind == CONN_TLS && !state.plaintext_seen;
+        // At the end only the unread ones matter: the reader finishes every other flow itself.
+        if (state.kind == CONN_UNKNOWN_FD || (!exited && !unread))
+            continue;
+        capture_close_event e {};
+        e.kind = CAPTURE_EVENT_CLOSE;
+        e.pid = k.tgid;
+        e.fd = (k.handle >> 63) ? -1 : static_cast<int32_t>(k.handle);
+        e.ts_ns = monotonicNs();
+        e.conn_id = state.conn_id;
+        e.flags = (unread ? CAPTURE_CLOSE_ENCRYPTED_UNREAD : 0) | (exited ? 0 : CAPTURE_CLOSE_CAPTURE_ENDED);
+        e.family = state.family;
+        e.lport = state.lport;
+        e.rport = state.rport;
+        std::memcpy(e.laddr, state.laddr, sizeof(e.laddr));
+        std::memcpy(e.raddr, state.raddr, sizeof(e.raddr));
+        writeClose(e);
+        if (exited)
+            bpf_map_delete_elem(fd, &k);
+    }
+}
+
 uint64_t CaptureEngine::probeHits() const
 {
     const int cpus = libbpf_num_possible_cpus();
@@ -612,14 +667,7 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         if (size < sizeof(e))
             return 0;
         std::memcpy(&e, data, sizeof(e));
-        record::ConnClose r;
-        r.timestampNs = e.ts_ns;
-        r.connId = e.conn_id;
-        r.pid = e.pid;
-        r.fd = e.fd;
-        r.flags = (e.flags & CAPTURE_CLOSE_ENCRYPTED_UNREAD) ? record::kCloseEncryptedUnread : 0;
-        r.family = convertEndpoints(e, r.local, r.remote);
-        m_out.write(r);
+        writeClose(e);
         return 0;
     }
     case CAPTURE_EVENT_PROCESS: {
@@ -651,6 +699,7 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         if (p.kind == record::ProcessEventKind::Fork) {
             m_traced.insert(pid);
         } else if (p.kind == record::ProcessEventKind::Exit) {
+            closeConnections(pid);
             m_traced.erase(pid);
             m_exited.insert(pid);
         } else if (p.kind == record::ProcessEventKind::Exec) {

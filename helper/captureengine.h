@@ -24,6 +24,8 @@ struct capture_bpf;
 struct ring_buffer;
 struct bpf_link;
 
+struct capture_close_event; // bpf/capture.h
+
 namespace httptap::helper {
 
 struct CaptureOptions {
@@ -59,6 +61,8 @@ public:
 
     // Emits a Lost record if the kernel's drop counters moved.
     void reportLosses();
+    // At the end: a ConnClose (kCloseCaptureEnded) for each TLS connection still open that no probe decrypted.
+    void reportUnreadConnections() { closeConnections(std::nullopt); }
     // Probe hits in traced processes counted under CaptureOptions::countOnly.
     uint64_t probeHits() const;
 
@@ -89,6 +93,10 @@ private:
     const std::optional<TlsLibrary>& classify(const MappedFile& file);
     void markKnown(const MappedFile& file);
     void notice(record::NoticeLevel level, pid_t pid, std::string text);
+    void writeClose(const capture_close_event& event);
+    // ConnClose for the connections of an exited process (their sockets were closed by exit, which
+    // the kernel does not report as close()), or with nullopt the unread TLS ones still open.
+    void closeConnections(std::optional<pid_t> exited);
 
     record::RecordWriter& m_out;
     capture_bpf* m_skel = nullptr;

@@ -199,6 +199,7 @@ int main(int argc, char** argv)
         if (!writeAll(STDOUT_FILENO, writer))
             return 0;
     }
+    engine.reportUnreadConnections();
     engine.reportLosses();
     if (options.countOnly)
         std::fprintf(stderr, "httptap-helper: count-only: %llu probe hits\n",

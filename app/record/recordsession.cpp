@@ -279,6 +279,8 @@ int RecordSession::run()
                 writer.setClock(CaptureClock::fromStreamStart(*start));
             } else if (std::holds_alternative<record::Ready>(*rec)) {
                 ready = true;
+                if (o.verbose)
+                    say("probes attached: capturing from now on");
                 if (o.durationSeconds > 0)
                     deadline = Clock::now()
                         + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.durationSeconds));

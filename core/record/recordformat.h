@@ -106,6 +106,7 @@ inline constexpr uint32_t kDataFixedSize = 96;
 
 // ConnClose flags.
 inline constexpr uint32_t kCloseEncryptedUnread = 0x01; // TLS crossed it, but no probed library showed plaintext
+inline constexpr uint32_t kCloseCaptureEnded = 0x02; // not closed: still open when the capture ended
 
 struct ConnClose {
     uint64_t timestampNs = 0;

@@ -172,6 +172,7 @@ void CaptureSession::stop()
     m_tick.stop();
     if (m_engine) {
         while (m_engine->poll(0) > 0) { }
+        m_engine->reportUnreadConnections();
         m_engine->reportLosses();
         if (m_eventNotifier)
             m_eventNotifier->setEnabled(false);

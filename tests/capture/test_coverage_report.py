@@ -4,6 +4,7 @@ table httptap finds the library inside the executable and captures it; stripped,
 httptap-record must say so, naming the process, the peer and the reason — never stay silent."""
 
 import os
+import signal
 import subprocess
 
 import harness
@@ -61,3 +62,43 @@ class CoverageReportTests(CaptureTestCase):
         cap = record(["/bin/sh", "-c", script])
         self.assertRecorded(cap, flows=2)
         self.assertNotIn("could not read", cap.stderr)
+
+    def assertReported(self, cap, name="tlsget-stripp"):
+        self.assertRegex(cap.stderr, rf"warning: 1 TLS connection of {name}\S* \(pid \d+\), e\.g\. to "
+                                     rf"127\.0\.0\.1:{self.nginx.tls_port}, carried encrypted bytes that httptap "
+                                     r"could not read")
+
+    def test_unread_connection_closed_by_exit_is_reported(self):
+        """The client leaves without close(): exit closes its socket, which the kernel does not
+        report as a close — the report must still name it."""
+        binary = tlsget(stripped=True)
+        cap = record([binary, "127.0.0.1", str(self.nginx.tls_port), "/hello", "exit"])
+        self.assertRecorded(cap, flows=0)
+        self.assertTrue(cap.stdout.endswith(harness.NGINX_HELLO), cap.stdout)
+        self.assertReported(cap)
+
+    def test_unread_connection_still_open_at_the_end_is_reported(self):
+        """The capture ends while the unread connection is still open (the process goes on)."""
+        binary = tlsget(stripped=True)
+        ready = os.path.join(harness.scratch("hold"), "attached")
+        # The shell waits until the capture runs, then becomes the client, which keeps its connection.
+        holder = subprocess.Popen(["/bin/sh", "-c", f"while [ ! -e {ready} ]; do sleep 0.05; done; exec {binary} "
+                                   f"127.0.0.1 {self.nginx.tls_port} /hello hold"],
+                                  env=harness.clean_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+        self.addCleanup(lambda: (holder.kill(), holder.wait(), holder.stdout.close()))
+        rec = harness.Recording(None, options=["--pid", str(holder.pid), "-v"])
+        def started():
+            with open(rec.stderr_path) as f:
+                return "capturing from now on" in f.read()
+        harness.wait_for(started, 30, "the capture to start")
+        open(ready, "w").close()
+        received = b""
+        while not received.endswith(harness.NGINX_HELLO):
+            chunk = holder.stdout.read1(4096)
+            self.assertTrue(chunk, f"the client ended early: {received!r}")
+            received += chunk
+        rec.proc.send_signal(signal.SIGINT)
+        cap = rec.wait(timeout=30)
+        self.assertIsNone(holder.poll())  # still running, connection open
+        self.assertRecorded(cap, flows=0)
+        self.assertReported(cap)

@@ -3,7 +3,10 @@
 // it statically and strip it: a TLS stack httptap cannot find, the case its
 // coverage report must explain.
 //
-//   tlsget HOST PORT PATH
+//   tlsget HOST PORT PATH [exit|hold]
+//
+// "exit" leaves without closing the socket (exit closes it, not close()),
+// "hold" keeps the connection open until the process is killed.
 #include <netdb.h>
 #include <openssl/ssl.h>
 #include <stdio.h>
@@ -13,8 +16,8 @@
 
 int main(int argc, char** argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: tlsget HOST PORT PATH\n");
+    if (argc != 4 && argc != 5) {
+        fprintf(stderr, "usage: tlsget HOST PORT PATH [exit|hold]\n");
         return 2;
     }
     struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
@@ -36,6 +39,12 @@ int main(int argc, char** argv)
     char buf[4096];
     while ((n = SSL_read(ssl, buf, sizeof(buf))) > 0)
         fwrite(buf, 1, (size_t)n, stdout);
+    fflush(stdout);
+    if (argc == 5 && strcmp(argv[4], "exit") == 0)
+        _exit(0);
+    if (argc == 5 && strcmp(argv[4], "hold") == 0)
+        for (;;)
+            pause();
     SSL_shutdown(ssl);
     close(fd);
     return 0;
