@@ -34,23 +34,10 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "capture"))
+import nginxconf  # noqa: E402  (shared with the capture tests)
 
-NGINX_CONF = """\
-daemon off;
-master_process on;
-worker_processes 1;
-user root;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    default_type text/plain;
-    client_body_temp_path {dir}/client_body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
+NGINX_CONF_HTTP = """\
     keepalive_requests 1000000;
     ssl_certificate {dir}/cert.pem;
     ssl_certificate_key {dir}/key.pem;
@@ -61,7 +48,6 @@ http {{
             return 200 "{body}";
         }}
     }}
-}}
 """
 
 
@@ -91,7 +77,8 @@ class Nginx:
         self.h1_port, self.h2_port = free_port(), free_port()
         conf = f"{self.dir}/nginx.conf"
         with open(conf, "w") as f:
-            f.write(NGINX_CONF.format(dir=self.dir, h1_port=self.h1_port, h2_port=self.h2_port, body="x" * 1023 + "\\n"))
+            f.write(nginxconf.nginx_config(self.dir, NGINX_CONF_HTTP.format(
+                dir=self.dir, h1_port=self.h1_port, h2_port=self.h2_port, body="x" * 1023 + "\\n"), worker_connections=1024))
         self.proc = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", self.dir,
                                       "-e", f"{self.dir}/error.log", "-c", conf])
         wait_port(self.h1_port)

@@ -12,28 +12,14 @@ import subprocess
 import time
 
 import harness
+import nginxconf
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HELLO = b"hello over h2\n"
 TEXT = b"".join(b"line %05d of a text that compresses well\n" % i for i in range(4000))
 BIG_SIZE = 10 * 1024 * 1024
 
-NGINX_H2_CONF = """\
-daemon off;
-master_process on;
-worker_processes 1;
-user root;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    default_type text/plain;
-    client_body_temp_path {dir}/client_body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
+NGINX_H2_CONF_HTTP = """\
     keepalive_requests 10000;
     http2_max_requests 10000;
     http2_max_concurrent_streams 128;
@@ -67,7 +53,6 @@ http {{
             default_type application/octet-stream;
         }}
     }}
-}}
 """
 
 
@@ -92,8 +77,9 @@ class NginxH2:
             self.h2c_port = harness.free_port()
         conf = os.path.join(self.dir, "nginx.conf")
         with open(conf, "w") as f:
-            f.write(NGINX_H2_CONF.format(dir=self.dir, cert=cert, key=key, tls_port=self.tls_port,
-                                         h2c_port=self.h2c_port))
+            f.write(nginxconf.nginx_config(self.dir, NGINX_H2_CONF_HTTP.format(
+                dir=self.dir, cert=cert, key=key, tls_port=self.tls_port, h2c_port=self.h2c_port),
+                worker_connections=1024))
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         self.process = harness.ManagedProcess([nginx, "-p", self.dir, "-e", os.path.join(self.dir, "error.log"),
                                                "-c", conf], name="nginx-h2")

@@ -27,6 +27,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import httpserver  # noqa: E402
+import nginxconf  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -205,22 +206,8 @@ def certificate():
 
 NGINX_HELLO = b"hello from nginx\n"
 
-NGINX_CONF = """\
-daemon off;
-master_process on;
-worker_processes 1;
-user root;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    default_type text/plain;
-    client_body_temp_path {dir}/client_body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
+# harness.Nginx's http block, inside nginxconf.PROLOGUE.
+NGINX_CONF_HTTP = """\
     keepalive_requests 1000;
     ssl_certificate {cert};
     ssl_certificate_key {key};
@@ -238,7 +225,6 @@ http {{
             default_type application/octet-stream;
         }}
     }}
-}}
 """
 
 
@@ -259,8 +245,8 @@ class Nginx:
             self.plain_port = free_port()
         conf = os.path.join(self.dir, "nginx.conf")
         with open(conf, "w") as f:
-            f.write(NGINX_CONF.format(dir=self.dir, cert=cert, key=key,
-                                      tls_port=self.tls_port, plain_port=self.plain_port))
+            f.write(nginxconf.nginx_config(self.dir, NGINX_CONF_HTTP.format(
+                dir=self.dir, cert=cert, key=key, tls_port=self.tls_port, plain_port=self.plain_port)))
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         self.process = ManagedProcess([nginx, "-p", self.dir, "-e", os.path.join(self.dir, "error.log"),
                                        "-c", conf], name="nginx")
