@@ -6,6 +6,12 @@
 // from the call to the applied result (waitForIdle). Goals: filter ≤ 200 ms,
 // sort ≤ 1 s. Baseline beside them: the same predicate and the same sort
 // key as a plain loop and std::sort over the flows, single-threaded.
+//
+// Live updates (issue 11): the last 10,000 flows are loaded open
+// (Flow::inProgress); then 10,000 newer versions of them (grown bodies, still
+// open) are applied with the filter and sort active, and 10,000 finished
+// versions with neither — each timed from the appends to the applied batch
+// (store flush: rows rebuilt, dataChanged, the proxy re-evaluating those rows).
 
 #include "benchutil.h"
 
@@ -61,8 +67,12 @@ int main(int argc, char** argv)
     FlowFilterProxy proxy;
     proxy.setSourceModel(&model);
     double t0 = nowSeconds();
-    for (int i = 0; i < n; ++i)
-        store.append(makeFlow(uint64_t(i)));
+    const int open = std::min(n, 10'000);
+    for (int i = 0; i < n; ++i) {
+        Flow f = makeFlow(uint64_t(i));
+        f.inProgress = i >= n - open;
+        store.append(std::move(f));
+    }
     store.flush();
     proxy.waitForIdle();
     QCoreApplication::processEvents();
@@ -99,8 +109,31 @@ int main(int argc, char** argv)
         [&](uint32_t a, uint32_t b) { return flows[a]->response.bodySize > flows[b]->response.bodySize; });
     const double plainSortSeconds = nowSeconds() - t0;
 
+    // 10,000 in-place updates of open rows among a million, filtered and sorted, then finished, neither.
+    auto applyUpdates = [&](bool finished) {
+        const double start = nowSeconds();
+        for (int i = n - open; i < n; ++i) {
+            Flow f = makeFlow(uint64_t(i));
+            f.inProgress = !finished;
+            f.response.bodySize += finished ? 2000 : 1000;
+            f.response.status = finished ? 500 : f.response.status;
+            store.append(std::move(f));
+        }
+        store.flush();
+        QCoreApplication::processEvents();
+        return nowSeconds() - start;
+    };
+    const double updateSortedSeconds = applyUpdates(false);
+    proxy.setFilter(FlowFilter());
+    proxy.sort(-1);
+    proxy.waitForIdle();
+    const double updateFinishedSeconds = applyUpdates(true);
+    const int shownAfter = proxy.rowCount();
+
     result("gui-table", { { "flows", double(store.size()) }, { "load_s", loadSeconds }, { "matched", double(matched) },
         { "filter_ms", filterSeconds * 1e3 }, { "sort_ms", sortSeconds * 1e3 },
+        { "updates", double(open) }, { "update_filtered_sorted_ms", updateSortedSeconds * 1e3 },
+        { "update_finish_ms", updateFinishedSeconds * 1e3 }, { "rows_after_updates", double(shownAfter) },
         { "plain_filter_ms", plainFilterSeconds * 1e3 }, { "plain_matched", double(rows.size()) },
         { "plain_sort_ms", plainSortSeconds * 1e3 } });
     return 0;

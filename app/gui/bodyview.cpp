@@ -20,10 +20,13 @@
 #include <QPixmap>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QScrollArea>
 #include <QStackedWidget>
 #include <QSyntaxHighlighter>
 #include <QVBoxLayout>
+
+#include <cstring>
 
 namespace httptap {
 
@@ -120,6 +123,53 @@ void BodyView::setBody(const QByteArray& body, uint64_t observedSize, const QStr
     m_kind = classifyBody(body, mimeType);
     m_all = false;
     render(false);
+}
+
+// The longest prefix of bytes[0, limit) that does not end inside a UTF-8 sequence.
+static qsizetype utf8Boundary(const QByteArray& bytes, qsizetype limit)
+{
+    qsizetype i = limit;
+    int continuation = 0;
+    while (i > 0 && continuation < 3 && (uchar(bytes[i - 1]) & 0xc0) == 0x80) {
+        --i;
+        ++continuation;
+    }
+    if (i == 0)
+        return limit;
+    const uchar lead = uchar(bytes[i - 1]);
+    const int need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+    return need > 1 && limit - (i - 1) < need ? i - 1 : limit;
+}
+
+void BodyView::appendBody(const QByteArray& body, uint64_t observedSize, const QString& mimeType)
+{
+    const bool sameStart = body.size() >= m_body.size()
+        && (body.constData() == m_body.constData()
+            || std::memcmp(body.constData(), m_body.constData(), size_t(m_body.size())) == 0);
+    const bool plain = m_kind == BodyKind::Text && !m_highlighter && !isLoading() && m_stack->currentIndex() == 0
+        && m_observed == uint64_t(m_body.size()) && observedSize <= uint64_t(body.size());
+    if (!sameStart || !plain || body.isEmpty()) {
+        setBody(body, observedSize, mimeType);
+        m_textEnd = utf8Boundary(body, std::min(body.size(), kPreviewBytes));
+        return;
+    }
+    const qsizetype end = utf8Boundary(body, std::min(body.size(), kPreviewBytes));
+    if (end > m_textEnd) {
+        QScrollBar* bar = m_text->verticalScrollBar();
+        const bool following = bar->value() >= bar->maximum();
+        QTextCursor cursor(m_text->document());
+        cursor.movePosition(QTextCursor::End);
+        cursor.insertText(escapeBytes(body.mid(m_textEnd, end - m_textEnd), true));
+        if (following)
+            bar->setValue(bar->maximum());
+        m_textEnd = end;
+    }
+    m_body = body;
+    m_observed = std::max<uint64_t>(observedSize, uint64_t(body.size()));
+    QStringList notes { tr("%1, %2").arg(kindName(m_kind), bytes(body.size())), tr("still arriving") };
+    if (m_textEnd < body.size())
+        notes << tr("first %1 shown").arg(bytes(m_textEnd));
+    m_info->setText(notes.join(QStringLiteral(" — ")));
 }
 
 bool BodyView::showImage(const QByteArray& format)

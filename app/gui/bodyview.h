@@ -47,6 +47,11 @@ public:
     void setBody(const QByteArray& body, uint64_t observedSize, const QString& mimeType);
     // A sentence instead of a body ("No response was captured.").
     void setMessage(const QString& text);
+    // The same body, grown: a response still streaming. While the view shows plain text of the
+    // body from its first byte (Text, not highlighted), only the bytes that arrived since are
+    // escaped and appended — never the megabytes before them — and a view at its end follows;
+    // past kPreviewBytes the prefix shown stays as it is. Anything else is shown anew (setBody).
+    void appendBody(const QByteArray& body, uint64_t observedSize, const QString& mimeType);
 
     BodyKind kind() const { return m_kind; }
     QString text() const; // the text shown (empty for an image)
@@ -93,6 +98,7 @@ private:
     uint64_t m_observed = 0;
     BodyKind m_kind = BodyKind::Empty;
     bool m_all = false;
+    qsizetype m_textEnd = 0; // appendBody(): bytes of m_body whose text the editor holds
 };
 
 } // namespace httptap

@@ -10,9 +10,11 @@
 
 namespace httptap {
 
-RawCaptureParser::RawCaptureParser(FlowAssembler::FlowSink sink)
+RawCaptureParser::RawCaptureParser(FlowAssembler::FlowSink sink, FlowAssembler::ProgressSink progress)
     : m_assembler(std::move(sink))
 {
+    if (progress)
+        m_assembler.setProgressSink(std::move(progress));
 }
 
 bool RawCaptureParser::feed(const QByteArray& bytes)

@@ -19,12 +19,15 @@ namespace httptap {
 class RawCaptureParser
 {
 public:
-    explicit RawCaptureParser(FlowAssembler::FlowSink sink);
+    // With `progress`, exchanges still open are reported too (FlowAssembler::setProgressSink).
+    explicit RawCaptureParser(FlowAssembler::FlowSink sink, FlowAssembler::ProgressSink progress = {});
 
     // Feeds stream bytes; false once the stream is corrupt (errorString() says where).
     bool feed(const QByteArray& bytes);
     // End of stream: flushes open exchanges as incomplete.
     void finish();
+    // Reports open exchanges that grew since their last report (when the stream goes quiet).
+    void flushProgress() { m_assembler.flushProgress(); }
 
     const CaptureClock& clock() const { return m_clock; }
     uint64_t lostEvents() const { return m_assembler.stats().lostRecords; }

@@ -6,15 +6,19 @@
 #include "filter/flowfields.h"
 #include "grpcpage.h"
 #include "highlight/textstyle.h"
+#include "models/eventlistmodel.h"
 #include "models/flowtablemodel.h"
+#include "models/messagelistmodel.h"
 #include "models/textescape.h"
 #include "payloadpage.h"
+#include "streampage.h"
 
 #include <QCheckBox>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QScrollBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
 
@@ -81,6 +85,35 @@ QString rawResponseHead(const Flow& f)
         + QLatin1Char('\n') + headerLines(resp.headers);
 }
 
+// Replaces a text without moving its view: live updates rewrite tabs the user may be reading.
+void setTextKeepingPlace(QPlainTextEdit* edit, const QString& text, bool live)
+{
+    if (!live) {
+        edit->setPlainText(text);
+        return;
+    }
+    QScrollBar* bar = edit->verticalScrollBar();
+    const int value = bar->value();
+    edit->setPlainText(text);
+    bar->setValue(value);
+}
+
+QString arrivalLines(const char* title, const HttpMessage& m, uint64_t startNs)
+{
+    if (m.bodyArrivals.isEmpty())
+        return {};
+    QString out = QObject::tr("\n%1 body arrived in %2 parts%3\n")
+                      .arg(QObject::tr(title))
+                      .arg(m.bodyArrivals.size())
+                      .arg(m.bodyArrivalsCapped ? QObject::tr(" (the first %1 listed)").arg(m.bodyArrivals.size()) : QString());
+    for (const BodyArrival& a : m.bodyArrivals) {
+        out += QStringLiteral("  %1 ms  %2 bytes\n")
+                   .arg(a.timestampNs >= startNs ? double(a.timestampNs - startNs) / 1e6 : 0.0, 10, 'f', 3)
+                   .arg(a.bytes);
+    }
+    return out;
+}
+
 // Why the flow is not whole, one reason a line; empty when it is whole.
 QString incompleteness(const Flow& f)
 {
@@ -113,6 +146,23 @@ DetailPane::DetailPane(QWidget* parent)
     , m_cookies(new CookiesPage)
     , m_trailers(makeText(QStringLiteral("trailersText")))
     , m_grpc(new GrpcPage)
+    , m_messagesModel(new MessageListModel(this))
+    , m_messagesPage(new StreamPage(m_messagesModel, MessageListModel::DataColumn, { 24, 90, 64, 90 },
+          [this](int row) {
+              const StreamMessage& m = m_messagesModel->messages()[size_t(row)];
+              QString heading;
+              if (m.truncated)
+                  heading += tr("[cut: %1 of %2 bytes]\n").arg(m.data.size()).arg(m.length);
+              if (!m.note.isEmpty())
+                  heading += QLatin1Char('[') + escapeControl(m.note) + QStringLiteral("]\n");
+              return StreamPage::Content { m.data, m.text, heading };
+          }))
+    , m_eventsModel(new EventListModel(this))
+    , m_eventsPage(new StreamPage(m_eventsModel, EventListModel::DataColumn, { 80, 100, 300 },
+          [this](int row) {
+              const ServerSentEvent& e = m_eventsModel->events()[row];
+              return StreamPage::Content { e.data, true, {} };
+          }))
     , m_timing(makeText(QStringLiteral("timingText")))
 {
     m_banner->setObjectName(QStringLiteral("completenessBanner"));
@@ -132,8 +182,8 @@ DetailPane::DetailPane(QWidget* parent)
     headersLayout->setContentsMargins(0, 0, 0, 0);
     headersLayout->addLayout(toggles);
     headersLayout->addWidget(m_headers);
-    connect(m_rawResponse, &QCheckBox::toggled, this, &DetailPane::refreshHeaders);
-    connect(m_rawRequest, &QCheckBox::toggled, this, &DetailPane::refreshHeaders);
+    connect(m_rawResponse, &QCheckBox::toggled, this, [this] { refreshHeaders(); });
+    connect(m_rawRequest, &QCheckBox::toggled, this, [this] { refreshHeaders(); });
 
     m_payload->setObjectName(QStringLiteral("payloadPage"));
     m_cookies->setObjectName(QStringLiteral("cookiesPage"));
@@ -145,6 +195,10 @@ DetailPane::DetailPane(QWidget* parent)
     m_tabs->addTab(m_cookies, tr("Cookies"));
     m_tabs->addTab(m_trailers, tr("Trailers"));
     m_tabs->addTab(m_grpc, tr("gRPC"));
+    m_messagesPage->setObjectName(QStringLiteral("messagesPage"));
+    m_eventsPage->setObjectName(QStringLiteral("eventsPage"));
+    m_tabs->addTab(m_messagesPage, tr("Messages"));
+    m_tabs->addTab(m_eventsPage, tr("EventStream"));
     m_tabs->addTab(m_timing, tr("Timing"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -155,11 +209,13 @@ DetailPane::DetailPane(QWidget* parent)
 
 void DetailPane::setFlow(const Flow* flow)
 {
+    // A newer version of the open flow on show: update in place.
+    const bool live = flow && m_flow && m_flow->id == flow->id && m_flow->inProgress;
     if (flow)
         m_flow = *flow;
     else
         m_flow.reset();
-    refresh();
+    refresh(live);
 }
 
 QByteArray DetailPane::displayBody(const HttpMessage& message)
@@ -167,7 +223,7 @@ QByteArray DetailPane::displayBody(const HttpMessage& message)
     return message.decoded ? message.decodedBody : message.body;
 }
 
-void DetailPane::refreshHeaders()
+void DetailPane::refreshHeaders(bool live)
 {
     if (!m_flow) {
         m_headers->setPlainText(tr("Select a request to see its details."));
@@ -194,17 +250,18 @@ void DetailPane::refreshHeaders()
                                         : tr("\nResponse Headers\n") + headerLines(resp.headers);
     h += m_rawRequest->isChecked() ? tr("\nRequest Headers (raw)\n") + rawRequestHead(f)
                                    : tr("\nRequest Headers\n") + headerLines(req.headers);
-    m_headers->setPlainText(h);
+    setTextKeepingPlace(m_headers, h, live);
 }
 
-void DetailPane::refresh()
+void DetailPane::refresh(bool live)
 {
     const Flow* flow = m_flow ? &*m_flow : nullptr;
-    refreshHeaders();
+    refreshHeaders(live);
     m_payload->setFlow(flow);
     m_cookies->setFlow(flow);
     m_grpc->setFlow(flow);
     m_tabs->setTabVisible(m_tabs->indexOf(m_grpc), flow && flow->grpc.isGrpc);
+    showStreams();
 
     const QString why = flow ? incompleteness(*flow) : QString();
     m_banner->setText(why.isEmpty() ? QString() : tr("This exchange is not whole:\n") + why);
@@ -226,7 +283,16 @@ void DetailPane::refresh()
 
     // Response.
     if (!f.hasResponse) {
-        m_response->setMessage(tr("No response was captured."));
+        m_response->setMessage(f.inProgress ? tr("Waiting for the response…") : tr("No response was captured."));
+    } else if (f.inProgress && !resp.complete) {
+        // Still streaming: shown as it grows, only the new bytes added each time.
+        const QByteArray body = displayBody(resp);
+        if (body.isEmpty())
+            m_response->setMessage(tr("Waiting for the body…"));
+        else if (live)
+            m_response->appendBody(body, resp.decoded ? uint64_t(body.size()) : resp.bodySize, flowMimeType(f));
+        else
+            m_response->setBody(body, resp.decoded ? uint64_t(body.size()) : resp.bodySize, flowMimeType(f));
     } else {
         const QByteArray body = displayBody(resp);
         if (body.isEmpty())
@@ -243,7 +309,7 @@ void DetailPane::refresh()
         t += tr("Response Trailers\n") + headerLines(resp.trailers);
     if (f.grpc.isGrpc && f.grpc.status >= 0)
         t += tr("\ngRPC status: %1 %2\n").arg(f.grpc.status).arg(escapeBytes(f.grpc.message));
-    m_trailers->setPlainText(t.isEmpty() ? tr("No trailers.") : t);
+    setTextKeepingPlace(m_trailers, t.isEmpty() ? tr("No trailers.") : t, live);
 
     // Timing.
     QString timing;
@@ -252,8 +318,34 @@ void DetailPane::refresh()
     timing += tr("Request sent: %1\n").arg(duration(req.firstByteNs, req.lastByteNs));
     timing += tr("Waiting (TTFB): %1\n").arg(duration(f.startNs, f.responseStartNs));
     timing += tr("Content download: %1\n").arg(duration(f.responseStartNs, resp.lastByteNs));
-    timing += tr("Total: %1\n").arg(duration(f.startNs, f.endNs));
-    m_timing->setPlainText(timing);
+    timing += f.inProgress ? tr("Total: (pending, %1 so far)\n").arg(duration(f.startNs, f.endNs))
+                           : tr("Total: %1\n").arg(duration(f.startNs, f.endNs));
+    timing += arrivalLines(QT_TR_NOOP("Request"), req, f.startNs);
+    timing += arrivalLines(QT_TR_NOOP("Response"), resp, f.startNs);
+    setTextKeepingPlace(m_timing, timing, live);
+}
+
+void DetailPane::showStreams()
+{
+    const Flow* f = m_flow ? &*m_flow : nullptr;
+    const bool messages = f && (f->isWebSocket() || f->grpc.isGrpc);
+    m_tabs->setTabVisible(m_tabs->indexOf(m_messagesPage), messages);
+    if (messages) {
+        const bool follow = m_messagesPage->atBottom();
+        m_messagesModel->setMessages(f->id, f->startNs, MessageListModel::messagesOf(*f));
+        m_messagesPage->followIfWasAtBottom(follow);
+    } else {
+        m_messagesModel->clear();
+    }
+    const bool events = f && (f->isEventStream() || !f->serverSentEvents.isEmpty());
+    m_tabs->setTabVisible(m_tabs->indexOf(m_eventsPage), events);
+    if (events) {
+        const bool follow = m_eventsPage->atBottom();
+        m_eventsModel->setEvents(f->id, f->startNs, f->serverSentEvents);
+        m_eventsPage->followIfWasAtBottom(follow);
+    } else {
+        m_eventsModel->clear();
+    }
 }
 
 QString DetailPane::bannerText() const { return m_banner->isHidden() ? QString() : m_banner->text(); }

@@ -7,7 +7,16 @@
 // Headers (general facts; response and request headers in wire order, each
 // with a Raw toggle showing the head as sent), Payload (PayloadPage), Response
 // (BodyView: highlighted, images, hex), Cookies (CookiesPage), Trailers, gRPC
-// (GrpcPage, only for gRPC calls) and Timing.
+// (GrpcPage, only for gRPC calls), Messages (gRPC and WebSocket: a
+// filterable, virtualized list — direction, time, length, kind, preview —
+// over the selected message whole, as text or hex), EventStream (text/event-
+// stream: id, type, data, time, the same way) and Timing (with when each part
+// of a body arrived).
+//
+// Live: setFlow() with a newer version of the open flow on show (same id)
+// updates the tabs in place: a streaming response body grows by appending
+// only what arrived (BodyView::appendBody), message and event lists by
+// appending rows; text tabs keep their scroll position.
 //
 // Captured text only ever reaches plain-text widgets, control characters
 // escaped. Large bodies open at once (BodyView formats a prefix first).
@@ -28,8 +37,11 @@ namespace httptap {
 
 class BodyView;
 class CookiesPage;
+class EventListModel;
 class GrpcPage;
+class MessageListModel;
 class PayloadPage;
+class StreamPage;
 
 class DetailPane : public QWidget
 {
@@ -53,13 +65,18 @@ public:
     PayloadPage* payloadPage() const { return m_payload; }
     CookiesPage* cookiesPage() const { return m_cookies; }
     GrpcPage* grpcPage() const { return m_grpc; }
+    StreamPage* messagesPage() const { return m_messagesPage; }
+    MessageListModel* messagesModel() const { return m_messagesModel; }
+    StreamPage* eventsPage() const { return m_eventsPage; }
+    EventListModel* eventsModel() const { return m_eventsModel; }
 
     // The body shown for display: decoded when Content-Encoding was undone. Empty without one.
     static QByteArray displayBody(const HttpMessage& message);
 
 private:
-    void refresh();
-    void refreshHeaders();
+    void refresh(bool live = false);
+    void refreshHeaders(bool live = false);
+    void showStreams();
 
     QLabel* m_banner;
     QTabWidget* m_tabs;
@@ -71,6 +88,10 @@ private:
     CookiesPage* m_cookies;
     QPlainTextEdit* m_trailers;
     GrpcPage* m_grpc;
+    MessageListModel* m_messagesModel;
+    StreamPage* m_messagesPage;
+    EventListModel* m_eventsModel;
+    StreamPage* m_eventsPage;
     QPlainTextEdit* m_timing;
     std::optional<Flow> m_flow;
     CaptureClock m_clock;

@@ -31,6 +31,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSaveFile>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
@@ -54,6 +55,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_lostLabel(new QLabel)
     , m_errorLabel(new QLabel)
     , m_live(new LiveCapture(this))
+    , m_progressTimer(new QTimer(this))
 {
     setWindowTitle(QStringLiteral("httptap"));
     setWindowIcon(QIcon::fromTheme(QStringLiteral("org.httptap.Httptap")));
@@ -74,7 +76,7 @@ MainWindow::MainWindow(QWidget* parent)
     header->setSortIndicatorClearable(true);
     header->setSortIndicator(-1, Qt::AscendingOrder);
     m_flowView->setSortingEnabled(true);
-    const int widths[] = { 260, 64, 56, 150, 70, 72, 72, 110, 74, 130, 80 };
+    const int widths[] = { 240, 64, 104, 150, 70, 72, 72, 110, 74, 130, 80 }; // Status holds "101 · 42 msgs"
     for (int c = 0; c < FlowTableModel::COLUMN_COUNT; ++c)
         header->resizeSection(c, widths[c]);
     m_flowView->setContextMenuPolicy(Qt::CustomContextMenu);
@@ -113,6 +115,23 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addPermanentWidget(m_lostLabel);
     statusBar()->addPermanentWidget(m_countLabel);
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateStatus);
+    // Auto-scroll: follow new rows while the view is at the bottom; scrolling up stops that,
+    // scrolling back down resumes it. Rows arriving grow the range without moving the value.
+    QScrollBar* vertical = m_flowView->verticalScrollBar();
+    connect(vertical, &QScrollBar::valueChanged, this,
+        [this, vertical](int value) { m_followNewRows = value >= vertical->maximum(); });
+    connect(vertical, &QScrollBar::rangeChanged, this, [this, vertical](int, int maximum) {
+        if (m_followNewRows)
+            vertical->setValue(maximum);
+    });
+    // The selected flow, when it is updated in place, is shown anew (the pane appends what grew).
+    connect(m_store, &FlowStore::flowsUpdated, this, &MainWindow::selectedFlowsUpdated);
+    // The assembler reports growth of open exchanges when records arrive; this covers a quiet stream.
+    m_progressTimer->setInterval(250);
+    connect(m_progressTimer, &QTimer::timeout, this, [this] {
+        if (m_liveParser)
+            m_liveParser->flushProgress();
+    });
     connect(m_proxy, &QAbstractItemModel::modelReset, this, &MainWindow::updateStatus);
 
     setupActions();
@@ -143,9 +162,10 @@ bool MainWindow::startCapture(const std::vector<pid_t>& pids, bool followChildre
     if (m_live->isRunning())
         stopCapture();
     clearFlows();
-    m_liveParser = std::make_unique<RawCaptureParser>([this](Flow&& flow) { m_store->append(std::move(flow)); });
+    startLiveParser();
     QString why;
     if (!m_live->start(pids, followChildren, &why)) {
+        m_progressTimer->stop();
         m_liveParser.reset();
         if (error)
             *error = why;
@@ -160,6 +180,35 @@ bool MainWindow::startCapture(const std::vector<pid_t>& pids, bool followChildre
     m_recordAction->setEnabled(false);
     m_stopAction->setEnabled(true);
     return true;
+}
+
+void MainWindow::startLiveParser()
+{
+    // Open exchanges show as pending rows and grow in place (FlowStore replaces their versions).
+    m_liveParser = std::make_unique<RawCaptureParser>([this](Flow&& flow) { m_store->append(std::move(flow)); },
+        [this](const Flow& flow) { m_store->append(Flow(flow)); });
+    m_progressTimer->start();
+}
+
+void MainWindow::feedLiveBytes(const QByteArray& bytes)
+{
+    if (!m_liveParser)
+        startLiveParser();
+    captureBytes(bytes);
+}
+
+void MainWindow::selectedFlowsUpdated(const std::vector<int>& indices)
+{
+    const QList<const Flow*> flows = selectedFlows();
+    if (flows.size() != 1)
+        return;
+    const Flow* shown = flows.first();
+    for (int index : indices) {
+        if (&m_store->at(index) == shown) {
+            m_detail->setFlow(shown);
+            return;
+        }
+    }
 }
 
 void MainWindow::stopCapture()
@@ -187,6 +236,7 @@ void MainWindow::captureBytes(const QByteArray& bytes)
 
 void MainWindow::captureFinished(const QString& error)
 {
+    m_progressTimer->stop();
     if (m_liveParser) {
         m_liveParser->finish();
         m_liveParser.reset();
@@ -372,6 +422,7 @@ void MainWindow::clearFlows()
     m_store->clear();
     m_raw.clear();
     m_lostEvents = 0;
+    m_followNewRows = true;
     m_errorLabel->clear();
     updateStatus();
 }

@@ -53,6 +53,10 @@ public:
     DetailPane* detailPane() const { return m_detail; }
     QLineEdit* filterEdit() const { return m_filterEdit; }
     QLabel* filterError() const { return m_filterError; }
+    // The table scrolls to new rows (the view is at the bottom, or nothing was scrolled yet).
+    bool followsNewRows() const { return m_followNewRows; }
+    // Feeds record-stream bytes as a live capture does (pending rows, updates in place); for tests.
+    void feedLiveBytes(const QByteArray& bytes);
     QMenu* contextMenu() const { return m_contextMenu; }
     const CaptureClock& captureClock() const { return m_clock; }
     // View ▸ Statistics: the window is made on first use.
@@ -97,6 +101,8 @@ private:
     void pickProcesses();
     void captureBytes(const QByteArray& bytes);
     void captureFinished(const QString& error);
+    void selectedFlowsUpdated(const std::vector<int>& indices);
+    void startLiveParser();
 
     FlowStore* m_store;
     FlowTableModel* m_model;
@@ -115,6 +121,8 @@ private:
     QLabel* m_errorLabel;
     LiveCapture* m_live;
     std::unique_ptr<RawCaptureParser> m_liveParser;
+    QTimer* m_progressTimer;
+    bool m_followNewRows = true;
     QAction* m_recordAction = nullptr;
     QAction* m_stopAction = nullptr;
     StatsWindow* m_stats = nullptr;

@@ -19,7 +19,7 @@
 // first when the request head is known (HTTP/1: with its body, once complete;
 // a row can show "pending"), then as the flow moves on — response head,
 // response complete while it still waits to leave — and, throttled, as it
-// grows (body bytes, 1xx, trailers): at most once per progress interval of
+// grows (body bytes, 1xx, trailers, WebSocket messages, events): at most once per progress interval of
 // capture time per flow, so a 10 MiB body or 10,000 streamed messages cost a
 // bounded number of copies (flowprogress.h has the rules). Growth that had to
 // wait is reported by a later record or by flushProgress(); call that when

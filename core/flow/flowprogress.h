@@ -43,8 +43,9 @@ enum class ProgressVerdict : uint8_t { Nothing, Report, Later };
 ProgressVerdict progressVerdict(
     const ProgressMark& mark, ProgressStage stage, uint64_t signature, uint64_t nowNs, uint64_t intervalNs, bool force);
 
-// How much of an exchange has been seen; grows with every body byte, 1xx response and trailer
-// (each part only grows, so their sum changes whenever one of them does).
+// How much of an exchange has been seen; grows with every body byte, 1xx response, trailer,
+// WebSocket message and server-sent event (each part only grows, so their sum changes whenever
+// one of them does).
 uint64_t progressSignature(const HttpMessage* request, const HttpMessage* response, const Flow& flow);
 
 // Turns a copy of an open flow into what the progress sink gets: inProgress set, Content-Encoding

@@ -62,6 +62,21 @@ QByteArray withoutSink(const std::vector<record::Record>& records) { return desc
 
 const QByteArray kGet = "GET /live HTTP/1.1\r\nHost: example.test\r\n\r\n";
 
+// A WebSocket frame with a payload under 126 bytes; the client's are masked (RFC 6455 5.3).
+QByteArray wsFrame(uint8_t opcode, const QByteArray& payload, bool fromClient)
+{
+    static const char kMask[4] = { 0x11, 0x22, 0x33, 0x44 };
+    QByteArray out;
+    out.append(char(0x80 | opcode));
+    out.append(char((fromClient ? 0x80 : 0) | payload.size()));
+    if (!fromClient)
+        return out + payload;
+    out.append(kMask, 4);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        out.append(char(payload[i] ^ kMask[i & 3]));
+    return out;
+}
+
 void chunkedResponse(StreamBuilder& b, TestConnection& c, int chunks)
 {
     b.egress(c, kGet);
@@ -292,6 +307,43 @@ private Q_SLOTS:
         QCOMPARE(done.finished.size(), size_t(2));
         QCOMPARE(done.finished[0].response.bodyArrivals.size(), 100);
         QCOMPARE(done.finished[0].response.bodyArrivals[0].bytes, 9u);
+        QCOMPARE(describeAll(done.finished), withoutSink(b.records()));
+    }
+
+    void webSocketStaysOpenWhileMessagesGrow()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.egress(c, "GET /chat HTTP/1.1\r\nHost: example.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        b.ingress(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+        for (int i = 0; i < 50; ++i) {
+            if (i % 2 == 0)
+                b.egress(c, wsFrame(0x1, "ask " + QByteArray::number(i), true));
+            else
+                b.ingress(c, wsFrame(0x1, "answer " + QByteArray::number(i), false));
+        }
+        const Observed open = run(b.records(), false);
+        QCOMPARE(open.finished.size(), size_t(0));
+        // Request, 101, then the messages at most once per interval (50 records: about 5).
+        QVERIFY2(open.progress.size() >= 2 + 50 / 10 - 1, QByteArray::number(open.progress.size()).constData());
+        QVERIFY2(open.progress.size() <= 2 + 50 / 10 + 1, QByteArray::number(open.progress.size()).constData());
+        QCOMPARE(open.progress[1].response.status, 101);
+        QVERIFY(open.progress[1].webSocket);
+        const Flow& latest = open.progress.back();
+        QVERIFY(latest.inProgress);
+        QVERIFY(latest.webSocketMessages.size() >= 40);
+        QCOMPARE(latest.webSocketMessages[0].data, QByteArray("ask 0"));
+        QVERIFY(latest.webSocketMessages[0].fromClient);
+        QCOMPARE(latest.webSocketMessages[1].data, QByteArray("answer 1"));
+
+        b.close(c);
+        const Observed done = run(b.records(), false);
+        QCOMPARE(done.finished.size(), size_t(1));
+        QCOMPARE(done.finished[0].id, done.progress[0].id);
+        QCOMPARE(done.finished[0].webSocketMessages.size(), 50);
+        QVERIFY(!done.finished[0].inProgress);
         QCOMPARE(describeAll(done.finished), withoutSink(b.records()));
     }
 

@@ -44,6 +44,8 @@ void FlowFilterProxy::setSourceModel(QAbstractItemModel* model)
     QAbstractProxyModel::setSourceModel(model);
     m_rows.clear();
     m_reverse.clear();
+    m_seen = 0;
+    m_changedDuringJob.clear();
     if (m_model) {
         m_sourceConnections << connect(m_model, &QAbstractItemModel::rowsInserted, this,
             [this](const QModelIndex&, int first, int last) { sourceRowsInserted(first, last); });
@@ -57,17 +59,15 @@ void FlowFilterProxy::setSourceModel(QAbstractItemModel* model)
         m_sourceConnections << connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
             m_rows.clear();
             m_reverse.clear();
+            m_seen = 0;
+            m_changedDuringJob.clear();
             endResetModel();
             if (m_model->rowCount() > 0)
                 startJob();
         });
         m_sourceConnections << connect(m_model, &QAbstractItemModel::dataChanged, this,
-            [this](const QModelIndex& topLeft, const QModelIndex& bottomRight, const QList<int>& roles) {
-                for (int r = topLeft.row(); r <= bottomRight.row(); ++r) {
-                    const QModelIndex left = mapFromSource(topLeft.siblingAtRow(r));
-                    if (left.isValid())
-                        Q_EMIT dataChanged(left, left.siblingAtColumn(bottomRight.column()), roles);
-                }
+            [this](const QModelIndex& topLeft, const QModelIndex& bottomRight) {
+                sourceRowsChanged(topLeft.row(), bottomRight.row());
             });
         m_sourceConnections << connect(m_model, &QAbstractItemModel::headerDataChanged, this,
             &QAbstractItemModel::headerDataChanged);
@@ -119,6 +119,7 @@ void FlowFilterProxy::startJob()
     flows.reserve(size_t(count));
     for (int i = 0; i < count; ++i)
         flows.push_back(&m_model->flow(i));
+    m_jobPin = m_model->store()->pin();
     std::vector<FlowRow> rows(m_model->rows().begin(), m_model->rows().begin() + count);
     std::vector<uint32_t> ranks = column >= 0 && !FlowTableModel::isNumeric(column) ? m_model->strings().ranks()
                                                                                      : std::vector<uint32_t>();
@@ -152,6 +153,7 @@ void FlowFilterProxy::applyResult()
         return;
     Result result = m_future.result();
     m_jobPending = false;
+    m_jobPin.release();
     if (m_restartPending || result.generation != m_generation) {
         startJob();
         return;
@@ -159,8 +161,12 @@ void FlowFilterProxy::applyResult()
     beginResetModel();
     m_rows = std::move(result.rows);
     rebuildReverse();
+    m_seen = result.processed;
     endResetModel();
-    // Rows that arrived while the worker ran.
+    // Rows updated while the worker read their older versions, then rows that arrived meanwhile.
+    const std::vector<int> changed = std::exchange(m_changedDuringJob, {});
+    for (int row : changed)
+        sourceRowsChanged(row, row);
     if (result.processed < m_model->rowCount())
         sourceRowsInserted(result.processed, m_model->rowCount() - 1);
     Q_EMIT filterApplied();
@@ -178,6 +184,7 @@ void FlowFilterProxy::sourceRowsInserted(int first, int last)
     m_reverse.resize(size_t(m_model->rowCount()), -1);
     if (m_jobPending)
         return; // the job's result catches these up
+    m_seen = last + 1;
     std::vector<uint32_t> accepted;
     for (int i = first; i <= last; ++i)
         if (m_filter.matches(m_model->flow(i)))
@@ -208,6 +215,88 @@ void FlowFilterProxy::sourceRowsInserted(int first, int last)
         endInsertRows();
     }
     rebuildReverse();
+}
+
+bool FlowFilterProxy::lessThan(uint32_t a, uint32_t b, const std::vector<uint32_t>& ranks) const
+{
+    const SortKey ka = FlowTableModel::sortKey(m_sortColumn, m_model->rows()[a], m_model->flow(int(a)), ranks);
+    const SortKey kb = FlowTableModel::sortKey(m_sortColumn, m_model->rows()[b], m_model->flow(int(b)), ranks);
+    return m_sortOrder == Qt::DescendingOrder ? keyLess(kb, ka) : keyLess(ka, kb);
+}
+
+size_t FlowFilterProxy::sortedPosition(uint32_t source, const std::vector<uint32_t>& ranks) const
+{
+    if (m_sortColumn < 0) // unsorted: source order
+        return size_t(std::lower_bound(m_rows.begin(), m_rows.end(), source) - m_rows.begin());
+    return size_t(std::upper_bound(m_rows.begin(), m_rows.end(), source,
+                      [&](uint32_t s, uint32_t other) { return lessThan(s, other, ranks); })
+        - m_rows.begin());
+}
+
+void FlowFilterProxy::renumber(size_t from, size_t to)
+{
+    for (size_t i = from; i < std::min(to, m_rows.size()); ++i)
+        m_reverse[m_rows[i]] = int32_t(i);
+}
+
+void FlowFilterProxy::sourceRowsChanged(int first, int last)
+{
+    if (!m_model)
+        return;
+    if (m_jobPending) {
+        for (int r = first; r <= last; ++r)
+            m_changedDuringJob.push_back(r);
+    }
+    const std::vector<uint32_t> ranks = m_sortColumn >= 0 && !FlowTableModel::isNumeric(m_sortColumn)
+        ? m_model->strings().ranks()
+        : std::vector<uint32_t>();
+    // Rows not yet accounted for are filtered when they are caught up, with their newest version.
+    for (int r = first; r <= std::min(last, m_seen - 1); ++r)
+        reevaluate(r, ranks);
+}
+
+void FlowFilterProxy::reevaluate(int source, const std::vector<uint32_t>& ranks)
+{
+    const auto s = uint32_t(source);
+    const bool matches = m_filter.matches(m_model->flow(source));
+    const int32_t at = m_reverse[size_t(source)];
+    if (at < 0) {
+        if (!matches)
+            return;
+        const size_t pos = sortedPosition(s, ranks);
+        beginInsertRows({}, int(pos), int(pos));
+        m_rows.insert(m_rows.begin() + ptrdiff_t(pos), s);
+        renumber(pos, m_rows.size());
+        endInsertRows();
+        return;
+    }
+    const auto here = size_t(at);
+    if (!matches) {
+        beginRemoveRows({}, at, at);
+        m_rows.erase(m_rows.begin() + ptrdiff_t(here));
+        m_reverse[s] = -1;
+        renumber(here, m_rows.size());
+        endRemoveRows();
+        return;
+    }
+    const bool inOrder = m_sortColumn < 0
+        || ((here == 0 || !lessThan(s, m_rows[here - 1], ranks))
+            && (here + 1 >= m_rows.size() || !lessThan(m_rows[here + 1], s, ranks)));
+    if (!inOrder) {
+        // Its key changed past a neighbour: move the row (a move keeps its selection).
+        m_rows.erase(m_rows.begin() + ptrdiff_t(here));
+        const size_t pos = sortedPosition(s, ranks);
+        m_rows.insert(m_rows.begin() + ptrdiff_t(here), s);
+        const int destination = int(pos >= here ? pos + 1 : pos);
+        if (beginMoveRows({}, at, at, {}, destination)) {
+            m_rows.erase(m_rows.begin() + ptrdiff_t(here));
+            m_rows.insert(m_rows.begin() + ptrdiff_t(pos), s);
+            renumber(std::min(here, pos), std::max(here, pos) + 1);
+            endMoveRows();
+            return;
+        }
+    }
+    Q_EMIT dataChanged(createIndex(at, 0), createIndex(at, FlowTableModel::COLUMN_COUNT - 1));
 }
 
 QModelIndex FlowFilterProxy::mapToSource(const QModelIndex& proxyIndex) const

@@ -10,6 +10,13 @@
 // the source appends meanwhile are caught up when the result arrives. With no
 // job running, appended rows are filtered on the spot: one beginInsertRows at
 // the end when unsorted, or each at its sorted position.
+//
+// Rows updated in place (an open flow's newer version, see FlowStore) are
+// re-evaluated one by one — the filter run on that flow only, its place in
+// the sort order checked against its neighbours — and become a dataChanged,
+// an insert, a removal or a move of that row: never a pass over the table.
+// A worker job holds a FlowStore::Pin, so the versions it reads stay alive;
+// rows updated while it ran are re-evaluated when its result is applied.
 
 #include "filter/flowfilter.h"
 #include "flowtablemodel.h"
@@ -62,6 +69,11 @@ private:
     void startJob();
     void applyResult();
     void sourceRowsInserted(int first, int last);
+    void sourceRowsChanged(int first, int last);
+    void reevaluate(int source, const std::vector<uint32_t>& ranks);
+    bool lessThan(uint32_t a, uint32_t b, const std::vector<uint32_t>& ranks) const;
+    size_t sortedPosition(uint32_t source, const std::vector<uint32_t>& ranks) const;
+    void renumber(size_t from, size_t to);
     void rebuildReverse();
 
     FlowTableModel* m_model = nullptr;
@@ -70,6 +82,9 @@ private:
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
     std::vector<uint32_t> m_rows; // proxy row → source row
     std::vector<int32_t> m_reverse; // source row → proxy row, -1 when hidden
+    int m_seen = 0; // source rows the current m_rows accounts for
+    std::vector<int> m_changedDuringJob; // source rows updated while a job ran on older versions
+    FlowStore::Pin m_jobPin;
     quint64 m_generation = 0;
     bool m_restartPending = false;
     bool m_jobPending = false; // a job was started and its result not yet taken

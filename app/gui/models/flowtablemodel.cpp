@@ -6,6 +6,8 @@
 #include "textescape.h"
 
 #include <QColor>
+#include <QGuiApplication>
+#include <QPalette>
 #include <QIcon>
 #include <QPainter>
 #include <QPixmap>
@@ -56,6 +58,7 @@ FlowTableModel::FlowTableModel(FlowStore* store, QObject* parent)
     , m_cache(20'000)
 {
     connect(store, &FlowStore::flowsAppended, this, &FlowTableModel::append);
+    connect(store, &FlowStore::flowsUpdated, this, &FlowTableModel::update);
     connect(store, &FlowStore::aboutToClear, this, [this] { beginResetModel(); });
     connect(store, &FlowStore::cleared, this, [this] {
         m_rows.clear();
@@ -99,28 +102,54 @@ QString FlowTableModel::completenessText(const Flow& flow)
     return lines.join(QLatin1Char('\n'));
 }
 
+FlowRow FlowTableModel::makeRow(int index)
+{
+    const Flow& f = m_store->at(index);
+    FlowRow row;
+    row.flow = uint32_t(index);
+    row.pid = f.pid;
+    row.size = flowResponseSize(f);
+    row.durationNs = f.endNs > f.startNs ? f.endNs - f.startNs : 0;
+    row.status = f.hasResponse ? uint16_t(std::clamp(f.response.status, 0, 65535)) : 0;
+    row.domain = m_strings.intern(escapeControl(flowHost(f)));
+    row.type = m_strings.intern(escapeControl(flowResourceType(f)));
+    row.process = m_strings.intern(escapeControl(f.process));
+    row.method = m_strings.intern(escapeControl(QString::fromLatin1(f.request.method)));
+    row.protocol = uint16_t(m_strings.intern(flowProtocol(f)));
+    row.tls = uint16_t(m_strings.intern(flowTlsLibrary(f)));
+    row.open = f.inProgress;
+    const uint64_t items = f.isWebSocket() ? uint64_t(f.webSocketMessages.size()) + f.streamItemsDropped
+        : f.isEventStream()                ? uint64_t(f.serverSentEvents.size()) + f.streamItemsDropped
+                                           : 0;
+    row.items = uint32_t(std::min<uint64_t>(items, UINT32_MAX));
+    // An open exchange has not failed to finish: it has not finished yet. Missing bytes still show.
+    row.completeness = f.inProgress ? uint8_t(completenessOf(f) & (Truncated | LostEvents)) : completenessOf(f);
+    return row;
+}
+
 void FlowTableModel::append(int first, int last)
 {
     beginInsertRows({}, int(m_rows.size()), int(m_rows.size()) + last - first);
     m_rows.reserve(m_rows.size() + size_t(last - first + 1));
-    for (int i = first; i <= last; ++i) {
-        const Flow& f = m_store->at(i);
-        FlowRow row;
-        row.flow = uint32_t(i);
-        row.pid = f.pid;
-        row.size = flowResponseSize(f);
-        row.durationNs = f.endNs > f.startNs ? f.endNs - f.startNs : 0;
-        row.status = f.hasResponse ? uint16_t(std::clamp(f.response.status, 0, 65535)) : 0;
-        row.domain = m_strings.intern(escapeControl(flowHost(f)));
-        row.type = m_strings.intern(escapeControl(flowResourceType(f)));
-        row.process = m_strings.intern(escapeControl(f.process));
-        row.method = m_strings.intern(escapeControl(QString::fromLatin1(f.request.method)));
-        row.protocol = uint16_t(m_strings.intern(flowProtocol(f)));
-        row.tls = uint16_t(m_strings.intern(flowTlsLibrary(f)));
-        row.completeness = completenessOf(f);
-        m_rows.push_back(row);
-    }
+    for (int i = first; i <= last; ++i)
+        m_rows.push_back(makeRow(i));
     endInsertRows();
+}
+
+void FlowTableModel::update(const std::vector<int>& rows)
+{
+    // Rows are store indices (this model shows the store in order); adjacent ones share one signal.
+    for (size_t i = 0; i < rows.size();) {
+        size_t j = i;
+        for (; j < rows.size() && rows[j] - rows[i] == int(j - i); ++j) {
+            const int row = rows[j];
+            m_rows[size_t(row)] = makeRow(row);
+            for (int column = 0; column < COLUMN_COUNT; ++column)
+                m_cache.remove((quint64(row) << 8) | quint64(column));
+        }
+        Q_EMIT dataChanged(index(rows[i], 0), index(rows[j - 1], COLUMN_COUNT - 1));
+        i = j;
+    }
 }
 
 int FlowTableModel::rowCount(const QModelIndex& parent) const
@@ -155,7 +184,9 @@ QString FlowTableModel::text(int row, int column) const
     case TlsColumn:
         return m_strings.at(r.tls);
     case StatusColumn:
-        return r.status ? QString::number(r.status) : tr("(none)");
+        if (!r.status)
+            return r.open ? tr("(pending)") : tr("(none)");
+        break; // with a message count: cached below
     default:
         break;
     }
@@ -165,14 +196,21 @@ QString FlowTableModel::text(int row, int column) const
         return *cached;
     QString value;
     const Flow& f = flow(row);
-    if (column == NameColumn)
+    if (column == NameColumn) {
         value = escapeControl(flowPath(f));
-    else if (column == SizeColumn)
+    } else if (column == StatusColumn) {
+        value = QString::number(r.status);
+        if (f.isWebSocket())
+            value += tr(" · %1 msgs").arg(r.items);
+        else if (f.isEventStream() && r.items > 0)
+            value += tr(" · %1 events").arg(r.items);
+    } else if (column == SizeColumn) {
         value = r.status ? sizeText(r.size) : QString();
-    else if (column == TimeColumn)
-        value = durationText(r.durationNs);
-    else if (column == RemoteAddressColumn)
+    } else if (column == TimeColumn) {
+        value = r.open ? tr("(pending)") : durationText(r.durationNs);
+    } else if (column == RemoteAddressColumn) {
         value = f.remote.toString();
+    }
     m_cache.insert(key, new QString(value));
     return value;
 }
@@ -189,7 +227,7 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         return text(row, column);
     case Qt::ToolTipRole:
         if (column == NameColumn) {
-            const QString why = completenessText(flow(row));
+            const QString why = r.open ? tr("Still open: the exchange is in progress.") : completenessText(flow(row));
             const QString url = escapeControl(flow(row).url());
             return why.isEmpty() ? url : url + QLatin1Char('\n') + why;
         }
@@ -203,6 +241,8 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
             return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     case Qt::ForegroundRole:
+        if (r.open)
+            return QGuiApplication::palette().color(QPalette::Disabled, QPalette::Text);
         if (column == StatusColumn && (r.status >= 400 || r.status == 0))
             return QColor(0xd9, 0x3f, 0x3f);
         return {};

@@ -2,6 +2,12 @@
 #pragma once
 
 // The flow table: one row per Flow of a FlowStore, in arrival order.
+// A flow still open (Flow::inProgress) is greyed, its Time "(pending)" and,
+// without a response yet, its Status too. A WebSocket row shows its
+// message count beside the status ("101 · 42 msgs"), an event stream its
+// events, and both stay pending until the connection or stream closes. When the
+// store replaces a flow with a (dataChanged for that row only,
+// its cached cells dropped), so the row count and selection stay.
 //
 // Each row is a compact FlowRow (≤ 64 bytes: numbers, enums and interned
 // string ids; no QString, QVariant or QObject per row). Display text is made
@@ -26,11 +32,12 @@ struct FlowRow {
     uint32_t type = 0;
     uint32_t process = 0;
     uint32_t method = 0;
+    uint32_t items = 0; // WebSocket messages or server-sent events, shown beside the status
     uint16_t status = 0; // 0: no response
     uint16_t protocol = 0; // interned
     uint16_t tls = 0; // interned
     uint8_t completeness = 0; // FlowTableModel::Completeness bits
-    uint8_t reserved = 0;
+    bool open = false; // a snapshot of an exchange still in progress: shown pending, greyed
 };
 static_assert(sizeof(FlowRow) <= 64, "flow rows must stay compact (STYLE.md convention 9)");
 
@@ -91,6 +98,8 @@ public:
 
 private:
     void append(int first, int last);
+    void update(const std::vector<int>& rows);
+    FlowRow makeRow(int index);
     QString text(int row, int column) const;
 
     FlowStore* m_store;
