@@ -337,7 +337,8 @@ void DetailPane::showStreams()
     } else {
         m_messagesModel->clear();
     }
-    const bool events = f && (f->isEventStream() || !f->serverSentEvents.isEmpty());
+    // Shown once there are events: an event stream before its first one has nothing to list.
+    const bool events = f && !f->serverSentEvents.isEmpty();
     m_tabs->setTabVisible(m_tabs->indexOf(m_eventsPage), events);
     if (events) {
         const bool follow = m_eventsPage->atBottom();
