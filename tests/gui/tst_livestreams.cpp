@@ -392,6 +392,12 @@ void TestLiveStreams::responseBodyGrowsLive()
     QVERIFY(pane->responseText().startsWith(QStringLiteral("data: tick 0\n\ndata: tick 1\n")));
     QVERIFY(pane->responseText().contains(QStringLiteral("tick 7 \\x1b[31mred\\x07")));
     QVERIFY(expected.startsWith(pane->responseText()));
+    // Core parses the event stream as it arrives: the EventStream tab and the row count its events.
+    QTRY_COMPARE(pane->eventsModel()->rowCount(), 30);
+    QVERIFY(pane->tabs()->isTabVisible(pane->tabs()->indexOf(pane->eventsPage())));
+    QCOMPARE(pane->eventsModel()->index(7, EventListModel::DataColumn).data().toString(),
+        QStringLiteral("tick 7 \\x1b[31mred\\x07"));
+    QCOMPARE(cell(*w.proxy(), 0, Model::StatusColumn), QStringLiteral("200 · 30 events"));
 
     // The end of the stream: the finished flow replaces the open one, body whole.
     b.ingress(c, "0\r\n\r\n");
