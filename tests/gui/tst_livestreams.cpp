@@ -10,6 +10,7 @@
 #include "h2builder.h"
 #include "mainwindow.h"
 #include "models/flowfilterproxy.h"
+#include "models/flowstatsengine.h"
 #include "models/flowstore.h"
 #include "models/eventlistmodel.h"
 #include "models/flowtablemodel.h"
@@ -211,6 +212,7 @@ private Q_SLOTS:
     void webSocketRowAndMessagesGrowLive();
     void webSocketRecordsGrowLive();
     void eventStreamTabGrowsLive();
+    void statisticsCountFlowsOnceFinished();
     void screenshot();
 };
 
@@ -645,6 +647,32 @@ void TestLiveStreams::eventStreamTabGrowsLive()
     // The Response tab shows the raw stream growing too.
     QVERIFY(pane->responseText().startsWith(QStringLiteral("id: 1\ndata: token 0\n\nid: 2\n")));
     QVERIFY(pane->responseText().contains(QStringLiteral("id: 6\ndata: token 5")));
+}
+
+void TestLiveStreams::statisticsCountFlowsOnceFinished()
+{
+    FlowStore store;
+    Model model(&store);
+    FlowFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    FlowStatsEngine engine(&store, &proxy);
+    engine.setActive(true);
+    Flow done = openFlow(1, 200, 10);
+    done.inProgress = false;
+    store.append(std::move(done));
+    store.append(openFlow(2, 0, 0));
+    store.flush();
+    engine.waitForIdle();
+    QCOMPARE(engine.statistics()->overall.requests, 1u);
+    // The open flow finishes by an update alone (no new row): the engine counts it, reading under a pin.
+    Flow finished = openFlow(2, 404, 20);
+    finished.inProgress = false;
+    store.append(std::move(finished));
+    store.flush();
+    QCOMPARE(store.size(), 2);
+    QTRY_COMPARE(engine.statistics()->overall.requests, 2u);
+    QCOMPARE(engine.statistics()->overall.errors, 1u);
+    QCOMPARE(store.retiredCount(), 0);
 }
 
 void TestLiveStreams::screenshot()

@@ -20,11 +20,16 @@ FlowStatsEngine::FlowStatsEngine(FlowStore* store, FlowFilterProxy* proxy, QObje
     connect(&m_timer, &QTimer::timeout, this, &FlowStatsEngine::startJob);
     connect(&m_watcher, &QFutureWatcher<Job>::finished, this, &FlowStatsEngine::jobFinished);
     connect(m_store, &FlowStore::flowsAppended, this, &FlowStatsEngine::schedule);
+    connect(m_store, &FlowStore::flowsUpdated, this, [this] {
+        m_openUpdated = true;
+        schedule();
+    });
     connect(m_store, &FlowStore::aboutToClear, this, [this] {
         // The job reads stored flows: it must be done before they go.
         cancelRunning();
         if (m_running)
             m_future.waitForFinished();
+        m_jobPin.release();
     });
     connect(m_store, &FlowStore::cleared, this, [this] {
         restart();
@@ -77,7 +82,7 @@ void FlowStatsEngine::schedule()
         restart(); // the filterApplied() that announces it is still to come
         return;
     }
-    if (!m_active || m_running || m_timer.isActive() || m_counted >= m_store->size())
+    if (!m_active || m_running || m_timer.isActive() || (m_counted >= m_store->size() && !(m_openUpdated && !m_open.empty())))
         return;
     const qint64 since = m_sinceJob.isValid() ? m_sinceJob.elapsed() : kMinIntervalMs;
     m_timer.start(int(std::max<qint64>(0, kMinIntervalMs - since)));
@@ -101,6 +106,8 @@ void FlowStatsEngine::startJob()
     for (int row : rows)
         flows.push_back(&m_store->at(row));
     m_running = true;
+    m_openUpdated = false;
+    m_jobPin = m_store->pin();
     m_future = QtConcurrent::run([job = std::move(job), rows = std::move(rows), flows = std::move(flows), filter = m_filter]() mutable {
         FlowStatsAccumulator& accumulator = *job.accumulator;
         for (size_t i = 0; i < flows.size(); ++i) {
@@ -123,6 +130,7 @@ void FlowStatsEngine::jobFinished()
     if (!m_running || !m_future.isFinished())
         return;
     m_running = false;
+    m_jobPin.release();
     m_sinceJob.start();
     const Job job = m_future.result();
     if (job.generation == m_generation && job.statistics) {

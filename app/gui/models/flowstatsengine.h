@@ -17,12 +17,15 @@
 //
 // A snapshot of an exchange still open (Flow::inProgress) is not counted: its
 // row is kept aside and looked at again by each later job, and counted once
-// its finished version has replaced it.
+// its finished version has replaced it (FlowStore::flowsUpdated starts one).
+// A job holds a FlowStore::Pin, so versions replaced while it reads them stay
+// alive until it ends.
 //
 // Inactive (the window hidden), nothing runs; activating catches up.
 
 #include "filter/flowfilter.h"
 #include "flowstatistics.h"
+#include "flowstore.h"
 
 #include <QElapsedTimer>
 #include <QFutureWatcher>
@@ -83,6 +86,8 @@ private:
     std::shared_ptr<const FlowStatistics> m_statistics;
     int m_counted = 0; // store flows the accumulator has seen (those of the running job included once it ends)
     std::vector<int> m_open; // rows below m_counted not counted yet: open exchanges
+    bool m_openUpdated = false; // the store replaced flows since the last job started: open rows may have finished
+    FlowStore::Pin m_jobPin; // keeps the versions the running job reads
     quint64 m_generation = 0;
     bool m_running = false;
     std::shared_ptr<std::atomic<bool>> m_cancel;
