@@ -45,7 +45,19 @@ bool FlowOutput::add(const Flow& flow)
         text += curlCommand(flow).toUtf8() + '\n';
         return write(text);
     }
+    if (m_messages) {
+        const QByteArray lines = m_messageLines.take(flow, m_jsonl, true);
+        return lines.isEmpty() || write(lines);
+    }
     return write(m_jsonl.line(flow));
+}
+
+bool FlowOutput::progress(const Flow& flow)
+{
+    if (!m_messages)
+        return true;
+    const QByteArray lines = m_messageLines.take(flow, m_jsonl, false);
+    return lines.isEmpty() || write(lines);
 }
 
 bool FlowOutput::finish()

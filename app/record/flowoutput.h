@@ -7,12 +7,15 @@
 // har — flows are kept in memory and one HAR document is written by finish()
 // (a HAR is a single JSON object, it cannot be streamed). HAR is redacted
 // unless --unredacted; JSONL and curl are not (curl must replay, JSONL is the
-// full-fidelity machine format).
+// full-fidelity machine format). With --messages (jsonl only) the lines are
+// messages instead of flows (messagelines.h): progress() writes those an open
+// flow gained, add() the rest when it finishes.
 
 #include "export/harwriter.h"
 #include "export/jsonlwriter.h"
 #include "flow/captureclock.h"
 #include "flow/flow.h"
+#include "messagelines.h"
 
 #include <cstdio>
 #include <string>
@@ -28,8 +31,13 @@ public:
     void addRedactions(const std::vector<std::string>& headers, const std::vector<std::string>& jsonFields);
 
     void setClock(const CaptureClock& clock);
+    // --messages: lines per WebSocket message, SSE event and gRPC message instead of flows.
+    void setMessages(bool messages) { m_messages = messages; }
+    bool messages() const { return m_messages; }
     // False when writing failed (errno tells why).
     bool add(const Flow& flow);
+    // A snapshot of an open flow (FlowAssembler's progress sink); writes only with --messages.
+    bool progress(const Flow& flow);
     bool finish();
 
 private:
@@ -42,6 +50,8 @@ private:
     HarOptions m_har;
     QList<Flow> m_flows; // har only
     bool m_firstCommand = true;
+    bool m_messages = false;
+    MessageLines m_messageLines;
 };
 
 } // namespace httptap::cli

@@ -59,6 +59,13 @@ int replayRecording(const RecordOptions& o)
             ++written;
     });
     assembler.setMaxBodyBytes(o.maxBodyBytes);
+    if (o.messages) {
+        output.setMessages(true);
+        assembler.setProgressSink([&](const Flow& flow) {
+            if (!writeFailed && filter.matches(flow) && !output.progress(flow))
+                writeFailed = true;
+        });
+    }
 
     // The same records reach the assembler as in a live session (recordsession.cpp): control
     // records (clock anchor, readiness, notices, libraries, loss counters, end) stay out.

@@ -69,6 +69,8 @@ const char* recordUsage()
            "  -f, --format FORMAT    output format: jsonl (default), har (one HAR 1.2 document at the\n"
            "                         end), curl (one curl command per request, to replay it)\n"
            "      --unredacted       HAR: keep Authorization, Cookie, Set-Cookie… (redacted by default)\n"
+           "      --messages         one JSON line per WebSocket message, Server-Sent Event and gRPC\n"
+           "                         message as it arrives, instead of one per flow\n"
            "      --redact-header NAME      HAR: redact this header too (repeatable; '*' is a wildcard)\n"
            "      --redact-json-field NAME  HAR: redact this field in JSON bodies (repeatable; '*' wildcard)\n"
            "  -o, --output FILE      write flows to FILE instead of stdout\n"
@@ -165,6 +167,8 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
             }
         } else if (arg == "--unredacted") {
             o.unredacted = true;
+        } else if (arg == "--messages") {
+            o.messages = true;
         } else if (arg == "--redact-header" || arg == "--redact-json-field") {
             if (!value(&v))
                 return std::nullopt;
@@ -230,6 +234,10 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
     }
     if (o.listProcesses || o.doctorPid)
         return o;
+    if (o.messages && o.format != "jsonl") {
+        *error = "--messages writes JSON lines: it cannot be combined with --format " + o.format;
+        return std::nullopt;
+    }
     if (o.unredacted && o.format != "har") {
         *error = "--unredacted applies to --format har only (jsonl and curl are never redacted)";
         return std::nullopt;

@@ -22,6 +22,7 @@ struct RecordOptions {
     std::string rawPath; // --raw FILE: also keep the helper's record stream, byte for byte
     std::string readPath; // --read FILE: process a saved record stream instead of capturing
     std::string filter; // --filter EXPR: only flows matching it are written (core/filter language)
+    bool messages = false; // --messages: one JSON line per WebSocket message, SSE event, gRPC message
     bool unredacted = false; // --unredacted: HAR keeps Authorization, Cookie… (redacted by default)
     std::vector<std::string> redactHeaders; // --redact-header NAME: more headers to redact in HAR ('*' wildcards)
     std::vector<std::string> redactJsonFields; // --redact-json-field NAME: JSON body fields to redact in HAR

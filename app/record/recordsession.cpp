@@ -224,6 +224,13 @@ int RecordSession::run()
             countReached = true;
     });
     assembler.setMaxBodyBytes(o.maxBodyBytes);
+    if (o.messages) {
+        writer.setMessages(true);
+        assembler.setProgressSink([&](const Flow& flow) {
+            if (!countReached && !writeFailed && filter.matches(flow) && !writer.progress(flow))
+                writeFailed = true;
+        });
+    }
 
     record::RecordReader reader;
     UndecryptedReport undecrypted;
@@ -260,8 +267,12 @@ int RecordSession::run()
             say(std::string("reading from the helper failed: ") + strerror(errno));
             break;
         }
-        if (pr <= 0)
+        if (pr <= 0) {
+            // Quiet: messages that waited for the progress interval go out now (--messages).
+            if (o.messages)
+                assembler.flushProgress();
             continue;
+        }
         const ssize_t n = read(streamFd, buf, sizeof(buf));
         if (n < 0) {
             if (errno == EINTR || errno == EAGAIN)

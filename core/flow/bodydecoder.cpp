@@ -50,12 +50,14 @@ void decodeBodies(Flow& flow, uint64_t maxDecodedBytes)
     decodeMessage(flow, flow.request, "request", maxDecodedBytes);
     if (flow.hasResponse)
         decodeMessage(flow, flow.response, "response", maxDecodedBytes);
-    grpc::annotate(flow, maxDecodedBytes);
+    grpc::annotate(flow, maxDecodedBytes); // uses the body arrivals: before they are dropped below
     // An event stream is parsed as it arrives unless a Content-Encoding hid it: then from the decoded form.
     if (flow.serverSentEvents.isEmpty() && flow.response.decoded && flow.isEventStream()) {
         for (ServerSentEvent& e : SseParser::parseAll(flow.response.decodedBody, flow.response.lastByteNs))
             appendServerSentEvent(flow, std::move(e));
     }
+    flow.request.dropSingleArrival();
+    flow.response.dropSingleArrival();
 }
 
 } // namespace httptap

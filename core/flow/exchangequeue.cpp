@@ -36,8 +36,6 @@ void settle(Flow& f)
         f.endNs = std::max(f.endNs, f.serverSentEvents.last().timeNs);
     f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
     f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;
-    f.request.dropSingleArrival();
-    f.response.dropSingleArrival();
 }
 
 } // namespace

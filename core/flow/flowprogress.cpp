@@ -33,8 +33,11 @@ uint64_t progressSignature(const HttpMessage* request, const HttpMessage* respon
 void prepareSnapshot(Flow& flow, uint64_t maxDecodedBytes)
 {
     flow.inProgress = true;
-    if (flow.request.body.size() + flow.response.body.size() > kMaxSnapshotDecodeBytes)
+    if (flow.request.body.size() + flow.response.body.size() > kMaxSnapshotDecodeBytes) {
+        flow.request.dropSingleArrival();
+        flow.response.dropSingleArrival();
         return;
+    }
     const QStringList notes = flow.notes;
     decodeBodies(flow, maxDecodedBytes);
     flow.notes = notes;

@@ -23,6 +23,21 @@ bool hasHeaderOrTrailer(const HttpMessage& m, const QByteArray& name)
         || std::any_of(m.headers.begin(), m.headers.end(), match);
 }
 
+// Each message's time: when the body byte that completed it arrived (HttpMessage::bodyArrivals),
+// or the body's last byte when the arrivals are not listed (one record, or past their cap).
+void stampTimes(QList<GrpcMessage>& messages, const HttpMessage& body)
+{
+    uint64_t end = 0;
+    qsizetype arrival = 0;
+    uint64_t arrived = 0;
+    for (GrpcMessage& m : messages) {
+        end = std::min<uint64_t>(end + 5 + m.length, body.bodySize);
+        while (arrival < body.bodyArrivals.size() && arrived + body.bodyArrivals[arrival].bytes < end)
+            arrived += body.bodyArrivals[arrival++].bytes;
+        m.timeNs = arrival < body.bodyArrivals.size() ? body.bodyArrivals[arrival].timestampNs : body.lastByteNs;
+    }
+}
+
 } // namespace
 
 bool isGrpcContentType(const QByteArray& contentType)
@@ -110,8 +125,10 @@ void annotate(Flow& flow, uint64_t limit)
     g.encoding = responseEncoding.isEmpty() ? requestEncoding : responseEncoding;
     QStringList notes;
     g.requestMessages = splitMessages(req.body, req.bodyTruncated, requestEncoding, limit, &notes);
+    stampTimes(g.requestMessages, req);
     if (flow.hasResponse) {
         g.responseMessages = splitMessages(resp.body, resp.bodyTruncated, responseEncoding, limit, &notes);
+        stampTimes(g.responseMessages, resp);
         if (hasHeaderOrTrailer(resp, "grpc-status")) {
             bool ok = false;
             const int status = headerOrTrailer(resp, "grpc-status").trimmed().toInt(&ok);

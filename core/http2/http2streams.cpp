@@ -362,8 +362,6 @@ void Http2Connection::settle(Flow& f) const
         f.endNs = std::max(f.endNs, m.lastByteNs);
     f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
     f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;
-    f.request.dropSingleArrival();
-    f.response.dropSingleArrival();
 }
 
 void Http2Connection::emitFlow(Stream& s)

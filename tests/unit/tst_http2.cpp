@@ -632,6 +632,36 @@ private Q_SLOTS:
         QCOMPARE(missing->grpc.requestMessages[0].length, 0u);
     }
 
+    void grpcMessageTimes()
+    {
+        // Each message is stamped with the record that completed it; one that spans records gets the later one.
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        const HeaderList call = { { ":method", "POST" }, { ":scheme", "https" }, { ":authority", "example.test" },
+            { ":path", "/route.Guide/Chat" }, { "content-type", "application/grpc" } };
+        const QByteArray second = h2::grpcMessage("second message");
+        b.egress(c, p.request(1, call, false));
+        const uint64_t firstNs = b.now();
+        b.egress(c, h2::data(1, h2::grpcMessage("first") + second.left(4), false));
+        b.ingress(c, p.response(1, { { ":status", "200" }, { "content-type", "application/grpc" } }, false));
+        const uint64_t replyNs = b.now();
+        b.ingress(c, h2::data(1, h2::grpcMessage("reply"), false));
+        const uint64_t secondNs = b.now();
+        b.egress(c, h2::data(1, second.mid(4), true));
+        b.ingress(c, p.response(1, { { "grpc-status", "0" } }, true));
+        const AssemblyResult r = assemble(b.records());
+        const Flow* chat = byStream(r, 1);
+        QVERIFY(chat);
+        QCOMPARE(chat->grpc.requestMessages.size(), 2);
+        QCOMPARE(chat->grpc.requestMessages[0].timeNs, firstNs);
+        QCOMPARE(chat->grpc.requestMessages[1].timeNs, secondNs);
+        QCOMPARE(chat->grpc.requestMessages[1].data, QByteArray("second message"));
+        QCOMPARE(chat->grpc.responseMessages.size(), 1);
+        QCOMPARE(chat->grpc.responseMessages[0].timeNs, replyNs);
+    }
+
     void bodyLimit()
     {
         StreamBuilder b;
