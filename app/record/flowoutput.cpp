@@ -3,11 +3,15 @@
 
 #include "export/curlcommand.h"
 
+#include <QFile>
+#include <QSysInfo>
+
 namespace httptap::cli {
 
 FlowOutput::FlowOutput(std::string format, FILE* out, bool unredacted)
     : m_format(std::move(format))
     , m_out(out)
+    , m_appview(QSysInfo::machineHostName())
 {
     m_har.redact = !unredacted;
 }
@@ -24,6 +28,35 @@ void FlowOutput::setClock(const CaptureClock& clock)
 {
     m_clock = clock;
     m_jsonl.setClock(clock);
+    m_appview.setClock(clock);
+}
+
+bool FlowOutput::loadAppViewWatch(const std::string& path, std::string* error)
+{
+    QString why;
+    const auto watch = AppViewWatch::load(QString::fromStdString(path), &why);
+    if (!watch) {
+        *error = "--watch: " + why.toStdString();
+        return false;
+    }
+    m_appview.setWatch(*watch);
+    return true;
+}
+
+void FlowOutput::noteProcess(uint32_t pid, bool execed)
+{
+    if (m_format != "appview" || (!execed && m_commandLines.count(pid)))
+        return;
+    QFile file(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    QByteArray args;
+    if (file.open(QIODevice::ReadOnly))
+        args = file.read(4096); // arguments are NUL-terminated; long ones are cut, as ps cuts them
+    while (args.endsWith('\0'))
+        args.chop(1);
+    args.replace('\0', ' ');
+    // Gone already (or a kernel thread): what we knew stays, else the process name stands in.
+    if (!args.isEmpty())
+        m_commandLines[pid] = QString::fromUtf8(args);
 }
 
 bool FlowOutput::write(const QByteArray& bytes)
@@ -44,6 +77,10 @@ bool FlowOutput::add(const Flow& flow)
         m_firstCommand = false;
         text += curlCommand(flow).toUtf8() + '\n';
         return write(text);
+    }
+    if (m_format == "appview") {
+        const auto cmd = m_commandLines.find(flow.pid);
+        return write(m_appview.lines(flow, cmd == m_commandLines.end() ? flow.process : cmd->second));
     }
     if (m_messages) {
         const QByteArray lines = m_messageLines.take(flow, m_jsonl, true);

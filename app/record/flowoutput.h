@@ -5,12 +5,15 @@
 // jsonl — one JSON line per flow as it completes; curl — one "Copy as cURL"
 // command per request as it completes, commands separated by a blank line;
 // har — flows are kept in memory and one HAR document is written by finish()
-// (a HAR is a single JSON object, it cannot be streamed). HAR is redacted
+// (a HAR is a single JSON object, it cannot be streamed); appview — AppView's
+// http.req/http.resp events and http.* metrics per flow, as JSON lines
+// (core/export/appviewwriter.h), through an optional watch. HAR is redacted
 // unless --unredacted; JSONL and curl are not (curl must replay, JSONL is the
 // full-fidelity machine format). With --messages (jsonl only) the lines are
 // messages instead of flows (messagelines.h): progress() writes those an open
 // flow gained, add() the rest when it finishes.
 
+#include "export/appviewwriter.h"
 #include "export/harwriter.h"
 #include "export/jsonlwriter.h"
 #include "flow/captureclock.h"
@@ -18,6 +21,7 @@
 #include "messagelines.h"
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +38,13 @@ public:
     // --messages: lines per WebSocket message, SSE event and gRPC message instead of flows.
     void setMessages(bool messages) { m_messages = messages; }
     bool messages() const { return m_messages; }
+    // appview only: the watch, and command lines of the traced processes (the "cmd" of events).
+    // False with *error set when the watch file cannot be read or is not a watch (appviewwatch.h).
+    bool loadAppViewWatch(const std::string& path, std::string* error);
+    void setCommandLine(uint32_t pid, const QString& commandLine) { m_commandLines[pid] = commandLine; }
+    // Reads /proc/PID/cmdline once per pid (again after an exec): live captures only, as a saved
+    // capture's pids name other processes now. A process gone before this keeps what was known, else its name (comm).
+    void noteProcess(uint32_t pid, bool execed = false);
     // False when writing failed (errno tells why).
     bool add(const Flow& flow);
     // A snapshot of an open flow (FlowAssembler's progress sink); writes only with --messages.
@@ -46,6 +57,8 @@ private:
     std::string m_format;
     FILE* m_out;
     JsonlWriter m_jsonl;
+    AppViewWriter m_appview;
+    std::map<uint32_t, QString> m_commandLines; // appview only
     CaptureClock m_clock;
     HarOptions m_har;
     QList<Flow> m_flows; // har only

@@ -47,6 +47,12 @@ int replayRecording(const RecordOptions& o)
 
     FlowOutput output(o.format, out, o.unredacted);
     output.addRedactions(o.redactHeaders, o.redactJsonFields);
+    std::string watchError;
+    if (!o.watchPath.empty() && !output.loadAppViewWatch(o.watchPath, &watchError)) {
+        say(watchError);
+        ::close(in);
+        return 1;
+    }
     uint64_t written = 0;
     bool writeFailed = false;
     const FlowFilter filter = FlowFilter::compile(QString::fromStdString(o.filter), nullptr).value_or(FlowFilter());

@@ -56,6 +56,19 @@ bool parseBytes(const std::string& text, uint64_t* out)
     return true;
 }
 
+// "127.0.0.1:9464", "[::1]:9464", "0.0.0.0:0": an address (checked by the server) and a port.
+bool validListenAddress(const std::string& text)
+{
+    const size_t colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0)
+        return false;
+    const std::string host = text.substr(0, colon);
+    if (host.find(':') != std::string::npos && (host.front() != '[' || host.back() != ']'))
+        return false; // IPv6 goes in brackets
+    uint64_t port = 0;
+    return parseUnsigned(text.substr(colon + 1), 65535, &port);
+}
+
 } // namespace
 
 const char* recordUsage()
@@ -67,7 +80,10 @@ const char* recordUsage()
            "  -p, --pid PID          capture this process (repeatable)\n"
            "      --no-follow-forks  do not capture children the processes start\n"
            "  -f, --format FORMAT    output format: jsonl (default), har (one HAR 1.2 document at the\n"
-           "                         end), curl (one curl command per request, to replay it)\n"
+           "                         end), curl (one curl command per request, to replay it),\n"
+           "                         appview (AppView http.req/http.resp events and http.* metrics)\n"
+           "      --watch FILE       appview: which events, fields and extra headers to write (an\n"
+           "                         AppView watch, YAML or JSON)\n"
            "      --unredacted       HAR: keep Authorization, Cookie, Set-Cookie… (redacted by default)\n"
            "      --messages         one JSON line per WebSocket message, Server-Sent Event and gRPC\n"
            "                         message as it arrives, instead of one per flow\n"
@@ -76,6 +92,8 @@ const char* recordUsage()
            "  -o, --output FILE      write flows to FILE instead of stdout\n"
            "      --filter EXPR      write only the flows EXPR matches, e.g. 'host=api.example.com and\n"
            "                         status>=400' (the window's filter language)\n"
+           "      --metrics-listen ADDR:PORT  serve Prometheus metrics of the flows at\n"
+           "                         http://ADDR:PORT/metrics (port 0: any free port)\n"
            "      --via MODE         how to reach the capture helper: auto (default: direct as root,\n"
            "                         else the system service, else pkexec), direct, dbus, pkexec\n"
            "      --raw FILE         also save the raw capture record stream to FILE (full fidelity)\n"
@@ -131,8 +149,8 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
         } else if (arg == "-f" || arg == "--format") {
             if (!value(&v))
                 return std::nullopt;
-            if (v != "jsonl" && v != "har" && v != "curl") {
-                *error = "unknown format '" + v + "' (supported: jsonl, har, curl)";
+            if (v != "jsonl" && v != "har" && v != "curl" && v != "appview") {
+                *error = "unknown format '" + v + "' (supported: jsonl, har, curl, appview)";
                 return std::nullopt;
             }
             o.format = v;
@@ -141,6 +159,21 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
                 return std::nullopt;
             if (o.outputPath.empty()) {
                 *error = "--output needs a file name";
+                return std::nullopt;
+            }
+        } else if (arg == "--watch") {
+            if (!value(&o.watchPath))
+                return std::nullopt;
+            if (o.watchPath.empty()) {
+                *error = "--watch needs a file name";
+                return std::nullopt;
+            }
+        } else if (arg == "--metrics-listen") {
+            if (!value(&o.metricsListen))
+                return std::nullopt;
+            if (!validListenAddress(o.metricsListen)) {
+                *error = "--metrics-listen needs ADDR:PORT such as 127.0.0.1:9464, 0.0.0.0:9464 or [::1]:9464, not '"
+                    + o.metricsListen + "'";
                 return std::nullopt;
             }
         } else if (arg == "--raw") {
@@ -246,10 +279,15 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
         *error = "--redact-header and --redact-json-field apply to --format har without --unredacted";
         return std::nullopt;
     }
+    if (!o.watchPath.empty() && o.format != "appview") {
+        *error = "--watch applies to --format appview only";
+        return std::nullopt;
+    }
     if (!o.readPath.empty()) {
-        if (!o.pids.empty() || !o.command.empty() || !o.rawPath.empty() || o.durationSeconds > 0) {
-            *error = "--read processes a saved capture: it cannot be combined with --pid, -- COMMAND, --raw or "
-                     "--duration";
+        if (!o.pids.empty() || !o.command.empty() || !o.rawPath.empty() || o.durationSeconds > 0
+            || !o.metricsListen.empty()) {
+            *error = "--read processes a saved capture: it cannot be combined with --pid, -- COMMAND, --raw, "
+                     "--duration or --metrics-listen";
             return std::nullopt;
         }
         return o;

@@ -18,6 +18,8 @@ struct RecordOptions {
     bool followForks = true;
     std::string via = "auto"; // --via: auto, direct (run the helper as root), dbus (system service), pkexec
     std::string format = "jsonl";
+    std::string watchPath; // --watch FILE: AppView watch (YAML or JSON) for --format appview
+    std::string metricsListen; // --metrics-listen ADDR:PORT: serve Prometheus metrics at /metrics
     std::string outputPath; // empty: stdout
     std::string rawPath; // --raw FILE: also keep the helper's record stream, byte for byte
     std::string readPath; // --read FILE: process a saved record stream instead of capturing

@@ -6,6 +6,7 @@
 #include "filter/flowfilter.h"
 #include "flow/flowassembler.h"
 #include "helperprocess.h"
+#include "metricsexporter.h"
 #include "undecryptedreport.h"
 #include "processreport.h"
 #include "record/recordreader.h"
@@ -160,11 +161,27 @@ int RecordSession::run()
         }
     }
 
+    std::string error;
+    FlowOutput writer(o.format, out, o.unredacted);
+    writer.addRedactions(o.redactHeaders, o.redactJsonFields);
+    if (!o.watchPath.empty() && !writer.loadAppViewWatch(o.watchPath, &error)) {
+        say(error);
+        return 1;
+    }
+    std::unique_ptr<MetricsExporter> metrics;
+    if (!o.metricsListen.empty()) {
+        metrics = MetricsExporter::start(o.metricsListen, &error);
+        if (!metrics) {
+            say(error);
+            return 1;
+        }
+        say("serving metrics at " + metrics->url());
+    }
+
     installSignalHandlers();
 
     GatedCommand command;
     std::vector<std::string> helperArgs {"--direct"};
-    std::string error;
     for (pid_t pid : o.pids)
         helperArgs.insert(helperArgs.end(), {"--pid", std::to_string(pid)});
     if (!o.followForks)
@@ -205,8 +222,6 @@ int RecordSession::run()
         streamFd = helper.streamFd();
     }
 
-    FlowOutput writer(o.format, out, o.unredacted);
-    writer.addRedactions(o.redactHeaders, o.redactJsonFields);
     uint64_t written = 0;
     bool countReached = false;
     bool writeFailed = false;
@@ -215,6 +230,8 @@ int RecordSession::run()
     FlowAssembler assembler([&](Flow&& flow) {
         if (countReached || writeFailed || !filter.matches(flow))
             return;
+        if (metrics)
+            metrics->add(flow);
         if (!writer.add(flow)) {
             writeFailed = true;
             return;
@@ -243,6 +260,14 @@ int RecordSession::run()
     std::set<uint32_t> tracedPids(o.pids.begin(), o.pids.end());
     if (!o.command.empty())
         tracedPids.insert(static_cast<uint32_t>(serviceCommandPid ? serviceCommandPid : command.pid()));
+    for (pid_t pid : o.pids)
+        writer.noteProcess(static_cast<uint32_t>(pid));
+    if (!o.command.empty()) {
+        QStringList argv;
+        for (const std::string& arg : o.command)
+            argv.append(QString::fromStdString(arg));
+        writer.setCommandLine(static_cast<uint32_t>(serviceCommandPid ? serviceCommandPid : command.pid()), argv.join(u' '));
+    }
 
     using Clock = std::chrono::steady_clock;
     std::optional<Clock::time_point> deadline;
@@ -312,6 +337,8 @@ int RecordSession::run()
                         + " probes attached)");
             } else if (auto* lostRec = std::get_if<record::Lost>(&*rec)) {
                 lost = lostRec->lostRecords;
+                if (metrics)
+                    metrics->setLostRecords(lost);
             } else if (std::holds_alternative<record::StreamEnd>(*rec)) {
                 streamEnded = true;
             } else {
@@ -326,6 +353,10 @@ int RecordSession::run()
                     && proc->pid == static_cast<uint32_t>(serviceCommandPid)
                     && proc->kind == record::ProcessEventKind::Exit)
                     serviceCommandStatus = proc->exitCode < 0 ? 128 - proc->exitCode : proc->exitCode;
+                if (auto* proc = std::get_if<record::Process>(&*rec))
+                    writer.noteProcess(proc->pid, proc->kind == record::ProcessEventKind::Exec);
+                else if (auto* data = std::get_if<record::Data>(&*rec))
+                    writer.noteProcess(data->pid);
                 if (auto* close = std::get_if<record::ConnClose>(&*rec))
                     undecrypted.add(*close);
                 assembler.add(*rec);

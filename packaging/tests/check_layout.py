@@ -156,7 +156,7 @@ def options(record, source):
         check(re.search(re.escape(o) + r"(?![\w-])", completion) is not None, f"bash completion lacks {o}")
     # The completion works: option names, and the fixed values of --format and --via.
     script = os.path.join(source, "resources/completion/httptap-record")
-    for words, expected in ((["--form"], ["--format"]), (["--format", ""], ["jsonl", "har", "curl"]),
+    for words, expected in ((["--form"], ["--format"]), (["--format", ""], ["jsonl", "har", "curl", "appview"]),
                             (["--via", "d"], ["direct", "dbus"])):
         line = " ".join(f"'{w}'" for w in words)
         r = run(["bash", "-c", f'source "$1"; COMP_WORDS=(httptap-record {line}); COMP_CWORD={len(words)}; '

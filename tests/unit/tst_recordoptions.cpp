@@ -84,6 +84,15 @@ private Q_SLOTS:
         QVERIFY2(o, error.c_str());
         QCOMPARE(o->redactHeaders, (std::vector<std::string> { "X-Api-*" }));
         QCOMPARE(o->redactJsonFields, (std::vector<std::string> { "password", "token" }));
+        // Events and metrics (issue 13).
+        o = parseRecordOptions(split("-f appview --watch w.yml --metrics-listen [::1]:9464 --pid 1"), &error);
+        QVERIFY2(o, error.c_str());
+        QCOMPARE(o->format, std::string("appview"));
+        QCOMPARE(o->watchPath, std::string("w.yml"));
+        QCOMPARE(o->metricsListen, std::string("[::1]:9464"));
+        o = parseRecordOptions(split("--metrics-listen 0.0.0.0:0 -o /dev/null --pid 1"), &error);
+        QVERIFY2(o, error.c_str());
+        QCOMPARE(o->metricsListen, std::string("0.0.0.0:0"));
     }
 
     void refuses_data()
@@ -103,7 +112,7 @@ private Q_SLOTS:
         QTest::newRow("pid missing") << "--pid"
                                      << "option --pid needs a value";
         QTest::newRow("format") << "--format xml --pid 1"
-                                << "unknown format 'xml' (supported: jsonl, har, curl)";
+                                << "unknown format 'xml' (supported: jsonl, har, curl, appview)";
         QTest::newRow("unredacted jsonl") << "--unredacted --pid 1"
                                           << "--unredacted applies to --format har only";
         QTest::newRow("unredacted curl") << "--format curl --unredacted --pid 1"
@@ -141,6 +150,18 @@ private Q_SLOTS:
         QTest::newRow("filter unclosed") << "--filter (method:GET --pid 1"
                                          << "--filter: filter syntax error at column 1: '(' is never closed";
         QTest::newRow("filter missing") << "--pid 1 --filter" << "option --filter needs a value";
+        QTest::newRow("watch without appview") << "--watch w.yml --pid 1"
+                                               << "--watch applies to --format appview only";
+        QTest::newRow("listen without port") << "--metrics-listen 127.0.0.1 --pid 1"
+                                             << "--metrics-listen needs ADDR:PORT";
+        QTest::newRow("listen port junk") << "--metrics-listen 127.0.0.1:http --pid 1"
+                                          << "--metrics-listen needs ADDR:PORT";
+        QTest::newRow("listen port too big") << "--metrics-listen 127.0.0.1:65536 --pid 1"
+                                             << "--metrics-listen needs ADDR:PORT";
+        QTest::newRow("listen ipv6 without brackets") << "--metrics-listen ::1:9464 --pid 1"
+                                                      << "--metrics-listen needs ADDR:PORT";
+        QTest::newRow("listen with read") << "--read f --metrics-listen 127.0.0.1:9464"
+                                          << "cannot be combined with --pid, -- COMMAND, --raw, --duration or --metrics-listen";
         QTest::newRow("unknown") << "--frobnicate --pid 1"
                                  << "unknown option '--frobnicate'";
     }
