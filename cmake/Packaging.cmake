@@ -38,7 +38,7 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://httptap.org/")
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
   "libc6 (>= 2.36), libstdc++6 (>= 12), libqt6core6 (>= 6.4), libqt6gui6 (>= 6.4), libqt6widgets6 (>= 6.4), \
 libqt6charts6 (>= 6.4), libqt6dbus6 (>= 6.4), libbpf1 (>= 1:1.0), libnghttp2-14, libelf1, libzydis4.0, zlib1g, libbrotli1, libzstd1, \
-polkitd, dbus")
+libyaml-cpp0.7, libprometheus-cpp-core1.0, libprometheus-cpp-pull1.0, procps, polkitd, dbus")
 # The detail pane shows SVG (QtSvg's image plugin) and WebP images when these are installed.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "pkexec, libqt6svg6, qt6-image-formats-plugins")
 

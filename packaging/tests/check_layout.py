@@ -23,7 +23,8 @@ import tempfile
 ICON_SIZES = [16, 22, 24, 32, 48, 64, 128, 256, 512]
 # Runtime packages the .deb must declare (Debian 12 names; see cmake/Packaging.cmake).
 DEPENDS = ["libqt6core6", "libqt6gui6", "libqt6widgets6", "libqt6charts6", "libqt6dbus6", "libbpf1", "libnghttp2-14",
-           "libelf1", "libzydis4.0", "zlib1g", "libbrotli1", "libzstd1", "polkitd", "dbus"]
+           "libelf1", "libzydis4.0", "zlib1g", "libbrotli1", "libzstd1", "libyaml-cpp0.7",
+           "libprometheus-cpp-core1.0", "libprometheus-cpp-pull1.0", "procps", "polkitd", "dbus"]
 
 failures = []
 
@@ -61,6 +62,8 @@ def check_tree(root, prefix, system_datadir="/usr/share"):
         sysdata("dbus-1/system.d/org.httptap.Helper1.conf"),
         sysdata("dbus-1/system-services/org.httptap.Helper1.service"),
         sysdata("polkit-1/actions/org.httptap.policy"),
+        p("lib/systemd/system/httptap-record.service"),
+        p("share/doc/httptap/examples/prometheus-httptap.yml"),
     ] + [p(f"share/icons/hicolor/{s}x{s}/apps/org.httptap.Httptap.png") for s in ICON_SIZES]
     for f in files:
         check(os.path.isfile(f), f"missing {f[len(root):]}")
@@ -75,6 +78,10 @@ def check_tree(root, prefix, system_datadir="/usr/share"):
     check(re.search(r"^Exec=" + re.escape(helper) + r" --dbus$", service, re.M) is not None,
           f"service file's Exec= is not {helper} --dbus:\n{service}")
     check(re.search(r"^User=root$", service, re.M) is not None, "service file lacks User=root")
+    unit = open(p("lib/systemd/system/httptap-record.service")).read()
+    record = os.path.join(prefix, "bin/httptap-record")
+    check(re.search(r"^ExecStart=/bin/sh -c .*; exec " + re.escape(record) + " --metrics-listen ", unit, re.M)
+          is not None, f"httptap-record.service does not run {record}:\n{unit}")
 
     for s in ICON_SIZES:
         png = open(p(f"share/icons/hicolor/{s}x{s}/apps/org.httptap.Httptap.png"), "rb").read(24)
