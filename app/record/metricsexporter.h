@@ -42,7 +42,7 @@ class MetricsExporter
 public:
     static const std::vector<double> kDurationBuckets;
 
-    // Serves /metrics on listen ("127.0.0.1:9464", "[::1]:9464"; port 0 picks a free one), or
+    // Serves /metrics on listen ("127.0.0.1:9464", IPv4 only; port 0 picks a free one), or
     // returns nullptr with *error saying why (address in use, not an address of this machine).
     static std::unique_ptr<MetricsExporter> start(const std::string& listen, std::string* error);
     ~MetricsExporter();

@@ -56,15 +56,15 @@ bool parseBytes(const std::string& text, uint64_t* out)
     return true;
 }
 
-// "127.0.0.1:9464", "[::1]:9464", "0.0.0.0:0": an address (checked by the server) and a port.
+// "127.0.0.1:9464", "0.0.0.0:0": an IPv4 address (checked by the server) and a port. Debian 12's
+// prometheus-cpp serves through a civetweb built without IPv6, so "[::1]:9464" cannot be served.
 bool validListenAddress(const std::string& text)
 {
     const size_t colon = text.rfind(':');
     if (colon == std::string::npos || colon == 0)
         return false;
-    const std::string host = text.substr(0, colon);
-    if (host.find(':') != std::string::npos && (host.front() != '[' || host.back() != ']'))
-        return false; // IPv6 goes in brackets
+    if (text.substr(0, colon).find(':') != std::string::npos)
+        return false;
     uint64_t port = 0;
     return parseUnsigned(text.substr(colon + 1), 65535, &port);
 }
@@ -172,7 +172,8 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
             if (!value(&o.metricsListen))
                 return std::nullopt;
             if (!validListenAddress(o.metricsListen)) {
-                *error = "--metrics-listen needs ADDR:PORT such as 127.0.0.1:9464, 0.0.0.0:9464 or [::1]:9464, not '"
+                *error = "--metrics-listen needs an IPv4 ADDR:PORT such as 127.0.0.1:9464 or 0.0.0.0:9464 (the metrics server "
+                         "has no IPv6), not '"
                     + o.metricsListen + "'";
                 return std::nullopt;
             }

@@ -196,4 +196,4 @@ class PrometheusTests(CaptureTestCase):
         self.assertIn("Choose another with --metrics-listen", cap.stderr)
         cap = harness.record(["/bin/true"], ["--metrics-listen", "localhost"])
         self.assertEqual(cap.returncode, 2, cap.describe())
-        self.assertIn("--metrics-listen needs ADDR:PORT", cap.stderr)
+        self.assertIn("--metrics-listen needs an IPv4 ADDR:PORT", cap.stderr)

@@ -85,11 +85,11 @@ private Q_SLOTS:
         QCOMPARE(o->redactHeaders, (std::vector<std::string> { "X-Api-*" }));
         QCOMPARE(o->redactJsonFields, (std::vector<std::string> { "password", "token" }));
         // Events and metrics (issue 13).
-        o = parseRecordOptions(split("-f appview --watch w.yml --metrics-listen [::1]:9464 --pid 1"), &error);
+        o = parseRecordOptions(split("-f appview --watch w.yml --metrics-listen 127.0.0.1:9464 --pid 1"), &error);
         QVERIFY2(o, error.c_str());
         QCOMPARE(o->format, std::string("appview"));
         QCOMPARE(o->watchPath, std::string("w.yml"));
-        QCOMPARE(o->metricsListen, std::string("[::1]:9464"));
+        QCOMPARE(o->metricsListen, std::string("127.0.0.1:9464"));
         o = parseRecordOptions(split("--metrics-listen 0.0.0.0:0 -o /dev/null --pid 1"), &error);
         QVERIFY2(o, error.c_str());
         QCOMPARE(o->metricsListen, std::string("0.0.0.0:0"));
@@ -153,13 +153,13 @@ private Q_SLOTS:
         QTest::newRow("watch without appview") << "--watch w.yml --pid 1"
                                                << "--watch applies to --format appview only";
         QTest::newRow("listen without port") << "--metrics-listen 127.0.0.1 --pid 1"
-                                             << "--metrics-listen needs ADDR:PORT";
+                                             << "--metrics-listen needs an IPv4 ADDR:PORT";
         QTest::newRow("listen port junk") << "--metrics-listen 127.0.0.1:http --pid 1"
-                                          << "--metrics-listen needs ADDR:PORT";
+                                          << "--metrics-listen needs an IPv4 ADDR:PORT";
         QTest::newRow("listen port too big") << "--metrics-listen 127.0.0.1:65536 --pid 1"
-                                             << "--metrics-listen needs ADDR:PORT";
-        QTest::newRow("listen ipv6 without brackets") << "--metrics-listen ::1:9464 --pid 1"
-                                                      << "--metrics-listen needs ADDR:PORT";
+                                             << "--metrics-listen needs an IPv4 ADDR:PORT";
+        QTest::newRow("listen ipv6") << "--metrics-listen [::1]:9464 --pid 1"
+                                     << "--metrics-listen needs an IPv4 ADDR:PORT";
         QTest::newRow("listen with read") << "--read f --metrics-listen 127.0.0.1:9464"
                                           << "cannot be combined with --pid, -- COMMAND, --raw, --duration or --metrics-listen";
         QTest::newRow("unknown") << "--frobnicate --pid 1"
