@@ -98,6 +98,43 @@ QByteArray bodyText(const QJsonObject& o, const QString& encodingKey)
     return text.toUtf8();
 }
 
+// Chrome's _webSocketMessages (and ours, harwriter.h): type "send"/"receive", time in epoch seconds, opcode, data.
+void readWebSocketMessages(const QJsonObject& entry, Flow& f)
+{
+    const QJsonValue list = entry.value(QStringLiteral("_webSocketMessages"));
+    if (!list.isArray())
+        return;
+    f.webSocket = true;
+    const QJsonArray messages = list.toArray();
+    for (qsizetype i = 0; i < messages.size(); ++i) {
+        if (f.webSocketMessages.size() >= Flow::kMaxStreamItems) {
+            f.streamItemsDropped += uint64_t(messages.size() - i);
+            break;
+        }
+        const QJsonObject o = messages[i].toObject();
+        const QString type = o.value(QStringLiteral("type")).toString();
+        if (type != QLatin1String("send") && type != QLatin1String("receive"))
+            throw Failure { QStringLiteral("_webSocketMessages[%1].type is neither \"send\" nor \"receive\"").arg(i) };
+        WebSocketMessage m;
+        m.fromClient = type == QLatin1String("send");
+        m.timeNs = uint64_t(std::clamp(o.value(QStringLiteral("time")).toDouble(), 0.0, 1e10) * 1e9);
+        m.opcode = uint8_t(std::clamp(o.value(QStringLiteral("opcode")).toInt(1), 0, 15));
+        const QString data = o.value(QStringLiteral("data")).toString();
+        const bool base64 = m.opcode != WebSocketMessage::Text
+            || o.value(QStringLiteral("_encoding")).toString() == QLatin1String("base64");
+        m.data = base64 ? QByteArray::fromBase64(data.toLatin1()) : data.toUtf8();
+        m.size = uint64_t(m.data.size());
+        m.truncated = o.value(QStringLiteral("_truncated")).toBool();
+        m.compressed = o.value(QStringLiteral("_compressed")).toBool();
+        m.note = o.value(QStringLiteral("_note")).toString().left(1000);
+        if (m.opcode == WebSocketMessage::Close && m.data.size() >= 2) {
+            m.closeCode = (uint8_t(m.data[0]) << 8) | uint8_t(m.data[1]);
+            m.closeReason = m.data.mid(2);
+        }
+        f.webSocketMessages.append(std::move(m));
+    }
+}
+
 Flow flowOf(const QJsonObject& entry)
 {
     Flow f;
@@ -199,6 +236,7 @@ Flow flowOf(const QJsonObject& entry)
         f.incomplete = entry.value(QStringLiteral("_incomplete")).toBool();
     for (const QJsonValue& n : entry.value(QStringLiteral("_notes")).toArray())
         f.notes.append(n.toString());
+    readWebSocketMessages(entry, f);
     return f;
 }
 

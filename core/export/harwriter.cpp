@@ -278,6 +278,31 @@ QJsonObject responseJson(const Flow& flow, Redaction& r)
     return o;
 }
 
+QJsonArray webSocketMessagesJson(const Flow& flow, const CaptureClock& clock)
+{
+    QJsonArray out;
+    for (const WebSocketMessage& m : flow.webSocketMessages) {
+        QJsonObject o { { QStringLiteral("type"), m.fromClient ? QStringLiteral("send") : QStringLiteral("receive") },
+            { QStringLiteral("time"), double(clock.toRealtimeNs(m.timeNs)) / 1e9 },
+            { QStringLiteral("opcode"), int(m.opcode) } };
+        if (m.opcode == WebSocketMessage::Text && isValidUtf8(m.data)) {
+            o.insert(QStringLiteral("data"), QString::fromUtf8(m.data));
+        } else {
+            o.insert(QStringLiteral("data"), QString::fromLatin1(m.data.toBase64()));
+            if (m.opcode == WebSocketMessage::Text)
+                o.insert(QStringLiteral("_encoding"), QStringLiteral("base64"));
+        }
+        if (m.truncated)
+            o.insert(QStringLiteral("_truncated"), true);
+        if (m.compressed)
+            o.insert(QStringLiteral("_compressed"), true);
+        if (!m.note.isEmpty())
+            o.insert(QStringLiteral("_note"), m.note);
+        out.append(o);
+    }
+    return out;
+}
+
 QJsonObject entryJson(const Flow& flow, const CaptureClock& clock, const HarOptions& options, const Redactor& redactor)
 {
     Redaction r;
@@ -324,6 +349,10 @@ QJsonObject entryJson(const Flow& flow, const CaptureClock& clock, const HarOpti
     e.insert(QStringLiteral("_notes"), QJsonArray::fromStringList(flow.notes));
     if (flow.grpc.isGrpc)
         e.insert(QStringLiteral("_grpc"), grpcJson(flow.grpc));
+    if (flow.isWebSocket()) {
+        e.insert(QStringLiteral("_resourceType"), QStringLiteral("websocket"));
+        e.insert(QStringLiteral("_webSocketMessages"), webSocketMessagesJson(flow, clock));
+    }
     if (!r.names.isEmpty())
         e.insert(QStringLiteral("_redacted"), QJsonArray::fromStringList(r.names));
     return e;

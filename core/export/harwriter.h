@@ -27,6 +27,13 @@
 //   _truncated, _incomplete, _notes, _grpc, _redacted (names of the headers and
 //   JSON fields whose values were replaced); request/response
 //   _bodyTruncated.
+// - WebSocket messages the way Chrome writes them: entry _resourceType
+//   "websocket" and _webSocketMessages [{type "send" (client to server) or
+//   "receive", time (seconds since the epoch, fractional), opcode, data}];
+//   data is the text for a text message that is valid UTF-8, base64 for
+//   everything else (binary, close, ping, pong; a text message that is not
+//   UTF-8 also gets "_encoding": "base64"). _truncated, _compressed and _note
+//   are added when they say something. Message data is never redacted.
 // - Redaction is on by default (HarOptions::redact): see redaction.h.
 
 #include "flow/captureclock.h"

@@ -14,6 +14,7 @@ import harness
 import schemacheck
 import wspeer
 from harness import CaptureTestCase, record
+from test_exports import run_record, validate_har
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "wspeer.py")
@@ -120,6 +121,29 @@ class WebSocketTests(CaptureTestCase):
 
     def test_wss_deflate(self):
         self.run_client_side(True, "deflate")
+
+    def test_har_keeps_messages_like_chrome(self):
+        """--format har: the entry has Chrome's _webSocketMessages, and har-validator accepts the file."""
+        port, server = self.start_server(False, "deflate")
+        path = os.path.join(harness.workdir(), "websocket.har")
+        try:
+            run_record(["--format", "har", "-o", path], self.client_argv(port, False, "deflate"))
+        finally:
+            server.stop()
+        validate_har(path)
+        with open(path) as f:
+            entries = json.load(f)["log"]["entries"]
+        entries = [e for e in entries if e.get("_resourceType") == "websocket"]
+        self.assertEqual(len(entries), 1)
+        got = []
+        for m in entries[0]["_webSocketMessages"]:
+            data = m["data"].encode() if m["opcode"] == TEXT else base64.b64decode(m["data"])
+            got.append(("client" if m["type"] == "send" else "server", m["opcode"], data))
+            self.assertIsInstance(m["time"], float)
+        self.assertEqual([(f, o, len(d)) for f, o, d in got], [(f, o, len(d)) for f, o, d in self.expected])
+        self.assertTrue(got == self.expected, "message bytes differ")
+        times = [m["time"] for m in entries[0]["_webSocketMessages"]]
+        self.assertEqual(times, sorted(times))
 
     def test_server_side_wss_deflate(self):
         """The echo server captured (--pid) while an uncaptured client talks to it."""

@@ -7,6 +7,8 @@
 #include "export/harwriter.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QTest>
 
 using namespace httptap;
@@ -141,6 +143,63 @@ private Q_SLOTS:
         QCOMPARE(g.startNs, f.startNs);
         QCOMPARE(g.endNs, f.endNs);
         QCOMPARE(g.notes, f.notes);
+    }
+
+    void webSocketMessagesReadBack()
+    {
+        Flow f;
+        f.httpVersion = "HTTP/1.1";
+        f.request.method = "GET";
+        f.request.target = "/chat";
+        f.request.headers = { { "Host", "localhost:8080" }, { "Upgrade", "websocket" } };
+        f.hasResponse = true;
+        f.response.status = 101;
+        f.startNs = 1'000'000'000'000'000'000;
+        f.webSocket = true;
+        auto message = [&](bool fromClient, uint8_t opcode, const QByteArray& data, uint64_t atMs) {
+            WebSocketMessage m;
+            m.fromClient = fromClient;
+            m.opcode = opcode;
+            m.data = data;
+            m.size = uint64_t(data.size());
+            m.timeNs = f.startNs + atMs * 1'000'000;
+            return m;
+        };
+        f.webSocketMessages = { message(true, WebSocketMessage::Text, "hello \xe2\x9c\x93", 1),
+            message(false, WebSocketMessage::Binary, QByteArray("\x00\xff\x10", 3), 2),
+            message(false, WebSocketMessage::Text, "not \xff UTF-8", 3),
+            message(true, WebSocketMessage::Close, QByteArray("\x03\xe8" "bye", 5), 4) };
+        f.webSocketMessages[1].compressed = true;
+        const QByteArray har = harBytes({ f }, CaptureClock(), HarOptions {});
+        const QJsonObject entry
+            = QJsonDocument::fromJson(har).object()["log"].toObject()["entries"].toArray()[0].toObject();
+        QCOMPARE(entry["_resourceType"].toString(), QStringLiteral("websocket"));
+        const QJsonArray written = entry["_webSocketMessages"].toArray();
+        QCOMPARE(written.size(), 4);
+        // Chrome's shape: type, time in epoch seconds, opcode, data (text as is, binary in base64).
+        QCOMPARE(written[0].toObject()["type"].toString(), QStringLiteral("send"));
+        QCOMPARE(written[0].toObject()["time"].toDouble(), 1'000'000'000.001);
+        QCOMPARE(written[0].toObject()["opcode"].toInt(), 1);
+        QCOMPARE(written[0].toObject()["data"].toString(), QStringLiteral("hello \u2713"));
+        QCOMPARE(written[1].toObject()["type"].toString(), QStringLiteral("receive"));
+        QCOMPARE(written[1].toObject()["data"].toString(), QStringLiteral("AP8Q"));
+        QCOMPARE(written[2].toObject()["_encoding"].toString(), QStringLiteral("base64"));
+
+        QString error;
+        const auto back = readHar(har, &error);
+        QVERIFY2(back, qPrintable(error));
+        const Flow& g = back->first();
+        QVERIFY(g.isWebSocket());
+        QCOMPARE(g.webSocketMessages.size(), 4);
+        for (int i = 0; i < 4; ++i) {
+            QCOMPARE(g.webSocketMessages[i].fromClient, f.webSocketMessages[i].fromClient);
+            QCOMPARE(g.webSocketMessages[i].opcode, f.webSocketMessages[i].opcode);
+            QCOMPARE(g.webSocketMessages[i].data, f.webSocketMessages[i].data);
+            QVERIFY(qAbs(qint64(g.webSocketMessages[i].timeNs - f.webSocketMessages[i].timeNs)) < 1000);
+        }
+        QVERIFY(g.webSocketMessages[1].compressed);
+        QCOMPARE(g.webSocketMessages[3].closeCode, 1000);
+        QCOMPARE(g.webSocketMessages[3].closeReason, QByteArray("bye"));
     }
 
     void refusals_data()
