@@ -7,7 +7,8 @@ Records a few exchanges with `httptap-record --raw` against the capture tests'
 peers (HTTP/1 to nginx and Python's http.server incl. chunked, HTTP/2 with curl
 and nghttp incl. gzip and trailers, gRPC over h2c), then writes:
   corpus/recordreader/   the raw record streams, plus tests/data/*.httptap
-  corpus/flowassembler/  the same streams, and each converted to fuzzops.h's op format
+  corpus/flowassembler/  the same streams, and each converted to fuzzops.h's op format; plus
+                         WebSocket and Server-Sent Event streams written directly (stream_seeds)
   corpus/http2/          each HTTP/2 direction's bytes (client side with its preface)
   corpus/contentdecoder/ small bodies in gzip, deflate, br and zstd
 
@@ -86,6 +87,50 @@ def h2_directions(stream):
     return found
 
 
+def op(direction, data, conn=0):
+    """One fuzzops.h data op: plaintext, connection `conn`, direction 0 (egress) or 1 (ingress)."""
+    return bytes([direction << 2 | conn << 3]) + struct.pack("<H", len(data)) + data
+
+
+def ws_frame(opcode, payload, fin=True, mask=None, rsv1=False):
+    head = bytes([(0x80 if fin else 0) | (0x40 if rsv1 else 0) | opcode])
+    n = len(payload)
+    bit = 0x80 if mask else 0
+    head += bytes([bit | n]) if n < 126 else bytes([bit | 126]) + struct.pack(">H", n)
+    if not mask:
+        return head + payload
+    return head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+
+
+def chunk(data):
+    return f"{len(data):x}\r\n".encode() + data + b"\r\n"
+
+
+def stream_seeds(outdir):
+    """WebSocket and Server-Sent Event streams in fuzzops.h's op format (issue 11), written directly."""
+    key = b"\x37\xfa\x21\x3d"
+    deflater = zlib.compressobj(9, zlib.DEFLATED, -15)
+    compressed = deflater.compress(b"hello hello hello") + deflater.flush(zlib.Z_SYNC_FLUSH)
+    handshake = (b"GET /chat HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    accept = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n")
+    seeds = {
+        "ws-deflate.ops": op(0, handshake) + op(1, accept + ws_frame(1, compressed[:-4], rsv1=True))
+        + op(0, ws_frame(1, b"frag", fin=False, mask=key) + ws_frame(9, b"p", mask=key) + ws_frame(0, b"ment", mask=key))
+        + op(1, ws_frame(2, bytes(range(200)))) + op(0, ws_frame(8, b"\x03\xe8bye", mask=key))
+        + op(1, ws_frame(8, b"\x03\xe8bye")),
+        "ws-malformed.ops": op(0, handshake) + op(1, accept.replace(b"Sec-WebSocket-Extensions: permessage-deflate\r\n", b""))
+        + op(1, ws_frame(3, b"odd") + ws_frame(1, b"caf\xc3(") + b"\x82\x7f\x80" + b"\x00" * 7 + b"x"),
+        "sse-chunked.ops": op(0, b"GET /events HTTP/1.1\r\nHost: h\r\n\r\n")
+        + op(1, b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+        + op(1, chunk(b": hi\nid: 1\nevent: e\ndata: a\n\n")) + op(1, chunk(b"data: b\r\rretry: 9\r\n") + chunk(b"")),
+    }
+    for name, data in seeds.items():
+        with open(os.path.join(outdir, "flowassembler", name), "wb") as f:
+            f.write(data)
+
+
 def capture(name, command, outdir):
     raw = os.path.join(outdir, "raw", name + ".httptap")
     result = harness.record(command, options=["--raw", raw])
@@ -124,6 +169,7 @@ def main():
         for i, data in enumerate(h2_directions(stream)):
             with open(os.path.join(outdir, "http2", f"{name}-{i}"), "wb") as f:
                 f.write(data[:256 * 1024])
+    stream_seeds(outdir)
     for path in glob.glob(os.path.join(REPO, "tests", "data", "*.httptap")):
         shutil.copy(path, os.path.join(outdir, "flowassembler", os.path.basename(path)))
         with open(path, "rb") as src, open(os.path.join(outdir, "recordreader", os.path.basename(path)), "wb") as f:
