@@ -5,7 +5,9 @@
 // D-Bus activation, polkit-checked per call; helper/dbus/), and `--direct`
 // captures the given processes and writes the capture record stream to stdout
 // until SIGINT/SIGTERM, until the reader goes away, or until the process named
-// by --until-exit has exited.
+// by --until-exit has exited. With --control-stdin, lines "add PID" and
+// "remove PID" on stdin change which processes a running capture traces (the
+// window's "Add Process…" as root).
 
 #include "captureengine.h"
 #include "record/recordwriter.h"
@@ -70,7 +72,7 @@ void usage(FILE* out)
 {
     std::fprintf(out,
         "Usage: httptap-helper --direct [--pid PID]... [--no-follow-forks] [--until-exit PID]\n"
-        "                      [--max-call-bytes N] [--count-only]\n"
+        "                      [--max-call-bytes N] [--count-only] [--control-stdin]\n"
         "       httptap-helper --dbus\n"
         "       httptap-helper --help | --version\n"
         "--direct captures the HTTP traffic of the given processes with eBPF and writes\n"
@@ -91,6 +93,43 @@ bool parsePid(const char* text, pid_t* pid)
     return true;
 }
 
+// Applies the complete "add PID" / "remove PID" lines waiting on stdin; a failure becomes a Notice.
+// False once stdin is closed (the controlling window is gone: stop).
+bool readControl(std::string& pending, helper::CaptureEngine& engine, record::RecordWriter& writer)
+{
+    pollfd pfd {STDIN_FILENO, POLLIN, 0};
+    while (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP))) {
+        char buf[512];
+        const ssize_t n = ::read(STDIN_FILENO, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        pending.append(buf, static_cast<size_t>(n));
+        if (pending.size() > 4096)
+            pending.clear(); // nothing legitimate is this long
+    }
+    size_t eol;
+    while ((eol = pending.find('\n')) != std::string::npos) {
+        const std::string line = pending.substr(0, eol);
+        pending.erase(0, eol + 1);
+        const bool add = line.rfind("add ", 0) == 0;
+        const bool remove = line.rfind("remove ", 0) == 0;
+        pid_t pid = 0;
+        std::string error;
+        if ((!add && !remove) || !parsePid(line.substr(add ? 4 : 7).c_str(), &pid))
+            error = "unknown control line (expected \"add PID\" or \"remove PID\")";
+        else if (add)
+            engine.addPids({pid}, &error);
+        else
+            engine.removePids({pid});
+        if (!error.empty())
+            writer.write(record::Notice {
+                clockNs(CLOCK_MONOTONIC), record::NoticeLevel::Warning, static_cast<uint32_t>(pid), error});
+    }
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -100,6 +139,7 @@ int main(int argc, char** argv)
     helper::CaptureOptions options;
     pid_t untilExit = 0;
     bool direct = false;
+    bool controlStdin = false;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         auto value = [&]() -> const char* { return i + 1 < argc ? argv[++i] : nullptr; };
@@ -116,6 +156,8 @@ int main(int argc, char** argv)
                 options.pids.push_back(pid);
             else
                 untilExit = options.launchedPid = pid;
+        } else if (arg == "--control-stdin") {
+            controlStdin = true;
         } else if (arg == "--count-only") {
             options.countOnly = true; // benchmarks (bench/): the probes' own cost
         } else if (arg == "--no-follow-forks") {
@@ -177,7 +219,10 @@ int main(int argc, char** argv)
 
     using Clock = std::chrono::steady_clock;
     auto nextRescan = Clock::now() + std::chrono::milliseconds(200);
+    std::string control;
     while (!g_stop) {
+        if (controlStdin && !readControl(control, engine, writer))
+            break;
         const int n = engine.poll(100);
         if (n < 0) {
             writer.write(record::Notice {clockNs(CLOCK_MONOTONIC), record::NoticeLevel::Error, 0,
