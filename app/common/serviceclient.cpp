@@ -121,6 +121,32 @@ std::optional<ServiceCapture> ServiceClient::startCommand(
     return ServiceCapture {takeFd(reply.value()), id.toStdString(), pid_t(pid)};
 }
 
+std::optional<ServiceCapture> ServiceClient::startCommandIn(const std::vector<std::string>& argv,
+    const std::string& workingDirectory, bool followForks, std::string* error)
+{
+    QStringList args;
+    for (const auto& a : argv)
+        args.push_back(QString::fromStdString(a));
+    QVariantMap options {{QStringLiteral("follow_forks"), followForks}};
+    if (!workingDirectory.empty())
+        options.insert(QStringLiteral("cwd"), QString::fromStdString(workingDirectory));
+    QString id;
+    uint pid = 0;
+    QDBusReply<QDBusUnixFileDescriptor> reply = m_proxy->StartCommand(args, options, id, pid);
+    if (failed(reply, &m_failure, error))
+        return std::nullopt;
+    return ServiceCapture {takeFd(reply.value()), id.toStdString(), pid_t(pid)};
+}
+
+bool ServiceClient::addPids(const std::string& captureId, const std::vector<pid_t>& pids, std::string* error)
+{
+    QList<uint> list;
+    for (pid_t pid : pids)
+        list.push_back(uint(pid));
+    QDBusReply<void> reply = m_proxy->AddPids(QString::fromStdString(captureId), list);
+    return !failed(reply, &m_failure, error);
+}
+
 bool ServiceClient::stop(const std::string& captureId, std::string* error)
 {
     QDBusReply<void> reply = m_proxy->Stop(QString::fromStdString(captureId));

@@ -39,6 +39,11 @@ public:
     // argv runs as this user with our stdin/stdout/stderr, in our working directory.
     std::optional<ServiceCapture> startCommand(
         const std::vector<std::string>& argv, bool followForks, std::string* error);
+    // argv runs as this user in workingDirectory with /dev/null for stdin, stdout and stderr (the window).
+    std::optional<ServiceCapture> startCommandIn(const std::vector<std::string>& argv,
+        const std::string& workingDirectory, bool followForks, std::string* error);
+    // The running capture traces these processes (and their children) too.
+    bool addPids(const std::string& captureId, const std::vector<pid_t>& pids, std::string* error);
     // Asks the service to drain and end the stream.
     bool stop(const std::string& captureId, std::string* error);
 

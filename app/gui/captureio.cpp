@@ -23,8 +23,11 @@ bool RawCaptureParser::feed(const QByteArray& bytes)
     while (auto record = m_reader.next()) {
         if (const auto* start = std::get_if<record::StreamStart>(&*record))
             m_clock = CaptureClock::fromStreamStart(*start);
-        else if (const auto* notice = std::get_if<record::Notice>(&*record))
+        else if (const auto* notice = std::get_if<record::Notice>(&*record)) {
             m_notices << escapeControl(QString::fromStdString(notice->text));
+            if (notice->level == record::NoticeLevel::Error)
+                m_errorNotice = m_notices.last();
+        }
         else if (std::holds_alternative<record::StreamEnd>(*record))
             m_ended = true;
         m_assembler.add(*record);

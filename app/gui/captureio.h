@@ -35,12 +35,15 @@ public:
     bool streamEnded() const { return m_ended; }
     QString errorString() const;
     QStringList takeNotices();
+    // The last Error-level Notice (the helper could not start: no BPF, no such process…), escaped.
+    QString errorNotice() const { return m_errorNotice; }
 
 private:
     record::RecordReader m_reader;
     FlowAssembler m_assembler;
     CaptureClock m_clock;
     QStringList m_notices;
+    QString m_errorNotice;
     bool m_ended = false;
 };
 

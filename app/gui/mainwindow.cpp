@@ -23,15 +23,20 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QKeySequence>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSaveFile>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
@@ -54,6 +59,8 @@ MainWindow::MainWindow(QWidget* parent)
     , m_countLabel(new QLabel)
     , m_lostLabel(new QLabel)
     , m_errorLabel(new QLabel)
+    , m_dataLabel(new QLabel)
+    , m_incompleteLabel(new QLabel)
     , m_live(new LiveCapture(this))
     , m_progressTimer(new QTimer(this))
 {
@@ -76,9 +83,14 @@ MainWindow::MainWindow(QWidget* parent)
     header->setSortIndicatorClearable(true);
     header->setSortIndicator(-1, Qt::AscendingOrder);
     m_flowView->setSortingEnabled(true);
-    const int widths[] = { 240, 64, 104, 150, 70, 72, 72, 110, 74, 130, 80 }; // Status holds "101 · 42 msgs"
-    for (int c = 0; c < FlowTableModel::COLUMN_COUNT; ++c)
-        header->resizeSection(c, widths[c]);
+    resetColumns();
+    header->setSectionsMovable(true);
+    header->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(header, &QWidget::customContextMenuRequested, this, [this, header](const QPoint& pos) {
+        QMenu* menu = createColumnMenu(this);
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(header->mapToGlobal(pos));
+    });
     m_flowView->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_flowView, &QWidget::customContextMenuRequested, this,
         [this](const QPoint& pos) { if (!selectedFlows().isEmpty()) m_contextMenu->popup(m_flowView->viewport()->mapToGlobal(pos)); });
@@ -103,8 +115,15 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_filterEdit, &QLineEdit::textChanged, m_filterTimer, qOverload<>(&QTimer::start));
     connect(m_filterTimer, &QTimer::timeout, this, &MainWindow::applyFilter);
 
-    for (QLabel* l : { m_sourceLabel, m_countLabel, m_lostLabel, m_errorLabel })
+    for (QLabel* l : { m_sourceLabel, m_countLabel, m_lostLabel, m_errorLabel, m_dataLabel, m_incompleteLabel })
         l->setTextFormat(Qt::PlainText);
+    m_dataLabel->setObjectName(QStringLiteral("dataLabel"));
+    m_dataLabel->setToolTip(tr("Request and response body bytes of every flow"));
+    m_incompleteLabel->setObjectName(QStringLiteral("incompleteLabel"));
+    m_incompleteLabel->setToolTip(tr("Flows not seen whole: bytes missing, no response, or closed early "
+                                     "(the badge in the Name column says why)"));
+    m_incompleteLabel->setStyleSheet(QStringLiteral("color: #b86e00;"));
+    m_errorLabel->setWordWrap(false);
     m_sourceLabel->setObjectName(QStringLiteral("sourceLabel"));
     m_countLabel->setObjectName(QStringLiteral("countLabel"));
     m_lostLabel->setObjectName(QStringLiteral("lostLabel"));
@@ -113,7 +132,11 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addWidget(m_sourceLabel, 1);
     statusBar()->addPermanentWidget(m_errorLabel);
     statusBar()->addPermanentWidget(m_lostLabel);
+    statusBar()->addPermanentWidget(m_incompleteLabel);
+    statusBar()->addPermanentWidget(m_dataLabel);
     statusBar()->addPermanentWidget(m_countLabel);
+    connect(m_store, &FlowStore::flowsAppended, this, &MainWindow::countFlows);
+    connect(m_store, &FlowStore::flowsUpdated, this, &MainWindow::recountFlows);
     connect(m_proxy, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateStatus);
     // Auto-scroll: follow new rows while the view is at the bottom; scrolling up stops that,
     // scrolling back down resumes it. Rows arriving grow the range without moving the value.
@@ -157,14 +180,30 @@ StatsWindow* MainWindow::showStatistics()
     return m_stats;
 }
 
-bool MainWindow::startCapture(const std::vector<pid_t>& pids, bool followChildren, QString* error)
+namespace {
+
+// "curl (4242), python3 (17)": what the status bar says is being captured.
+QString describeProcesses(const std::vector<pid_t>& pids)
+{
+    QStringList parts;
+    for (pid_t pid : pids) {
+        QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
+        const QString name = comm.open(QIODevice::ReadOnly) ? escapeBytes(comm.read(64).trimmed()) : QString();
+        parts << (name.isEmpty() ? QString::number(pid) : QStringLiteral("%1 (%2)").arg(name).arg(pid));
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+} // namespace
+
+bool MainWindow::beginCapture(const std::function<bool(QString*)>& start, const QString& targets, QString* error)
 {
     if (m_live->isRunning())
         stopCapture();
     clearFlows();
     startLiveParser();
     QString why;
-    if (!m_live->start(pids, followChildren, &why)) {
+    if (!start(&why)) {
         m_progressTimer->stop();
         m_liveParser.reset();
         if (error)
@@ -172,13 +211,36 @@ bool MainWindow::startCapture(const std::vector<pid_t>& pids, bool followChildre
         showError(why);
         return false;
     }
-    QStringList targets;
-    for (pid_t pid : pids)
-        targets << QString::number(pid);
-    m_sourceLabel->setText(tr("Capturing pid %1%2").arg(targets.join(QStringLiteral(", ")),
-        followChildren ? tr(" and children") : QString()));
+    m_sourceLabel->setText(targets);
     m_recordAction->setEnabled(false);
     m_stopAction->setEnabled(true);
+    m_addAction->setEnabled(true);
+    return true;
+}
+
+bool MainWindow::startCapture(const std::vector<pid_t>& pids, bool followChildren, QString* error)
+{
+    const QString targets = tr("Capturing %1%2").arg(describeProcesses(pids), followChildren ? tr(" and children") : QString());
+    return beginCapture([&](QString* why) { return m_live->start(pids, followChildren, why); }, targets, error);
+}
+
+bool MainWindow::startCommand(const QStringList& argv, const QString& workingDirectory, bool followChildren, QString* error)
+{
+    const QString targets = tr("Capturing command: %1").arg(escapeControl(argv.join(QLatin1Char(' '))));
+    return beginCapture([&](QString* why) { return m_live->startCommand(argv, workingDirectory, followChildren, why); },
+        targets, error);
+}
+
+bool MainWindow::addProcesses(const std::vector<pid_t>& pids, QString* error)
+{
+    QString why;
+    if (!m_live->addPids(pids, &why)) {
+        if (error)
+            *error = why;
+        showError(why);
+        return false;
+    }
+    m_sourceLabel->setText(m_sourceLabel->text() + QStringLiteral(", ") + describeProcesses(pids));
     return true;
 }
 
@@ -237,23 +299,38 @@ void MainWindow::captureBytes(const QByteArray& bytes)
 void MainWindow::captureFinished(const QString& error)
 {
     m_progressTimer->stop();
-    if (m_liveParser) {
+    if (m_liveParser)
         m_liveParser->finish();
-        m_liveParser.reset();
-    }
     m_store->flush();
     m_recordAction->setEnabled(true);
     m_stopAction->setEnabled(false);
+    m_addAction->setEnabled(false);
     m_sourceLabel->setText(m_sourceLabel->text() + tr(" (stopped)"));
-    if (!error.isEmpty())
+    // The helper's own words (no BPF, no such process…) say more than its exit status.
+    const QString notice = m_liveParser ? m_liveParser->errorNotice() : QString();
+    if (!notice.isEmpty())
+        showError(tr("The capture failed: %1").arg(notice));
+    else if (!error.isEmpty())
         showError(error);
+    m_liveParser.reset();
 }
 
 void MainWindow::pickProcesses()
 {
     ProcessPickerDialog dialog(this);
-    if (dialog.exec() == QDialog::Accepted)
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (!dialog.launchArguments().isEmpty())
+        startCommand(dialog.launchArguments(), dialog.launchDirectory(), dialog.followChildren());
+    else
         startCapture(dialog.selectedPids(), dialog.followChildren());
+}
+
+void MainWindow::pickMoreProcesses()
+{
+    ProcessPickerDialog dialog(this, ProcessPickerDialog::Mode::AddToCapture);
+    if (dialog.exec() == QDialog::Accepted)
+        addProcesses(dialog.selectedPids());
 }
 
 void MainWindow::setupActions()
@@ -279,6 +356,11 @@ void MainWindow::setupActions()
     });
     saveHarSensitive->setObjectName(QStringLiteral("actionSaveHarSensitive"));
     saveHarSensitive->setToolTip(tr("Keeps Authorization, Cookie and Set-Cookie values, which a plain save redacts"));
+    QAction* saveSelection = file->addAction(tr("Save Se&lection as HAR…"), this, [this] {
+        saveDialog(tr("Save Selection as HAR"), tr("HTTP Archive (*.har)"),
+            [this](const QString& path, QString* error) { return saveSelectionHar(path, error); });
+    });
+    saveSelection->setObjectName(QStringLiteral("actionSaveSelectionHar"));
     QAction* jsonl = file->addAction(tr("Export &JSONL…"), this, [this] {
         saveDialog(tr("Export JSONL"), tr("JSON Lines (*.jsonl)"),
             [this](const QString& path, QString* error) { return exportJsonl(path, error); });
@@ -311,6 +393,10 @@ void MainWindow::setupActions()
     m_stopAction = bar->addAction(QIcon::fromTheme(QStringLiteral("media-playback-stop")), tr("Stop"), this, &MainWindow::stopCapture);
     m_stopAction->setObjectName(QStringLiteral("actionStop"));
     m_stopAction->setEnabled(false);
+    m_addAction = bar->addAction(QIcon::fromTheme(QStringLiteral("list-add")), tr("Add Process…"), this, &MainWindow::pickMoreProcesses);
+    m_addAction->setObjectName(QStringLiteral("actionAddProcess"));
+    m_addAction->setToolTip(tr("Capture more processes in the running capture"));
+    m_addAction->setEnabled(false);
     connect(m_live, &LiveCapture::bytesReceived, this, &MainWindow::captureBytes);
     connect(m_live, &LiveCapture::finished, this, &MainWindow::captureFinished);
     connect(m_live, &LiveCapture::notice, this, [this](const QString& text) { statusBar()->showMessage(text, 10'000); });
@@ -347,8 +433,16 @@ void MainWindow::setupActions()
     // A command that must replay keeps credentials and cookies: the label says so.
     m_contextMenu->addAction(tr("Copy as cURL (keeps cookies and credentials)"), this, &MainWindow::copyCurl)
         ->setObjectName(QStringLiteral("actionCopyCurl"));
+    m_contextMenu->addAction(tr("Copy All Visible as cURL"), this, &MainWindow::copyAllVisibleCurl)
+        ->setObjectName(QStringLiteral("actionCopyAllCurl"));
     m_contextMenu->addAction(tr("Copy Response Body"), this, &MainWindow::copyResponseBody)
         ->setObjectName(QStringLiteral("actionCopyResponse"));
+    m_contextMenu->addAction(tr("Copy Request Headers"), this, &MainWindow::copyRequestHeaders)
+        ->setObjectName(QStringLiteral("actionCopyRequestHeaders"));
+    m_contextMenu->addAction(tr("Copy Response Headers"), this, &MainWindow::copyResponseHeaders)
+        ->setObjectName(QStringLiteral("actionCopyResponseHeaders"));
+    m_contextMenu->addAction(tr("Copy as HAR Entry (redacted)"), this, &MainWindow::copyHarEntry)
+        ->setObjectName(QStringLiteral("actionCopyHarEntry"));
     m_contextMenu->addSeparator();
     QAction* compare = m_contextMenu->addAction(tr("Compare"), this, &MainWindow::compareSelected);
     compare->setObjectName(QStringLiteral("actionCompare"));
@@ -392,6 +486,9 @@ void MainWindow::updateStatus()
     m_lostLabel->setText(m_lostEvents ? tr("%n event(s) lost", nullptr, int(std::min<uint64_t>(m_lostEvents, INT_MAX))) : QString());
     m_lostLabel->setStyleSheet(m_lostEvents ? QStringLiteral("color: white; background: #d93f3f; padding: 0 4px;") : QString());
     m_lostLabel->setVisible(m_lostEvents != 0);
+    m_dataLabel->setText(tr("%1 transferred").arg(QLocale().formattedDataSize(qint64(std::min<uint64_t>(m_bytes, INT64_MAX)))));
+    m_incompleteLabel->setText(tr("%n incomplete", nullptr, m_incomplete));
+    m_incompleteLabel->setVisible(m_incomplete != 0);
     m_errorLabel->setVisible(!m_errorLabel->text().isEmpty());
 }
 
@@ -423,6 +520,9 @@ void MainWindow::clearFlows()
     m_raw.clear();
     m_lostEvents = 0;
     m_followNewRows = true;
+    m_bytes = 0;
+    m_incomplete = 0;
+    m_flowTotals.clear();
     m_errorLabel->clear();
     updateStatus();
 }
@@ -612,6 +712,220 @@ void MainWindow::compareCapturesDialog()
     QString error;
     if (!right.isEmpty() && !compareCaptures(left, right, &error))
         QMessageBox::warning(this, tr("Compare Captures"), error);
+}
+
+namespace {
+
+// What one flow adds to the status bar's totals. An open flow (pending row) is not incomplete yet.
+std::pair<uint64_t, bool> contribution(const Flow& flow)
+{
+    return { flow.request.bodySize + (flow.hasResponse ? flow.response.bodySize : 0),
+        !flow.inProgress && FlowTableModel::completenessOf(flow) != FlowTableModel::Whole };
+}
+
+} // namespace
+
+void MainWindow::countFlows(int first, int last)
+{
+    for (int i = first; i <= last; ++i) {
+        const auto [bytes, incomplete] = contribution(m_store->at(i));
+        m_flowTotals.push_back({ bytes, incomplete });
+        m_bytes += bytes;
+        m_incomplete += incomplete;
+    }
+    updateStatus();
+}
+
+// A flow replaced in place (an open exchange growing, then finishing) changes its contribution.
+void MainWindow::recountFlows(const std::vector<int>& indices)
+{
+    for (int i : indices) {
+        if (i < 0 || size_t(i) >= m_flowTotals.size())
+            continue;
+        FlowTotals& old = m_flowTotals[size_t(i)];
+        const auto [bytes, incomplete] = contribution(m_store->at(i));
+        m_bytes += bytes - old.bytes;
+        m_incomplete += int(incomplete) - int(old.incomplete);
+        old = { bytes, incomplete };
+    }
+    updateStatus();
+}
+
+QString MainWindow::errorText() const
+{
+    return m_errorLabel->text();
+}
+
+void MainWindow::copyAllVisibleCurl()
+{
+    QStringList commands;
+    for (int row = 0; row < m_proxy->rowCount(); ++row)
+        commands << curlCommand(m_store->at(m_proxy->index(row, 0).data(FlowTableModel::FlowIndexRole).toInt()));
+    QGuiApplication::clipboard()->setText(commands.join(QLatin1String(" ;\n")));
+}
+
+namespace {
+
+// The head as it went over the wire (HTTP/2 pseudo-headers as they were sent), decoded leniently.
+QString headText(const QByteArray& firstLine, const HttpMessage& message)
+{
+    QByteArray head = firstLine + "\r\n";
+    for (const auto& header : message.headers)
+        head += header.name + ": " + header.value + "\r\n";
+    return QString::fromUtf8(head);
+}
+
+} // namespace
+
+void MainWindow::copyRequestHeaders()
+{
+    QStringList heads;
+    for (const Flow* f : selectedFlows())
+        heads << headText(f->request.method + ' ' + f->request.target + ' ' + f->httpVersion, f->request);
+    QGuiApplication::clipboard()->setText(heads.join(QStringLiteral("\r\n")));
+}
+
+void MainWindow::copyResponseHeaders()
+{
+    QStringList heads;
+    for (const Flow* f : selectedFlows())
+        if (f->hasResponse)
+            heads << headText(f->httpVersion + ' ' + QByteArray::number(f->response.status) + ' ' + f->response.reason,
+                f->response);
+    QGuiApplication::clipboard()->setText(heads.join(QStringLiteral("\r\n")));
+}
+
+void MainWindow::copyHarEntry()
+{
+    const QList<const Flow*> flows = selectedFlows();
+    if (flows.isEmpty())
+        return;
+    QJsonArray entries;
+    for (const Flow* f : flows)
+        entries.append(harEntry(*f, m_clock));
+    const QJsonDocument document = entries.size() == 1 ? QJsonDocument(entries.first().toObject()) : QJsonDocument(entries);
+    QGuiApplication::clipboard()->setText(QString::fromUtf8(document.toJson(QJsonDocument::Indented)));
+}
+
+bool MainWindow::saveSelectionHar(const QString& path, QString* error)
+{
+    QList<Flow> flows;
+    for (const Flow* f : selectedFlows())
+        flows << *f;
+    if (flows.isEmpty()) {
+        if (error)
+            *error = tr("No flow is selected: select rows in the table first.");
+        return false;
+    }
+    return writeFile(path, harBytes(flows, m_clock), error);
+}
+
+bool MainWindow::dumpTable(const QString& path, QString* error) const
+{
+    QByteArray bytes;
+    for (int row = 0; row < m_proxy->rowCount(); ++row) {
+        QJsonObject cells;
+        for (int column = 0; column < m_proxy->columnCount(); ++column)
+            cells.insert(m_proxy->headerData(column, Qt::Horizontal).toString(), m_proxy->index(row, column).data().toString());
+        bytes += QJsonDocument(cells).toJson(QJsonDocument::Compact) + '\n';
+    }
+    return writeFile(path, bytes, error);
+}
+
+namespace {
+
+const QString kColumnsGroup = QStringLiteral("flowTable");
+
+} // namespace
+
+// Columns are remembered by title, not position, so a column added in a later version does not
+// shift everyone's choice.
+void MainWindow::saveSettings(QSettings& settings) const
+{
+    const QHeaderView* header = m_flowView->horizontalHeader();
+    QStringList order, hidden;
+    QVariantMap widths;
+    for (int visual = 0; visual < header->count(); ++visual) {
+        const int column = header->logicalIndex(visual);
+        const QString title = m_model->headerData(column, Qt::Horizontal).toString();
+        order << title;
+        if (header->isSectionHidden(column))
+            hidden << title;
+        else
+            widths.insert(title, header->sectionSize(column));
+    }
+    settings.beginGroup(kColumnsGroup);
+    settings.setValue(QStringLiteral("order"), order);
+    settings.setValue(QStringLiteral("hidden"), hidden);
+    settings.setValue(QStringLiteral("widths"), widths);
+    const int sorted = header->sortIndicatorSection();
+    settings.setValue(QStringLiteral("sortColumn"),
+        sorted >= 0 && sorted < m_model->columnCount() ? m_model->headerData(sorted, Qt::Horizontal).toString() : QString());
+    settings.setValue(QStringLiteral("sortOrder"), int(header->sortIndicatorOrder()));
+    settings.endGroup();
+}
+
+void MainWindow::restoreSettings(const QSettings& settings)
+{
+    QHash<QString, int> columnOf;
+    for (int c = 0; c < m_model->columnCount(); ++c)
+        columnOf.insert(m_model->headerData(c, Qt::Horizontal).toString(), c);
+    const QString group = kColumnsGroup + QLatin1Char('/');
+    QHeaderView* header = m_flowView->horizontalHeader();
+    int visual = 0;
+    for (const QString& title : settings.value(group + QStringLiteral("order")).toStringList())
+        if (columnOf.contains(title))
+            header->moveSection(header->visualIndex(columnOf[title]), visual++);
+    const QStringList hidden = settings.value(group + QStringLiteral("hidden")).toStringList();
+    for (auto it = columnOf.cbegin(); it != columnOf.cend(); ++it)
+        header->setSectionHidden(it.value(), hidden.contains(it.key()));
+    if (header->hiddenSectionCount() == header->count())
+        header->setSectionHidden(FlowTableModel::NameColumn, false);
+    const QVariantMap widths = settings.value(group + QStringLiteral("widths")).toMap();
+    for (auto it = widths.cbegin(); it != widths.cend(); ++it)
+        if (columnOf.contains(it.key()) && it.value().toInt() > 0)
+            header->resizeSection(columnOf[it.key()], std::min(it.value().toInt(), 4000));
+    const QString sorted = settings.value(group + QStringLiteral("sortColumn")).toString();
+    const auto order = Qt::SortOrder(settings.value(group + QStringLiteral("sortOrder")).toInt() == Qt::DescendingOrder);
+    if (columnOf.contains(sorted))
+        m_flowView->sortByColumn(columnOf[sorted], order);
+}
+
+QMenu* MainWindow::createColumnMenu(QWidget* parent)
+{
+    auto* menu = new QMenu(parent);
+    menu->setObjectName(QStringLiteral("columnMenu"));
+    QHeaderView* header = m_flowView->horizontalHeader();
+    for (int column = 0; column < m_model->columnCount(); ++column) {
+        QAction* toggle = menu->addAction(m_model->headerData(column, Qt::Horizontal).toString());
+        toggle->setCheckable(true);
+        toggle->setChecked(!header->isSectionHidden(column));
+        toggle->setData(column);
+        connect(toggle, &QAction::toggled, this, [this, header, column](bool shown) {
+            // The last visible column stays: a table without columns cannot be right-clicked back.
+            if (!shown && header->count() - header->hiddenSectionCount() <= 1)
+                return;
+            header->setSectionHidden(column, !shown);
+            if (shown && header->sectionSize(column) < 20)
+                header->resizeSection(column, 100);
+        });
+    }
+    menu->addSeparator();
+    menu->addAction(tr("Reset Columns"), this, &MainWindow::resetColumns)->setObjectName(QStringLiteral("actionResetColumns"));
+    return menu;
+}
+
+void MainWindow::resetColumns()
+{
+    QHeaderView* header = m_flowView->horizontalHeader();
+    for (int column = 0; column < header->count(); ++column) {
+        header->moveSection(header->visualIndex(column), column);
+        header->setSectionHidden(column, false);
+    }
+    // Default widths, in column order.
+    const int widths[] = { 240, 64, 104, 150, 70, 72, 72, 110, 74, 130, 80 }; // Status holds "101 · 42 msgs"
+    for (int c = 0; c < header->count(); ++c)
+        header->resizeSection(c, c < int(std::size(widths)) ? widths[c] : 100);
 }
 
 void MainWindow::showAbout()

@@ -4,7 +4,10 @@
 // The application window, shaped like a browser's Network tab: a toolbar
 // with the filter bar, the flow table (FlowTableModel behind FlowFilterProxy)
 // beside the detail pane of the selected flow, and a status bar with the
-// capture's source, flows shown / total, lost events and errors.
+// capture's targets, flows shown / total, data transferred, incomplete flows,
+// lost events and errors. The table's columns are chosen from the header's
+// context menu; their choice, order, widths and the sort are kept in
+// QSettings (main() restores them at start and saves them on exit).
 //
 // Flows come from files (raw capture or HAR) or a live capture; either way
 // they go through the FlowStore in batches. A failure (a corrupt file, a
@@ -24,6 +27,7 @@
 class QLabel;
 class QLineEdit;
 class QMenu;
+class QSettings;
 class QTableView;
 class QTimer;
 
@@ -79,15 +83,40 @@ public:
     // Live capture of these processes (and, with followChildren, their children); the table
     // starts empty. False with the reason shown (and in *error) when it cannot start.
     bool startCapture(const std::vector<pid_t>& pids, bool followChildren, QString* error = nullptr);
+    // Launches argv in workingDirectory under capture from its first instruction; same contract.
+    bool startCommand(const QStringList& argv, const QString& workingDirectory, bool followChildren,
+        QString* error = nullptr);
+    // Traces more processes in the running capture.
+    bool addProcesses(const std::vector<pid_t>& pids, QString* error = nullptr);
     void stopCapture();
     LiveCapture* liveCapture() const { return m_live; }
 
     void copyUrl();
     void copyCurl();
+    // Every row the filter shows, in view order.
+    void copyAllVisibleCurl();
     void copyResponseBody();
     // Compare: the two selected flows side by side; two capture files request by request.
     void compareSelected();
     bool compareCaptures(const QString& leftPath, const QString& rightPath, QString* error = nullptr);
+    // Request line / status line and headers as on the wire, one block per selected flow.
+    void copyRequestHeaders();
+    void copyResponseHeaders();
+    // One HAR entry (an array of them for several flows), redacted like Save as HAR.
+    void copyHarEntry();
+    // The selected flows only (redacted).
+    bool saveSelectionHar(const QString& path, QString* error = nullptr);
+    // The table as shown (visible rows, every column), one JSON object per row keyed by column title.
+    bool dumpTable(const QString& path, QString* error = nullptr) const;
+
+    // Columns (choice, order, widths) and sort of the flow table.
+    void saveSettings(QSettings& settings) const;
+    void restoreSettings(const QSettings& settings);
+    // The header's context menu: a checkable entry per column, then "Reset Columns". Caller owns it.
+    QMenu* createColumnMenu(QWidget* parent);
+    void resetColumns();
+    // The text of the status bar's error label (empty when there is none).
+    QString errorText() const;
 
 private:
     void setupActions();
@@ -99,6 +128,10 @@ private:
     void showAbout();
     void compareCapturesDialog();
     void pickProcesses();
+    void pickMoreProcesses();
+    bool beginCapture(const std::function<bool(QString*)>& start, const QString& targets, QString* error);
+    void countFlows(int first, int last);
+    void recountFlows(const std::vector<int>& indices);
     void captureBytes(const QByteArray& bytes);
     void captureFinished(const QString& error);
     void selectedFlowsUpdated(const std::vector<int>& indices);
@@ -119,6 +152,8 @@ private:
     QLabel* m_countLabel;
     QLabel* m_lostLabel;
     QLabel* m_errorLabel;
+    QLabel* m_dataLabel;
+    QLabel* m_incompleteLabel;
     LiveCapture* m_live;
     std::unique_ptr<RawCaptureParser> m_liveParser;
     QTimer* m_progressTimer;
@@ -126,9 +161,17 @@ private:
     QAction* m_recordAction = nullptr;
     QAction* m_stopAction = nullptr;
     StatsWindow* m_stats = nullptr;
+    QAction* m_addAction = nullptr;
     QByteArray m_raw; // the record stream the flows came from (empty for HAR)
     CaptureClock m_clock;
     uint64_t m_lostEvents = 0;
+    uint64_t m_bytes = 0; // request and response body bytes of every stored flow
+    int m_incomplete = 0; // stored flows with a completeness badge
+    struct FlowTotals {
+        uint64_t bytes;
+        bool incomplete;
+    };
+    std::vector<FlowTotals> m_flowTotals; // per stored flow, to recount one replaced in place
 };
 
 } // namespace httptap

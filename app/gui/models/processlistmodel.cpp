@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "processlistmodel.h"
 
+#include "desktopicons.h"
 #include "textescape.h"
 
 #include <QDir>
+#include <QColor>
 #include <QFile>
+#include <QIcon>
 
 #include <algorithm>
 #include <pwd.h>
@@ -39,6 +42,7 @@ std::vector<ProcessListModel::Process> ProcessListModel::readProc()
                 args.chop(1);
             p.commandLine = escapeBytes(args.replace('\0', ' '));
         }
+        p.executable = escapeControl(QFile::symLinkTarget(QStringLiteral("/proc/%1/exe").arg(pid)));
         struct stat st {};
         if (::stat(QStringLiteral("/proc/%1").arg(pid).toLocal8Bit().constData(), &st) == 0) {
             const passwd* pw = ::getpwuid(st.st_uid);
@@ -98,6 +102,12 @@ QVariant ProcessListModel::data(const QModelIndex& index, int role) const
     const Process& p = m_processes[size_t(index.row())];
     if (role == PidRole)
         return int(p.pid);
+    if (role == Qt::DecorationRole && index.column() == NameColumn) {
+        const QIcon icon = (m_icons ? *m_icons : DesktopIcons::instance()).icon(p.executable, p.name);
+        return icon.isNull() ? QVariant() : QVariant(icon);
+    }
+    if (role == Qt::ForegroundRole && index.column() == TlsColumn && !p.tlsCapturable)
+        return QColor(0xd9, 0x3f, 0x3f);
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole)
         return {};
     switch (index.column()) {
@@ -106,7 +116,11 @@ QVariant ProcessListModel::data(const QModelIndex& index, int role) const
     case UserColumn:
         return p.user;
     case NameColumn:
-        return p.name;
+        return role == Qt::ToolTipRole && !p.executable.isEmpty() ? p.executable : p.name;
+    case TlsColumn:
+        if (role == Qt::ToolTipRole)
+            return p.tlsDetails;
+        return p.tls.isEmpty() ? tr("…") : p.tls;
     case CommandLineColumn:
         return p.commandLine;
     default:
@@ -125,6 +139,8 @@ QVariant ProcessListModel::headerData(int section, Qt::Orientation orientation, 
         return tr("User");
     case NameColumn:
         return tr("Name");
+    case TlsColumn:
+        return tr("TLS");
     case CommandLineColumn:
         return tr("Command line");
     default:
