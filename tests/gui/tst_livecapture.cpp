@@ -10,6 +10,7 @@
 #include "models/processlistmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProcess>
@@ -28,6 +29,7 @@ class TestLiveCapture : public QObject {
 private Q_SLOTS:
     void pickerListsProcesses();
     void capturesCurl();
+    void addsProcessWhileRecording();
     void refusesWithoutProcesses();
 };
 
@@ -106,6 +108,53 @@ void TestLiveCapture::capturesCurl()
     server.kill();
     client.waitForFinished();
     server.waitForFinished();
+}
+
+// Add Process… as root: the helper's --control-stdin. The capture starts on an idle process; the
+// shell running curl is added afterwards, and its flows arrive.
+void TestLiveCapture::addsProcessWhileRecording()
+{
+    QVERIFY2(::geteuid() == 0, "the end-to-end capture needs root (direct mode)");
+    QTemporaryDir root;
+    QFile file(root.filePath(QStringLiteral("added.txt")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("added later\n");
+    file.close();
+    QProcess server;
+    server.start(QStringLiteral("python3"), { QStringLiteral("-u"), QStringLiteral("-m"), QStringLiteral("http.server"),
+                                                 QStringLiteral("0"), QStringLiteral("--bind"), QStringLiteral("127.0.0.1"),
+                                                 QStringLiteral("--directory"), root.path() });
+    QVERIFY(server.waitForStarted());
+    QByteArray banner;
+    QTRY_VERIFY_WITH_TIMEOUT((banner += server.readAllStandardOutput()).contains(" port "), 10000);
+    const quint16 port = quint16(banner.mid(banner.indexOf(" port ") + 6).split(' ').first().toUInt());
+    QProcess idle;
+    idle.start(QStringLiteral("sleep"), { QStringLiteral("120") });
+    QVERIFY(idle.waitForStarted());
+
+    MainWindow w;
+    QString error;
+    QVERIFY2(w.startCapture({ pid_t(idle.processId()) }, true, &error), qPrintable(error));
+    QVERIFY(w.findChild<QAction*>(QStringLiteral("actionAddProcess"))->isEnabled());
+    QProcess client;
+    client.start(QStringLiteral("sh"), { QStringLiteral("-c"),
+                                           QStringLiteral("for i in $(seq 60); do curl -s -o /dev/null http://127.0.0.1:%1/added.txt; sleep 0.25; done").arg(port) });
+    QVERIFY(client.waitForStarted());
+    QVERIFY2(w.addProcesses({ pid_t(client.processId()) }, &error), qPrintable(error));
+    QCOMPARE(w.findChild<QLabel*>(QStringLiteral("sourceLabel"))->text(),
+        QStringLiteral("Capturing sleep (%1) and children, sh (%2)").arg(idle.processId()).arg(client.processId()));
+    QTRY_VERIFY_WITH_TIMEOUT(w.proxy()->rowCount() >= 1, 30000);
+    const QModelIndex row = w.proxy()->index(0, 0);
+    QCOMPARE(row.siblingAtColumn(Model::NameColumn).data().toString(), QStringLiteral("/added.txt"));
+    QCOMPARE(row.siblingAtColumn(Model::StatusColumn).data().toString(), QStringLiteral("200"));
+    QVERIFY(row.siblingAtColumn(Model::ProcessColumn).data().toString().startsWith(QStringLiteral("curl (")));
+    w.stopCapture();
+    QTRY_VERIFY_WITH_TIMEOUT(!w.liveCapture()->isRunning(), 10000);
+    QCOMPARE(w.errorText(), QString());
+    for (QProcess* p : { &client, &idle, &server }) {
+        p->kill();
+        p->waitForFinished();
+    }
 }
 
 void TestLiveCapture::refusesWithoutProcesses()
