@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Regenerates docs/screenshots in light and dark: the main window with the
-# detail pane, the process picker and the Launch a Command dialog (rendered
-# offscreen from canned captures and process lists, Fusion style; dark is
-# the app's own dark palette, `httptap --dark`). Look at every PNG before
-# committing them.
+# Regenerates docs/screenshots in light and dark: the main window, the
+# process picker, the Launch a Command dialog, the detail pane and the
+# Compare dialog (rendered offscreen from canned captures and process lists,
+# Fusion style; dark is a dark palette like `httptap --dark`). Look at every
+# PNG before committing them.
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
 ./x build
 export QT_QPA_PLATFORM=offscreen HTTPTAP_UPDATE_SCREENSHOTS=1
 build/bin/tst_mainwindow screenshots
 build/bin/tst_processpicker screenshots
+build/bin/tst_comparedialog screenshots # the detail pane and Compare
 ls -l docs/screenshots
