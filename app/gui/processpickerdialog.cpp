@@ -59,8 +59,11 @@ ProcessPickerDialog::ProcessPickerDialog(QWidget* parent, Mode mode, bool inspec
 #ifdef HTTPTAP_HAVE_INSPECTOR
     if (inspectTls) {
         // Reading every process's mappings takes a moment: the list is usable meanwhile.
-        connect(&m_inspection, &QFutureWatcherBase::finished, this,
-            [this] { m_model->setProcesses(m_inspection.result()); });
+        connect(&m_inspection, &QFutureWatcherBase::finished, this, [this] {
+            m_model->setProcesses(m_inspection.result());
+            m_inspecting = false;
+        });
+        m_inspecting = true;
         m_inspection.setFuture(QtConcurrent::run(&inspectProcesses));
     }
 #else

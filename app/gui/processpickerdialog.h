@@ -44,8 +44,8 @@ public:
     QLineEdit* search() const { return m_search; }
     QTableView* view() const { return m_view; }
     QPushButton* launchButton() const { return m_launch; }
-    // True while the coverage doctor is still looking.
-    bool inspecting() const { return m_inspection.isRunning(); }
+    // True until the coverage doctor's findings are in the model.
+    bool inspecting() const { return m_inspecting; }
 
 private:
     void launchCommand();
@@ -57,6 +57,7 @@ private:
     QCheckBox* m_follow;
     QPushButton* m_launch = nullptr;
     QFutureWatcher<std::vector<ProcessListModel::Process>> m_inspection;
+    bool m_inspecting = false;
     QStringList m_launchArguments;
     QString m_launchDirectory;
 };
