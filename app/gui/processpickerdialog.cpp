@@ -67,7 +67,9 @@ ProcessPickerDialog::ProcessPickerDialog(QWidget* parent, Mode mode, bool inspec
         m_inspection.setFuture(QtConcurrent::run(&inspectProcesses));
     }
 #else
+    // Built without the helper (the Flatpak): nothing here can inspect, so no column that would wait.
     Q_UNUSED(inspectTls)
+    m_view->setColumnHidden(ProcessListModel::TlsColumn, true);
 #endif
 
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
