@@ -126,7 +126,8 @@ QString Flow::url() const
     if (isAbsoluteUrl(target))
         return QString::fromLatin1(target);
     // CONNECT names an authority, not a resource; show it as sent (HTTP/2 sends it as :authority).
-    if (request.method == "CONNECT")
+    // (An extended CONNECT, RFC 8441, carries :protocol and a :path: it names a resource like any request.)
+    if (request.method == "CONNECT" && request.header(":protocol").isEmpty())
         return QString::fromLatin1(target.isEmpty() ? request.authority : target);
 
     QString authority = QString::fromLatin1(

@@ -178,7 +178,13 @@ void Http2Connection::onData(Side& side, const FrameHeader& h, const uint8_t* pa
     if (m.firstByteNs == 0)
         m.firstByteNs = side.timestampNs;
     m.lastByteNs = side.timestampNs;
-    s->appendBody(m, data, size, m_ctx.maxBodyBytes, side.timestampNs);
+    if (s->webSocket) {
+        // RFC 8441: the DATA carries WebSocket frames, dissected into the flow's messages (not a body).
+        s->webSocket->feed(side.client, missing, data, size, side.timestampNs);
+        missing = 0;
+    } else {
+        s->appendBody(m, data, size, m_ctx.maxBodyBytes, side.timestampNs);
+    }
     changed(*s);
     if (missing > 0) {
         m.bodySize += missing;

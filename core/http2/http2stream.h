@@ -7,6 +7,7 @@
 
 #include "http2connection.h"
 #include "http/sseparser.h"
+#include "websocket/websocketsession.h"
 
 namespace httptap {
 
@@ -22,6 +23,7 @@ struct Http2Connection::Stream {
     ProgressMark progress;
     bool eventStreamChecked = false; // whether the response is an event stream was decided at its first DATA
     std::unique_ptr<SseParser> sse;
+    std::unique_ptr<WebSocketSession> webSocket; // RFC 8441: an extended CONNECT for websocket, accepted
 
     void addNote(const QString& text, bool truncates)
     {

@@ -252,6 +252,13 @@ void Http2Connection::applyHeaders(Side& side, Stream& s, HttpHeaders&& headers,
             m.headers = std::move(headers);
             if (m.firstByteNs == 0)
                 m.firstByteNs = side.timestampNs;
+            // RFC 8441: a 2xx to CONNECT with :protocol websocket; the stream's DATA frames carry WebSocket frames.
+            if (status >= 200 && status < 300 && s.flow.request.method == "CONNECT"
+                && s.flow.request.header(":protocol").compare("websocket", Qt::CaseInsensitive) == 0) {
+                s.flow.webSocket = true;
+                s.flow.webSocketExtensions = m.header("sec-websocket-extensions");
+                s.webSocket = std::make_unique<WebSocketSession>(s.flow, m_ctx.maxBodyBytes);
+            }
         } else {
             m.trailers += std::move(headers);
         }
@@ -340,6 +347,13 @@ void Http2Connection::finishStream(uint32_t id, const QString& incompleteNote)
     std::unique_ptr<Stream> s = std::move(it->second);
     m_streams.erase(it);
     m_changedStreams.erase(id);
+    if (s->webSocket) {
+        const bool clean = s->requestEnded && s->responseEnded;
+        s->webSocket->finish(clean ? QStringLiteral("the stream ended in the middle of this message")
+                                   : incompleteNote,
+            std::max(s->flow.request.lastByteNs, s->flow.response.lastByteNs));
+        s->webSocket.reset();
+    }
     if (!incompleteNote.isEmpty() && !(s->requestEnded && s->responseEnded)) {
         s->flow.incomplete = true;
         s->addNote(incompleteNote, false);

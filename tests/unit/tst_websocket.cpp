@@ -6,6 +6,7 @@
 // a 2^63 length, reserved opcodes and bits, invalid UTF-8, bad deflate data,
 // lost bytes — each with a clear note, no crash, and the flows around intact.
 
+#include "h2builder.h"
 #include "streambuilder.h"
 
 #include "websocket/websocketframereader.h"
@@ -511,6 +512,52 @@ private Q_SLOTS:
         QCOMPARE(r.flows.size(), size_t(2));
         QVERIFY(!r.flows[0].isWebSocket());
         QCOMPARE(r.flows[1].response.body, QByteArray("yes"));
+    }
+
+    void overHttp2ExtendedConnect()
+    {
+        // RFC 8441: CONNECT with :protocol websocket on a stream; its DATA frames carry the WebSocket frames.
+        StreamBuilder b;
+        TestConnection c;
+        c.source = record::Source::OpenSsl;
+        H2Peer p;
+        b.egress(c, h2::preface() + h2::settings());
+        b.ingress(c, h2::settings({ { 0x8, 1 } })); // SETTINGS_ENABLE_CONNECT_PROTOCOL
+        const HeaderList connect = { { ":method", "CONNECT" }, { ":protocol", "websocket" }, { ":scheme", "https" },
+            { ":path", "/chat?room=1" }, { ":authority", "example.test" }, { "sec-websocket-version", "13" },
+            { "sec-websocket-extensions", "permessage-deflate" } };
+        b.egress(c, p.request(1, connect, false));
+        b.ingress(c, p.response(1, { { ":status", "200" }, { "sec-websocket-extensions", "permessage-deflate" } }, false));
+        Deflater server;
+        const QByteArray hello = clientFrame(0x1, "hello over h2");
+        b.egress(c, h2::data(1, hello.left(5), false));
+        b.egress(c, h2::data(1, hello.mid(5) + clientFrame(0x2, QByteArray("\x01\x02", 2)), false));
+        b.ingress(c, h2::data(1, frame(0x1, server.message("deflated reply", false), { .rsv = 0x4 }), false));
+        b.egress(c, h2::data(1, clientFrame(0x8, closePayload(1000, "")), true));
+        b.ingress(c, h2::data(1, frame(0x8, closePayload(1000, "")), true));
+        neighbour(b);
+        const AssemblyResult r = assemble(b.records());
+        checkNeighbour(r);
+        const Flow* f = webSocketFlow(r);
+        QVERIFY(f);
+        QCOMPARE(f->httpVersion, QByteArray("HTTP/2"));
+        QCOMPARE(f->url(), QStringLiteral("https://example.test/chat?room=1"));
+        QCOMPARE(f->response.status, 200);
+        QVERIFY(f->response.body.isEmpty()); // the frames are messages, not a body
+        QVERIFY2(!f->incomplete && !f->truncated, qPrintable(f->notes.join('\n')));
+        const QList<WebSocketMessage>& m = f->webSocketMessages;
+        QCOMPARE(m.size(), 5);
+        QCOMPARE(m[0].data, QByteArray("hello over h2"));
+        QVERIFY(m[0].fromClient);
+        QCOMPARE(m[1].data, QByteArray("\x01\x02", 2));
+        QCOMPARE(int(m[1].opcode), 2);
+        QCOMPARE(m[2].data, QByteArray("deflated reply"));
+        QVERIFY(m[2].compressed && !m[2].fromClient);
+        QCOMPARE(m[3].closeCode, 1000);
+        QCOMPARE(m[4].closeCode, 1000);
+        QVERIFY(!m[4].fromClient);
+        for (const WebSocketMessage& x : m)
+            QVERIFY2(x.note.isEmpty(), qPrintable(x.note));
     }
 
     void frameReaderNeverBuffersAPayload()
