@@ -42,8 +42,8 @@ std::vector<Process> cannedProcesses()
         QStringLiteral("/usr/bin/curl"), QStringLiteral("OpenSSL 3.0.11 ✓"),
         QStringLiteral("✓ OpenSSL 3.0.11 — /usr/lib/x86_64-linux-gnu/libssl.so.3"), true };
     Process go { 17, QStringLiteral("root"), QStringLiteral("server"), QStringLiteral("/srv/server --port 443"),
-        QStringLiteral("/srv/server"), QStringLiteral("Go crypto/tls go1.19.8 (stripped) ✗"),
-        QStringLiteral("✗ Go crypto/tls go1.19.8 (stripped) — /srv/server\n    no symbol table"), false };
+        QStringLiteral("/srv/server"), QStringLiteral("rustls ✗"),
+        QStringLiteral("✗ rustls — /srv/server\n    rustls is not supported: its plaintext cannot be read"), false };
     Process ff { 900, QStringLiteral("ada"), QStringLiteral("firefox-esr"), QStringLiteral("/usr/lib/firefox-esr/firefox-esr"),
         QStringLiteral("/usr/lib/firefox-esr/firefox-esr"), QString(), QString(), true };
     return { curl, go, ff };
@@ -94,9 +94,9 @@ void TestProcessPicker::modelColumns()
     QCOMPARE(titles, QStringList({ "PID", "User", "Name", "TLS", "Command line" }));
     QCOMPARE(column(&model, ProcessListModel::PidColumn), QStringList({ "17", "900", "4242" })); // by pid
     QCOMPARE(column(&model, ProcessListModel::TlsColumn),
-        QStringList({ "Go crypto/tls go1.19.8 (stripped) ✗", "…", "OpenSSL 3.0.11 ✓" }));
+        QStringList({ "rustls ✗", "…", "OpenSSL 3.0.11 ✓" }));
     const QModelIndex go = model.index(0, ProcessListModel::TlsColumn);
-    QCOMPARE(go.data(Qt::ToolTipRole).toString(), QStringLiteral("✗ Go crypto/tls go1.19.8 (stripped) — /srv/server\n    no symbol table"));
+    QCOMPARE(go.data(Qt::ToolTipRole).toString(), QStringLiteral("✗ rustls — /srv/server\n    rustls is not supported: its plaintext cannot be read"));
     QCOMPARE(go.data(Qt::ForegroundRole).value<QColor>(), QColor(0xd9, 0x3f, 0x3f));
     QVERIFY(!model.index(2, ProcessListModel::TlsColumn).data(Qt::ForegroundRole).isValid());
     QCOMPARE(model.index(2, ProcessListModel::NameColumn).data(Qt::ToolTipRole).toString(), QStringLiteral("/usr/bin/curl"));
