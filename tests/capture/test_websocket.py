@@ -161,3 +161,39 @@ class WebSocketTests(CaptureTestCase):
             server.stop()
         flow = self.check_flow(capture, port, True, "deflate", role="server")
         self.assertEqual(flow["process"], "python3")
+
+
+class Http2WebSocketTests(CaptureTestCase):
+    """RFC 8441: a WebSocket on an HTTP/2 stream (extended CONNECT), python3-h2 peers (h2wspeer.py)
+    over h2c with prior knowledge; the client is captured."""
+
+    def test_extended_connect_client_side(self):
+        import h2wspeer
+        port = harness.free_port()
+        server = harness.ManagedProcess([harness.PYTHON, os.path.join(HERE, "h2wspeer.py"), "serve", str(port)],
+                                        name="h2-websocket-server")
+        server.wait_port("127.0.0.1", port)
+        try:
+            capture = record([harness.PYTHON, os.path.join(HERE, "h2wspeer.py"), "client", str(port)])
+        finally:
+            server.stop()
+        self.assertRecorded(capture, flows=1)
+        flow = capture.flows[0]
+        self.assertEqual(flow["http_version"], "HTTP/2")
+        self.assertEqual(flow["request"]["method"], "CONNECT")
+        self.assertIn([":protocol", "websocket"], flow["request"]["headers"])
+        self.assertEqual(flow["response"]["status"], 200)
+        self.assertEqual(flow["role"], "client")
+        ws = flow["websocket"]
+        self.assertIsNotNone(ws, capture.describe())
+        got = [(m["from"], m["opcode"], base64.b64decode(m["data"])) for m in ws["messages"]]
+        expected = []
+        for opcode, data in h2wspeer.MESSAGES + [(h2wspeer.CLOSE, h2wspeer.CLOSE_PAYLOAD)]:
+            expected += [("client", opcode, data), ("server", opcode, data)]
+        self.assertEqual(got, expected, flow["notes"])
+        closes = [m for m in ws["messages"] if m["opcode"] == CLOSE]
+        self.assertEqual([(m["close_code"], m["close_reason"]) for m in closes], [(1000, "done")] * 2)
+        for m in ws["messages"]:
+            self.assertEqual(m["note"], "", m)
+        self.assertFalse(flow["truncated"], flow["notes"])
+        self.assertFalse(flow["incomplete"], flow["notes"])
