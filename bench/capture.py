@@ -14,6 +14,12 @@ invocation so every figure has its baseline beside it:
                  them now (inside SSL_read/SSL_write, emulated)
   traced         httptap-record --pid <nginx master>: helper, record stream,
                  core into flows, JSONL to a file
+  traced-notiming  the same with --no-timing: no connection set-up timing
+                 (issue 12), so traced vs this is what timing costs
+
+Benches: h1 (wrk -c16 keep-alive), h1-c1 (one connection), h1-close (wrk
+-c16 with `Connection: close`: a TCP connection and TLS handshake per
+request, where timing does its work), h2 (h2load).
 
 Prints one JSON object per measurement on stdout (bench/run.py makes the
 table). While a capture is attached, kernel.bpf_stats_enabled is on and the
@@ -143,6 +149,8 @@ class Capture:
             threading.Thread(target=self._drain_records, args=(ready,), daemon=True).start()
         else:
             cmd = [f"{bindir}/httptap-record", "-v", "--pid", str(pid), "-o", self.output]
+            if mode.endswith("notiming"):
+                cmd.append("--no-timing")
             self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
             ready = threading.Event()
             threading.Thread(target=self._watch_stderr, args=(ready,), daemon=True).start()
@@ -206,8 +214,9 @@ def seconds(text):
     return float(m.group(1)) * {"us": 1e-6, "ms": 1e-3, "s": 1.0}[m.group(2)]
 
 
-def run_wrk(port, connections, duration):
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency",
+def run_wrk(port, connections, duration, close=False):
+    extra = ["-H", "Connection: close"] if close else []
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", *extra,
                           f"https://127.0.0.1:{port}/1k"], capture_output=True, text=True, timeout=duration + 30).stdout
     lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
     return {
@@ -243,6 +252,8 @@ def measure(bindir, nginx, workdir, bench, mode, duration):
         result = run_wrk(nginx.h1_port, 16, duration)
     elif bench == "h1-c1":
         result = run_wrk(nginx.h1_port, 1, duration)
+    elif bench == "h1-close":
+        result = run_wrk(nginx.h1_port, 16, duration, close=True)
     else:
         result = run_h2load(nginx.h2_port, duration)
     if cap:
@@ -264,12 +275,13 @@ def main():
     ap.add_argument("--bindir", default=os.path.join(ROOT, "build-bench", "bin"))
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--duration", type=int, default=6)
-    ap.add_argument("--bench", action="append", help="h1, h1-c1, h2 (default: all)")
+    ap.add_argument("--bench", action="append", help="h1, h1-c1, h1-close, h2 (default: all)")
     ap.add_argument("--mode", action="append", help="only these modes (default: each bench's plan)")
     args = ap.parse_args()
     plan = {
-        "h1": ["untraced", "count-entry", "traced-entry", "count", "traced"],
+        "h1": ["untraced", "count-entry", "traced-entry", "count", "traced", "traced-notiming"],
         "h1-c1": ["untraced", "traced-entry", "traced"],
+        "h1-close": ["untraced", "traced-notiming", "traced"],
         "h2": ["untraced", "count", "traced"],
     }
     nginx = Nginx()

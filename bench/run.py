@@ -100,6 +100,16 @@ def build_rows(cap, h1, h2, mem, start, gui, stats=()):
                 rows.append((f"HTTP/1.1 flows captured / requests completed, lost records ({mode})",
                              f"{fmt(median(g, 'flows'))} / {fmt(median(g, 'requests'))}, lost {fmt(median(g, 'lost'))}",
                              "every request, 0 lost", ""))
+    # Connection set-up timing (issue 12): traced with and without it, keep-alive and a handshake per request.
+    for bench, label in (("h1", "wrk -c16 keep-alive"), ("h1-close", "wrk -c16 Connection: close")):
+        base = group(bench, "untraced")
+        timed, untimed = group(bench, "traced"), group(bench, "traced-notiming")
+        if base and timed and untimed:
+            rows.append((f"HTTP/1.1 {label} req/s, traced with timing / --no-timing",
+                         f"{fmt(median(timed, 'rps'))} / {fmt(median(untimed, 'rps'))}",
+                         fmt(median(base, 'rps')) + " untraced",
+                         f"{ratio(median(timed, 'rps'), median(base, 'rps'))} / "
+                         f"{ratio(median(untimed, 'rps'), median(base, 'rps'))} (goal: timing ≤10% of overhead)"))
     c1 = group("h1-c1", "untraced")
     for mode, label in (("traced", "now"), ("traced-entry", "before")):
         g = group("h1-c1", mode)

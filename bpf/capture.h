@@ -30,6 +30,7 @@ enum capture_event_kind {
 	CAPTURE_EVENT_DATA = 1,
 	CAPTURE_EVENT_CLOSE = 2,
 	CAPTURE_EVENT_PROCESS = 3,
+	CAPTURE_EVENT_PHASE = 4,
 };
 
 /* Same values as httptap::record::Source. */
@@ -116,6 +117,10 @@ struct conn_state {
 	__u8 raddr[16];
 	__u8 plaintext_seen; /* a TLS probe delivered this connection's plaintext */
 	__u8 pad[7];
+	/* Ciphertext crossing the socket outside TLS read/write calls before the
+	 * first plaintext: the handshake (timing only). */
+	__u64 tls_first_ns;
+	__u64 tls_last_ns;
 };
 
 #define CAPTURE_CLOSE_ENCRYPTED_UNREAD 0x01 /* TLS ciphertext crossed it; no probed library showed plaintext */
@@ -134,6 +139,22 @@ struct capture_close_event {
 	__u64 conn_id;
 	__u8 laddr[16];
 	__u8 raddr[16];
+};
+
+/* Same values as httptap::record::ConnPhaseKind. */
+enum capture_phase {
+	CAPTURE_PHASE_CONNECT = 1, /* connect() entered -> TCP established */
+	CAPTURE_PHASE_TLS = 2, /* first TLS record on the socket -> last one before the first plaintext */
+};
+
+struct capture_phase_event {
+	__u8 kind; /* CAPTURE_EVENT_PHASE */
+	__u8 phase;
+	__u8 pad0[2];
+	__u32 pid;
+	__u64 conn_id;
+	__u64 start_ns;
+	__u64 end_ns;
 };
 
 #define CAPTURE_EXEC_STOPPED 0x01 /* the process was stopped (exec, map); the helper continues it */

@@ -24,6 +24,8 @@ const volatile __u64 max_call_bytes = 64ull << 20;
  * the same points, but a hit in a traced process is only counted, so the
  * difference to a real capture is what copying and bookkeeping cost. */
 const volatile bool count_only = false;
+/* Time connection set-up (TCP connect, TLS handshake); off with --no-timing. */
+const volatile bool timing = true;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -326,6 +328,23 @@ static __always_inline void emit_buffer(struct emit_ctx *ctx, __u64 src, __u64 l
 	bpf_loop((len + CAPTURE_CHUNK_LARGE - 1) / CAPTURE_CHUNK_LARGE, emit_chunk, ctx, 0);
 }
 
+static __always_inline void emit_phase(__u32 pid, __u64 conn_id, __u8 phase, __u64 start_ns, __u64 end_ns)
+{
+	struct capture_phase_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(CAPTURE_COUNTER_RINGBUF_FULL);
+		return;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = CAPTURE_EVENT_PHASE;
+	e->phase = phase;
+	e->pid = pid;
+	e->conn_id = conn_id;
+	e->start_ns = start_ns;
+	e->end_ns = end_ns;
+	bpf_ringbuf_submit(e, 0);
+}
+
 static __always_inline void init_header(struct capture_data_event *h, struct conn_state *c, __u8 source,
 					__u8 direction, int fd, __u64 call_size)
 {
@@ -334,8 +353,12 @@ static __always_inline void init_header(struct capture_data_event *h, struct con
 	h->source = source;
 	h->direction = direction;
 	h->flags = c->joined_late ? CAPTURE_DATA_JOINED_LATE : 0;
-	if (source != CAPTURE_SOURCE_SYSCALL)
+	if (source != CAPTURE_SOURCE_SYSCALL) {
+		/* The first plaintext ends the handshake. */
+		if (timing && !c->plaintext_seen && c->tls_first_ns)
+			emit_phase(pid_tgid >> 32, c->conn_id, CAPTURE_PHASE_TLS, c->tls_first_ns, c->tls_last_ns);
 		c->plaintext_seen = 1;
+	}
 	h->family = c->family;
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;

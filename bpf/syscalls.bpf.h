@@ -101,6 +101,17 @@ static __always_inline void note_ciphertext(__u64 pid_tgid, int fd, __u8 directi
 	bpf_map_update_elem(&thread_hints, &pid_tgid, &fresh, BPF_ANY);
 }
 
+/* Ciphertext outside TLS read/write calls before any plaintext: the handshake. */
+static __always_inline void note_handshake_io(struct conn_state *c)
+{
+	if (!timing || c->plaintext_seen)
+		return;
+	__u64 now = bpf_ktime_get_ns();
+	if (!c->tls_first_ns)
+		c->tls_first_ns = now;
+	c->tls_last_ns = now;
+}
+
 static __always_inline void io_exit(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -121,6 +132,7 @@ static __always_inline void io_exit(long ret)
 		return;
 	}
 	if (c->kind == CONN_TLS) {
+		note_handshake_io(c);
 		note_ciphertext(pid_tgid, args.fd, args.direction);
 		return;
 	}
@@ -138,6 +150,7 @@ static __always_inline void io_exit(long ret)
 		c->has_data = 1;
 		if (args.kind != IO_SENDFILE && looks_like_tls(first, first_len)) {
 			c->kind = CONN_TLS;
+			note_handshake_io(c);
 			return;
 		}
 	}
@@ -232,6 +245,114 @@ static __always_inline void io_exit(long ret)
 #define NR_SENDMSG 46
 #define NR_RECVMSG 47
 #define NR_SENDFILE 40
+#define NR_CONNECT 42
+#define EINPROGRESS 115
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+
+/* ---- TCP connect timing ------------------------------------------------ */
+
+/* A connect() in flight, by thread. */
+struct connect_call {
+	__u64 sk;
+	__s32 fd;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct connect_call);
+} active_connects SEC(".maps");
+
+/* A connection being set up, by socket. connect() returns (with the connection
+ * id) and the handshake completes (in softirq, on any CPU) in either order:
+ * whichever comes second reports the phase, once. */
+struct pending_connect {
+	__u64 start_ns;
+	__u64 established_ns;
+	__u64 conn_id;
+	__u64 reported; /* 64 bits: clang's BPF target has 64-bit compare-and-swap only */
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct pending_connect);
+} pending_connects SEC(".maps");
+
+static __always_inline void report_connect(__u64 sk, struct pending_connect *p)
+{
+	/* Atomic read-modify-writes on both sides order the two fields' stores:
+	 * at least one side sees both set. */
+	if (!p->conn_id || !p->established_ns)
+		return;
+	if (__sync_val_compare_and_swap(&p->reported, 0, 1) != 0)
+		return;
+	emit_phase(p->tgid, p->conn_id, CAPTURE_PHASE_CONNECT, p->start_ns, p->established_ns);
+	bpf_map_delete_elem(&pending_connects, &sk);
+}
+
+static __always_inline void connect_enter(__u64 pid_tgid, int fd)
+{
+	__u64 inode = 0;
+	struct sock *sk = inet_stream_sock(fd, &inode);
+	if (!sk)
+		return;
+	struct pending_connect p = { .start_ns = bpf_ktime_get_ns(), .tgid = pid_tgid >> 32 };
+	__u64 key = (__u64)sk;
+	bpf_map_update_elem(&pending_connects, &key, &p, BPF_ANY);
+	struct connect_call call = { .sk = key, .fd = fd };
+	bpf_map_update_elem(&active_connects, &pid_tgid, &call, BPF_ANY);
+}
+
+static __always_inline void connect_exit(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct connect_call *a = bpf_map_lookup_elem(&active_connects, &pid_tgid);
+	if (!a)
+		return;
+	struct connect_call call = *a;
+	bpf_map_delete_elem(&active_connects, &pid_tgid);
+	struct pending_connect *p = bpf_map_lookup_elem(&pending_connects, &call.sk);
+	if (!p)
+		return;
+	if (ret != 0 && ret != -EINPROGRESS) {
+		bpf_map_delete_elem(&pending_connects, &call.sk);
+		return;
+	}
+	/* The addresses are set now: the connection gets its id and tuple here. */
+	struct conn_state *c = socket_conn(pid_tgid >> 32, call.fd);
+	if (!c || !c->conn_id)
+		return;
+	__sync_fetch_and_or(&p->conn_id, c->conn_id);
+	if (ret == 0 && !p->established_ns)
+		__sync_fetch_and_or(&p->established_ns, bpf_ktime_get_ns()); /* not seen by the tracepoint */
+	report_connect(call.sk, p);
+}
+
+/* Every TCP state change on the machine: a hash lookup for the few that end a SYN_SENT. */
+SEC("tracepoint/sock/inet_sock_set_state")
+int on_inet_sock_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+{
+	if (ctx->oldstate != TCP_SYN_SENT)
+		return 0;
+	__u64 sk = (__u64)ctx->skaddr;
+	struct pending_connect *p = bpf_map_lookup_elem(&pending_connects, &sk);
+	if (!p)
+		return 0;
+	if (ctx->newstate != TCP_ESTABLISHED) {
+		bpf_map_delete_elem(&pending_connects, &sk); /* refused, reset or timed out */
+		return 0;
+	}
+	__sync_fetch_and_or(&p->established_ns, bpf_ktime_get_ns());
+	report_connect(sk, p);
+	return 0;
+}
 
 static __always_inline void msg_enter(int fd, __u64 msg_ptr, __u8 direction)
 {
@@ -284,10 +405,15 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	case NR_READ: case NR_WRITE: case NR_CLOSE: case NR_READV: case NR_WRITEV:
 	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG: case NR_SENDFILE:
 		break;
+	case NR_CONNECT:
+		if (!timing)
+			return 0;
+		break;
 	default:
 		return 0;
 	}
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
 	if (!is_traced(tgid))
 		return 0;
 	int fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
@@ -318,6 +444,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	case NR_CLOSE:
 		on_close(tgid, fd);
 		break;
+	case NR_CONNECT:
+		connect_enter(pid_tgid, fd);
+		break;
 	}
 	return 0;
 }
@@ -330,6 +459,10 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	case NR_READ: case NR_WRITE: case NR_READV: case NR_WRITEV:
 	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG: case NR_SENDFILE:
 		io_exit(ret);
+		break;
+	case NR_CONNECT:
+		if (timing)
+			connect_exit(ret);
 		break;
 	}
 	return 0;

@@ -40,6 +40,8 @@ constexpr int kPendingOutputFull = -1000001;
 static_assert(sizeof(capture_data_event) == 104, "capture_data_event layout changed");
 static_assert(sizeof(capture_close_event) == 64, "capture_close_event layout changed");
 static_assert(sizeof(capture_process_event) == 296, "capture_process_event layout changed");
+static_assert(sizeof(capture_phase_event) == 32, "capture_phase_event layout changed");
+static_assert(CAPTURE_PHASE_TLS == static_cast<int>(record::ConnPhaseKind::TlsHandshake));
 static_assert(CAPTURE_SOURCE_OPENSSL == static_cast<int>(record::Source::OpenSsl));
 static_assert(CAPTURE_INGRESS == static_cast<int>(record::Direction::Ingress));
 static_assert(CAPTURE_PROC_EXIT == static_cast<int>(record::ProcessEventKind::Exit));
@@ -185,6 +187,9 @@ bool CaptureEngine::start(const CaptureOptions& options, std::string* error)
     m_skel->rodata->follow_forks = options.followForks;
     m_skel->rodata->max_call_bytes = options.maxCallBytes;
     m_skel->rodata->count_only = options.countOnly;
+    m_skel->rodata->timing = options.timing;
+    if (!options.timing)
+        bpf_program__set_autoload(m_skel->progs.on_inet_sock_set_state, false);
 
     if (int err = capture_bpf__load(m_skel)) {
         if ((err == -EPERM || err == -EACCES) && geteuid() != 0) {
@@ -323,6 +328,8 @@ bool CaptureEngine::attachTracepoints(std::string* error)
         const char* section = bpf_program__section_name(prog);
         if (strncmp(section, "tracepoint/", 11) != 0 && strncmp(section, "raw_tp/", 7) != 0)
             continue;
+        if (!bpf_program__autoload(prog))
+            continue; // left out by an option (--no-timing)
         bpf_link* link = bpf_program__attach(prog);
         if (!link) {
             *error = std::string("could not attach ") + section + ": " + strerror(errno)
@@ -668,6 +675,22 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
             return 0;
         std::memcpy(&e, data, sizeof(e));
         writeClose(e);
+        return 0;
+    }
+    case CAPTURE_EVENT_PHASE: {
+        capture_phase_event e;
+        if (size < sizeof(e))
+            return 0;
+        std::memcpy(&e, data, sizeof(e));
+        if (e.phase != CAPTURE_PHASE_CONNECT && e.phase != CAPTURE_PHASE_TLS)
+            return 0;
+        record::ConnPhase r;
+        r.connId = e.conn_id;
+        r.pid = e.pid;
+        r.phase = static_cast<record::ConnPhaseKind>(e.phase);
+        r.startNs = e.start_ns;
+        r.endNs = std::max(e.end_ns, e.start_ns);
+        m_out.write(r);
         return 0;
     }
     case CAPTURE_EVENT_PROCESS: {

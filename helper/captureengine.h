@@ -34,6 +34,9 @@ struct CaptureOptions {
     uint64_t maxCallBytes = 64ull << 20;
     // Benchmarks: probes attached as usual, hits only counted (probeHits()).
     bool countOnly = false;
+    // Time TCP connect and TLS handshakes (ConnPhase records); off: no
+    // connect tracing, no socket-state tracepoint.
+    bool timing = true;
     // A process the caller started and holds before exec: its libraries are
     // not loaded yet, so no "OpenSSL not found" warning for it.
     pid_t launchedPid = 0;

@@ -93,6 +93,8 @@ std::optional<ServiceCapture> ServiceClient::startCapture(
         list.push_back(uint(pid));
     QVariantMap options {{QStringLiteral("pids"), QVariant::fromValue(list)},
         {QStringLiteral("follow_forks"), followForks}};
+    if (!m_timing)
+        options.insert(QStringLiteral("timing"), false);
     QString id;
     QDBusReply<QDBusUnixFileDescriptor> reply = m_proxy->StartCapture(options, id);
     if (failed(reply, &m_failure, error))
@@ -110,6 +112,8 @@ std::optional<ServiceCapture> ServiceClient::startCommand(
         {QStringLiteral("stdin"), QVariant::fromValue(QDBusUnixFileDescriptor(STDIN_FILENO))},
         {QStringLiteral("stdout"), QVariant::fromValue(QDBusUnixFileDescriptor(STDOUT_FILENO))},
         {QStringLiteral("stderr"), QVariant::fromValue(QDBusUnixFileDescriptor(STDERR_FILENO))}};
+    if (!m_timing)
+        options.insert(QStringLiteral("timing"), false);
     char cwd[PATH_MAX];
     if (getcwd(cwd, sizeof(cwd)))
         options.insert(QStringLiteral("cwd"), QString::fromLocal8Bit(cwd));

@@ -44,6 +44,8 @@ public:
         const std::string& workingDirectory, bool followForks, std::string* error);
     // The running capture traces these processes (and their children) too.
     bool addPids(const std::string& captureId, const std::vector<pid_t>& pids, std::string* error);
+    // Whether captures started from now on time connection set-up (option "timing").
+    void setTiming(bool on) { m_timing = on; }
     // Asks the service to drain and end the stream.
     bool stop(const std::string& captureId, std::string* error);
 
@@ -52,6 +54,7 @@ public:
 private:
     std::unique_ptr<OrgHttptapHelper1Interface> m_proxy;
     Failure m_failure = Failure::None;
+    bool m_timing = true;
 };
 
 } // namespace httptap::client

@@ -12,6 +12,8 @@
 #include "models/textescape.h"
 #include "payloadpage.h"
 #include "streampage.h"
+#include "timingview.h"
+#include "flow/flowtimings.h"
 
 #include <QCheckBox>
 #include <QFontDatabase>
@@ -164,6 +166,7 @@ DetailPane::DetailPane(QWidget* parent)
               return StreamPage::Content { e.data, true, {} };
           }))
     , m_timing(makeText(QStringLiteral("timingText")))
+    , m_timingView(new TimingView)
 {
     m_banner->setObjectName(QStringLiteral("completenessBanner"));
     m_banner->setTextFormat(Qt::PlainText);
@@ -199,7 +202,12 @@ DetailPane::DetailPane(QWidget* parent)
     m_eventsPage->setObjectName(QStringLiteral("eventsPage"));
     m_tabs->addTab(m_messagesPage, tr("Messages"));
     m_tabs->addTab(m_eventsPage, tr("EventStream"));
-    m_tabs->addTab(m_timing, tr("Timing"));
+    auto* timingPage = new QWidget;
+    auto* timingLayout = new QVBoxLayout(timingPage);
+    timingLayout->setContentsMargins(0, 0, 0, 0);
+    timingLayout->addWidget(m_timingView);
+    timingLayout->addWidget(m_timing);
+    m_tabs->addTab(timingPage, tr("Timing"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_banner);
@@ -270,6 +278,7 @@ void DetailPane::refresh(bool live)
     m_banner->setStyleSheet(dark ? QStringLiteral("QLabel { background: #4d3b00; color: #ffe08a; padding: 4px; }")
                                  : QStringLiteral("QLabel { background: #fff3cd; color: #664d03; padding: 4px; }"));
 
+    m_timingView->setFlow(flow);
     if (!m_flow) {
         const QString none = tr("Select a request to see its details.");
         m_response->setMessage(none);
@@ -315,11 +324,20 @@ void DetailPane::refresh(bool live)
     QString timing;
     if (m_clock.isAnchored())
         timing += tr("Started at: %1\n").arg(m_clock.toIsoString(f.startNs));
+    const FlowPhases phases = flowPhases(f);
+    auto phase = [](int64_t ns) { return ns < 0 ? QStringLiteral("—") : QStringLiteral("%1 ms").arg(double(ns) / 1e6, 0, 'f', 3); };
+    if (f.setup.reused)
+        timing += tr("Connection reused (no set-up of its own)\n");
+    timing += tr("Initial connection (TCP): %1\n").arg(phase(phases.tcp));
+    timing += tr("SSL handshake: %1\n").arg(phase(phases.ssl));
+    timing += tr("Stalled after set-up: %1\n").arg(phase(phases.blocked));
     timing += tr("Request sent: %1\n").arg(duration(req.firstByteNs, req.lastByteNs));
     timing += tr("Waiting (TTFB): %1\n").arg(duration(f.startNs, f.responseStartNs));
     timing += tr("Content download: %1\n").arg(duration(f.responseStartNs, resp.lastByteNs));
     timing += f.inProgress ? tr("Total: (pending, %1 so far)\n").arg(duration(f.startNs, f.endNs))
                            : tr("Total: %1\n").arg(duration(f.startNs, f.endNs));
+    if (phases.beginNs < f.startNs)
+        timing += tr("Total with connection set-up: %1\n").arg(duration(phases.beginNs, phases.endNs));
     timing += arrivalLines(QT_TR_NOOP("Request"), req, f.startNs);
     timing += arrivalLines(QT_TR_NOOP("Response"), resp, f.startNs);
     setTextKeepingPlace(m_timing, timing, live);

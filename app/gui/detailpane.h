@@ -93,6 +93,7 @@ private:
     EventListModel* m_eventsModel;
     StreamPage* m_eventsPage;
     QPlainTextEdit* m_timing;
+    class TimingView* m_timingView;
     std::optional<Flow> m_flow;
     CaptureClock m_clock;
 };

@@ -7,6 +7,7 @@
 #include "livecapture.h"
 #include "processpickerdialog.h"
 #include "statswindow.h"
+#include "waterfalldelegate.h"
 #include "export/curlcommand.h"
 #include "export/harreader.h"
 #include "export/harwriter.h"
@@ -91,6 +92,7 @@ MainWindow::MainWindow(QWidget* parent)
         menu->setAttribute(Qt::WA_DeleteOnClose);
         menu->popup(header->mapToGlobal(pos));
     });
+    new WaterfallDelegate(m_flowView, FlowTableModel::WaterfallColumn, m_store);
     m_flowView->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_flowView, &QWidget::customContextMenuRequested, this,
         [this](const QPoint& pos) { if (!selectedFlows().isEmpty()) m_contextMenu->popup(m_flowView->viewport()->mapToGlobal(pos)); });
@@ -923,7 +925,7 @@ void MainWindow::resetColumns()
         header->setSectionHidden(column, false);
     }
     // Default widths, in column order.
-    const int widths[] = { 240, 64, 104, 150, 70, 72, 72, 110, 74, 130, 80 }; // Status holds "101 · 42 msgs"
+    const int widths[] = { 240, 64, 104, 150, 70, 72, 72, 110, 74, 130, 80, 200 }; // Status holds "101 · 42 msgs"
     for (int c = 0; c < header->count(); ++c)
         header->resizeSection(c, c < int(std::size(widths)) ? widths[c] : 100);
 }

@@ -79,6 +79,7 @@ const char* recordUsage()
            "\n"
            "  -p, --pid PID          capture this process (repeatable)\n"
            "      --no-follow-forks  do not capture children the processes start\n"
+           "      --no-timing        do not time TCP connect and TLS handshakes in the kernel\n"
            "  -f, --format FORMAT    output format: jsonl (default), har (one HAR 1.2 document at the\n"
            "                         end), curl (one curl command per request, to replay it),\n"
            "                         appview (AppView http.req/http.resp events and http.* metrics)\n"
@@ -146,6 +147,8 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
             o.pids.push_back(static_cast<pid_t>(pid));
         } else if (arg == "--no-follow-forks") {
             o.followForks = false;
+        } else if (arg == "--no-timing") {
+            o.timing = false;
         } else if (arg == "-f" || arg == "--format") {
             if (!value(&v))
                 return std::nullopt;

@@ -186,6 +186,8 @@ int RecordSession::run()
         helperArgs.insert(helperArgs.end(), {"--pid", std::to_string(pid)});
     if (!o.followForks)
         helperArgs.push_back("--no-follow-forks");
+    if (!o.timing)
+        helperArgs.push_back("--no-timing");
 
     HelperProcess helper;
     int streamFd = -1;
@@ -195,6 +197,7 @@ int RecordSession::run()
     if (via == "dbus") {
         if (!service)
             service = std::make_unique<client::ServiceClient>();
+        service->setTiming(o.timing);
         const auto started = o.command.empty() ? service->startCapture(o.pids, o.followForks, &error)
                                                : service->startCommand(o.command, o.followForks, &error);
         if (!started) {

@@ -208,7 +208,27 @@ Flow flowOf(const QJsonObject& entry)
     const QJsonObject timings = entry.value(QStringLiteral("timings")).toObject();
     const uint64_t send = nanoseconds(timings.value(QStringLiteral("send")));
     const uint64_t wait = nanoseconds(timings.value(QStringLiteral("wait")));
-    const uint64_t total = nanoseconds(entry.value(QStringLiteral("time")));
+    uint64_t total = nanoseconds(entry.value(QStringLiteral("time")));
+    // Set-up phases before the request: dns, then connect, whose last `ssl`
+    // milliseconds are the TLS handshake, then blocked (flowtimings.h: the time
+    // between set-up and request; a browser's queueing comes first, but either
+    // way the request starts after all three).
+    const uint64_t dns = nanoseconds(timings.value(QStringLiteral("dns")));
+    const uint64_t blocked = nanoseconds(timings.value(QStringLiteral("blocked")));
+    const uint64_t connect = nanoseconds(timings.value(QStringLiteral("connect")));
+    const uint64_t ssl = std::min(nanoseconds(timings.value(QStringLiteral("ssl"))), connect);
+    if (connect > 0) {
+        f.setup.connectStartNs = f.startNs + dns;
+        f.setup.connectEndNs = f.setup.connectStartNs + connect - ssl;
+        if (ssl > 0) {
+            f.setup.tlsStartNs = f.setup.connectEndNs;
+            f.setup.tlsEndNs = f.setup.tlsStartNs + ssl;
+        }
+        f.startNs = f.setup.connectStartNs + connect + blocked;
+        const uint64_t before = dns + connect + blocked;
+        total = total > before ? total - before : 0;
+    }
+    f.setup.reused = entry.value(QStringLiteral("_connectionReused")).toBool();
     f.request.firstByteNs = f.startNs;
     f.request.lastByteNs = f.startNs + send;
     f.endNs = f.startNs + std::max(total, send + wait);

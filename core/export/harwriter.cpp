@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "harwriter.h"
 
+#include "flow/flowtimings.h"
 #include "jsonlwriter.h"
 #include "redaction.h"
 #include "utf8.h"
@@ -142,14 +143,6 @@ qint64 headersSize(const QByteArray& startLine, const HttpHeaders& headers)
 QString harVersion(const QByteArray& httpVersion)
 {
     return httpVersion == "HTTP/2" ? QStringLiteral("h2") : QString::fromLatin1(httpVersion);
-}
-
-// Milliseconds with microsecond precision, never negative (clocks of two CPUs may disagree by a hair).
-double ms(uint64_t fromNs, uint64_t toNs)
-{
-    if (!fromNs || !toNs || toNs <= fromNs)
-        return 0.0;
-    return std::round(double(toNs - fromNs) / 1000.0) / 1000.0;
 }
 
 const QByteArray& bodyOf(const HttpMessage& m) { return m.decoded ? m.decodedBody : m.body; }
@@ -310,22 +303,28 @@ QJsonObject entryJson(const Flow& flow, const CaptureClock& clock, const HarOpti
         r.redactor = &redactor;
 
     QJsonObject e;
-    e.insert(QStringLiteral("startedDateTime"), clock.toIsoString(flow.startNs));
-    const uint64_t requestEnd = std::max(flow.request.lastByteNs, flow.startNs);
-    const double send = ms(flow.startNs, requestEnd);
-    double wait = 0;
-    double receive = 0;
-    if (flow.responseStartNs) {
-        wait = ms(requestEnd, flow.responseStartNs);
-        receive = ms(flow.responseStartNs, flow.endNs);
-    } else {
-        wait = ms(requestEnd, flow.endNs);
-    }
-    e.insert(QStringLiteral("time"), send + wait + receive);
-    e.insert(QStringLiteral("timings"),
-        QJsonObject { { QStringLiteral("blocked"), -1 }, { QStringLiteral("dns"), -1 },
-            { QStringLiteral("connect"), -1 }, { QStringLiteral("ssl"), -1 }, { QStringLiteral("send"), send },
-            { QStringLiteral("wait"), wait }, { QStringLiteral("receive"), receive } });
+    const FlowPhases phases = flowPhases(flow);
+    e.insert(QStringLiteral("startedDateTime"), clock.toIsoString(phases.beginNs));
+    QJsonObject timings;
+    double time = 0;
+    // -1 stays -1 (not observed); time is the sum of the others (HAR 1.2: ssl is part of connect).
+    auto phase = [&](const QString& name, int64_t ns, bool counted) {
+        const double v = ns < 0 ? -1.0 : std::round(double(ns) / 1000.0) / 1000.0;
+        timings.insert(name, v);
+        if (counted && v >= 0)
+            time += v;
+    };
+    phase(QStringLiteral("blocked"), phases.blocked, true);
+    phase(QStringLiteral("dns"), phases.dns, true);
+    phase(QStringLiteral("connect"), phases.connect, true);
+    phase(QStringLiteral("ssl"), phases.ssl, false);
+    phase(QStringLiteral("send"), phases.send, true);
+    phase(QStringLiteral("wait"), phases.wait, true);
+    phase(QStringLiteral("receive"), phases.receive, true);
+    e.insert(QStringLiteral("time"), time);
+    e.insert(QStringLiteral("timings"), timings);
+    if (flow.setup.reused)
+        e.insert(QStringLiteral("_connectionReused"), true);
     e.insert(QStringLiteral("request"), requestJson(flow, r));
     e.insert(QStringLiteral("response"), responseJson(flow, r));
     e.insert(QStringLiteral("cache"), QJsonObject());

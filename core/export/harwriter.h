@@ -12,10 +12,14 @@
 // - A request without a response: response.status 0, statusText "",
 //   httpVersion "", content.mimeType "x-unknown", headersSize and bodySize -1
 //   (the convention of browsers for requests that never got an answer).
-// - timings: blocked, dns, connect, ssl are -1 (httptap sees plaintext above
-//   the socket, not the connection set-up); send = first to last request byte,
-//   wait = last request byte to first response byte, receive = first to last
-//   response byte; milliseconds with microsecond precision; time is their sum.
+// - timings (core/flow/flowtimings.h): connect = TCP connect through the end
+//   of the TLS handshake and ssl = the handshake, both timed in the kernel, on
+//   a connection's first flow only (later ones: -1 and `_connectionReused`);
+//   blocked = set-up end to the first request byte; dns is -1 (not measured);
+//   send = first to last request byte, wait = last request byte to first
+//   response byte, receive = first to last response byte; milliseconds with
+//   microsecond precision; time is their sum (ssl excluded, as HAR 1.2 says);
+//   startedDateTime is the set-up's start when there is one.
 // - content.text is the decoded body (Content-Encoding undone); size is the
 //   decoded size, compression the bytes saved, bodySize the bytes on the wire.
 //   Text (a textual or absent mimeType, valid UTF-8, no NUL) is written as is,

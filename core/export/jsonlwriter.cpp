@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "jsonlwriter.h"
 
+#include "flow/flowtimings.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QStringDecoder>
@@ -25,6 +27,25 @@ QJsonValue endpointJson(const FlowEndpoint& e)
 }
 
 double milliseconds(uint64_t fromNs, uint64_t toNs) { return toNs > fromNs ? double(toNs - fromNs) / 1e6 : 0.0; }
+
+// HAR's phases (flowtimings.h) in milliseconds; null for what was not observed.
+QJsonObject timingsJson(const Flow& flow)
+{
+    const FlowPhases p = flowPhases(flow);
+    auto ms = [](int64_t ns) { return ns < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(double(ns) / 1e6); };
+    return QJsonObject {
+        {QStringLiteral("blocked_ms"), ms(p.blocked)},
+        {QStringLiteral("dns_ms"), ms(p.dns)},
+        {QStringLiteral("connect_ms"), ms(p.connect)},
+        {QStringLiteral("tcp_ms"), ms(p.tcp)},
+        {QStringLiteral("ssl_ms"), ms(p.ssl)},
+        {QStringLiteral("send_ms"), ms(p.send)},
+        {QStringLiteral("wait_ms"), ms(p.wait)},
+        {QStringLiteral("receive_ms"), ms(p.receive)},
+        {QStringLiteral("total_ms"), ms(int64_t(p.totalNs()))},
+        {QStringLiteral("connection_reused"), flow.setup.reused},
+    };
+}
 
 void addBody(QJsonObject& o, const HttpMessage& m)
 {
@@ -160,6 +181,7 @@ QJsonObject JsonlWriter::toJson(const Flow& flow) const
     o.insert(QStringLiteral("ttfb_ms"),
         flow.responseStartNs ? QJsonValue(milliseconds(flow.startNs, flow.responseStartNs))
                              : QJsonValue(QJsonValue::Null));
+    o.insert(QStringLiteral("timings"), timingsJson(flow));
 
     QJsonObject request;
     request.insert(QStringLiteral("method"), wireString(flow.request.method));

@@ -135,6 +135,16 @@ struct FlowEndpoint {
     QString address() const; // "127.0.0.1", "::1"
 };
 
+// The connection's set-up as timed in the kernel (ConnPhase records). Only the
+// first flow of a connection carries it; later flows have reused set.
+struct ConnectionSetup {
+    uint64_t connectStartNs = 0; // connect() called (0: not observed)
+    uint64_t connectEndNs = 0; // TCP established
+    uint64_t tlsStartNs = 0; // first TLS record on the socket (0: not observed)
+    uint64_t tlsEndNs = 0; // last handshake record before the first plaintext
+    bool reused = false; // the connection carried earlier flows: no set-up on this one
+};
+
 struct Flow {
     enum class Role : uint8_t {
         Client, // the traced process sent the request
@@ -176,6 +186,7 @@ struct Flow {
     uint64_t startNs = 0; // first request byte
     uint64_t responseStartNs = 0; // first response byte (0 if none)
     uint64_t endNs = 0; // last byte of the exchange
+    ConnectionSetup setup; // TCP connect and TLS handshake before this flow (flowtimings.h)
 
     // A snapshot of an exchange still open (FlowAssembler's progress sink): the same id comes
     // again, later snapshots and finally the finished flow, which never has this set.

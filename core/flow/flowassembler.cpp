@@ -4,6 +4,7 @@
 #include "connection.h"
 
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 namespace httptap {
@@ -13,9 +14,49 @@ namespace httptap {
 // plaintext are two separate streams with their own offsets.
 using ConnectionKey = std::pair<uint64_t, record::Source>;
 
+// Set-up phases per connection id, waiting for the connection's first flow.
+// Bounded: phases of connections that never carry a flow are dropped at close.
+constexpr size_t kMaxPendingSetups = 65536;
+
 struct FlowAssembler::Private {
     Connection::Context context;
     std::map<ConnectionKey, std::unique_ptr<Connection>> connections;
+    struct Setup {
+        ConnectionSetup phases;
+        bool used = false; // a flow of this connection has left
+    };
+    std::unordered_map<uint64_t, Setup> setups;
+    FlowSink sink;
+
+    // The first flow to leave a connection carries its set-up; later ones are reused.
+    void leave(Flow&& flow)
+    {
+        Setup& s = setups[flow.connId];
+        if (s.used) {
+            flow.setup = ConnectionSetup {};
+            flow.setup.reused = true;
+        } else {
+            flow.setup = s.phases;
+            s.used = true;
+        }
+        if (setups.size() > kMaxPendingSetups)
+            setups.erase(flow.connId);
+        sink(std::move(flow));
+    }
+
+    void onPhase(const record::ConnPhase& phase)
+    {
+        if (setups.size() >= kMaxPendingSetups && !setups.contains(phase.connId))
+            return;
+        ConnectionSetup& s = setups[phase.connId].phases;
+        if (phase.phase == record::ConnPhaseKind::Connect) {
+            s.connectStartNs = phase.startNs;
+            s.connectEndNs = phase.endNs;
+        } else if (phase.phase == record::ConnPhaseKind::TlsHandshake) {
+            s.tlsStartNs = phase.startNs;
+            s.tlsEndNs = phase.endNs;
+        }
+    }
 
     void closeWhere(auto&& predicate, Connection::CloseReason reason)
     {
@@ -62,7 +103,8 @@ struct FlowAssembler::Private {
 FlowAssembler::FlowAssembler(FlowSink sink)
     : d(std::make_unique<Private>())
 {
-    d->context.sink = std::move(sink);
+    d->sink = std::move(sink);
+    d->context.sink = [p = d.get()](Flow&& flow) { p->leave(std::move(flow)); };
 }
 
 FlowAssembler::~FlowAssembler() = default;
@@ -83,6 +125,9 @@ void FlowAssembler::add(const record::Record& record)
         const uint64_t connId = close->connId;
         d->closeWhere([connId](const ConnectionKey& key, const Connection&) { return key.first == connId; },
             Connection::CloseReason::Closed);
+        d->setups.erase(connId); // the id is not used again
+    } else if (const auto* phase = std::get_if<record::ConnPhase>(&record)) {
+        d->onPhase(*phase);
     } else if (const auto* process = std::get_if<record::Process>(&record)) {
         // An exited process sends nothing more on its sockets.
         if (process->kind == record::ProcessEventKind::Exit) {
@@ -100,7 +145,22 @@ void FlowAssembler::add(const record::Record& record)
 
 void FlowAssembler::setProgressSink(ProgressSink sink, uint64_t intervalNs)
 {
-    d->context.progressSink = std::move(sink);
+    // An open flow shows its connection's set-up while no flow of the connection has left yet.
+    d->context.progressSink = sink ? ProgressSink([p = d.get(), sink = std::move(sink)](const Flow& open) {
+        const auto it = p->setups.find(open.connId);
+        if (it == p->setups.end() || (!it->second.used && !it->second.phases.connectStartNs
+                                         && !it->second.phases.tlsStartNs)) {
+            sink(open);
+            return;
+        }
+        Flow shown = open;
+        if (it->second.used)
+            shown.setup.reused = true;
+        else
+            shown.setup = it->second.phases;
+        sink(shown);
+    })
+                                   : ProgressSink();
     d->context.progressIntervalNs = intervalNs;
 }
 

@@ -40,6 +40,7 @@ enum class RecordType : uint16_t {
     LibraryAttached = 7, // TLS probes attached to a library mapped by a pid
     Ready = 8, // probes are attached; traffic from now on is captured
     StreamEnd = 9, // producer finished cleanly
+    ConnPhase = 10, // a timed phase of a connection's set-up (TCP connect, TLS handshake)
 };
 
 enum class Direction : uint8_t {
@@ -118,6 +119,20 @@ struct ConnClose {
     uint8_t family = 0; // 0 unknown, 4, 6
     Endpoint local;
     Endpoint remote;
+};
+
+// Phases of a connection's set-up, timed in the kernel.
+enum class ConnPhaseKind : uint8_t {
+    Connect = 1, // connect() called → TCP established
+    TlsHandshake = 2, // first TLS record on the socket → last one before the first plaintext
+};
+
+struct ConnPhase {
+    uint64_t connId = 0;
+    uint32_t pid = 0;
+    ConnPhaseKind phase = ConnPhaseKind::Connect;
+    uint64_t startNs = 0; // CLOCK_MONOTONIC
+    uint64_t endNs = 0; // >= startNs
 };
 
 struct Process {

@@ -205,6 +205,28 @@ std::optional<Record> decodeRecord(RecordType type, const uint8_t* body, size_t 
         r.timestampNs = c.u64();
         return finish(std::move(r), "stream-end");
     }
+    case RecordType::ConnPhase: {
+        ConnPhase r;
+        r.connId = c.u64();
+        r.pid = c.u32();
+        const uint8_t phase = c.u8();
+        c.u8();
+        c.u16();
+        r.startNs = c.u64();
+        r.endNs = c.u64();
+        if (c.ok() && (phase < 1 || phase > static_cast<uint8_t>(ConnPhaseKind::TlsHandshake))) {
+            if (error)
+                error->clear(); // a phase this reader does not know: skipped like an unknown record
+            return std::nullopt;
+        }
+        if (c.ok() && r.endNs < r.startNs) {
+            if (error)
+                *error = "conn-phase record ends before it starts";
+            return std::nullopt;
+        }
+        r.phase = static_cast<ConnPhaseKind>(phase);
+        return finish(std::move(r), "conn-phase");
+    }
     }
     if (error)
         error->clear();

@@ -20,7 +20,7 @@
 
 namespace httptap::record {
 
-using Record = std::variant<StreamStart, Data, ConnClose, Process, Lost, Notice, LibraryAttached, Ready, StreamEnd>;
+using Record = std::variant<StreamStart, Data, ConnClose, Process, Lost, Notice, LibraryAttached, Ready, StreamEnd, ConnPhase>;
 
 class RecordReader
 {

@@ -200,4 +200,17 @@ void RecordWriter::write(const StreamEnd& r)
     endRecord(s);
 }
 
+void RecordWriter::write(const ConnPhase& r)
+{
+    const size_t s = beginRecord(RecordType::ConnPhase);
+    put64(r.connId);
+    put32(r.pid);
+    put8(static_cast<uint8_t>(r.phase));
+    put8(0);
+    put16(0);
+    put64(r.startNs);
+    put64(r.endNs);
+    endRecord(s);
+}
+
 } // namespace httptap::record

@@ -30,6 +30,7 @@ public:
     void write(const LibraryAttached& r);
     void write(const Ready& r);
     void write(const StreamEnd& r);
+    void write(const ConnPhase& r);
 
     const std::vector<uint8_t>& buffer() const { return m_buffer; }
     std::vector<uint8_t> take();

@@ -61,6 +61,15 @@ bool parseCommon(const QString& key, const QVariant& value, CaptureOptions* out,
         }
         return true;
     }
+    if (key == QLatin1String("timing")) {
+        if (!typeIs(value, QMetaType::Bool)) {
+            *error = QStringLiteral("option timing must be a boolean (b)");
+            *ok = false;
+        } else {
+            out->timing = value.toBool();
+        }
+        return true;
+    }
     if (key == QLatin1String("max_call_bytes")) {
         if (!typeIs(value, QMetaType::ULongLong) || value.toULongLong() < kMinCallBytes
             || value.toULongLong() > kMaxCallBytes) {

@@ -57,6 +57,7 @@ records.emplace_back(Lost { 555, 12 });
 records.emplace_back(Notice { 666, NoticeLevel::Warning, 1234, "probe failed: \xc3\xa9" });
 records.emplace_back(LibraryAttached { 777, 1234, Source::GnuTls, "/usr/lib/x86_64-linux-gnu/libgnutls.so.30" });
 records.emplace_back(Ready { 888 });
+records.emplace_back(ConnPhase { 0x1122334455667788, 1234, ConnPhaseKind::TlsHandshake, 900, 950 });
 records.emplace_back(StreamEnd { 999 });
 return records;
 }
@@ -302,6 +303,39 @@ private Q_SLOTS:
         reader.feed(bytes.data(), bytes.size() - 3);
         decodeAll(reader);
         QVERIFY(reader.pending() > 0);
+    }
+
+    void connPhase()
+    {
+        RecordReader reader;
+        reader.feed(encode({ ConnPhase { 42, 7, ConnPhaseKind::Connect, 1'000'000, 1'250'000 } }));
+        auto r = reader.next();
+        QVERIFY(r);
+        const auto& p = std::get<ConnPhase>(*r);
+        QCOMPARE(p.connId, uint64_t(42));
+        QCOMPARE(p.pid, uint32_t(7));
+        QCOMPARE(p.phase, ConnPhaseKind::Connect);
+        QCOMPARE(p.startNs, uint64_t(1'000'000));
+        QCOMPARE(p.endNs, uint64_t(1'250'000));
+    }
+
+    // A phase from a newer producer is skipped like an unknown record; one that ends before it starts is corrupt.
+    void connPhaseValidation()
+    {
+        std::vector<uint8_t> bytes = encode({ ConnPhase { 1, 2, ConnPhaseKind::Connect, 10, 20 }, Ready { 3 } });
+        bytes[kStreamHeaderSize + kRecordHeaderSize + 12] = 9; // the phase byte
+        RecordReader reader;
+        reader.feed(bytes);
+        std::vector<Record> decoded = decodeAll(reader);
+        QCOMPARE(decoded.size(), size_t(1));
+        QVERIFY(std::holds_alternative<Ready>(decoded[0]));
+        QCOMPARE(reader.skippedRecords(), uint64_t(1));
+
+        RecordReader backwards;
+        backwards.feed(encode({ ConnPhase { 1, 2, ConnPhaseKind::TlsHandshake, 20, 10 } }));
+        QVERIFY(!backwards.next());
+        QCOMPARE(backwards.state(), RecordReader::State::Error);
+        QVERIFY(QByteArray::fromStdString(backwards.errorString()).contains("ends before it starts"));
     }
 
     void unknownTypeSkipped()

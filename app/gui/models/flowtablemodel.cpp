@@ -3,6 +3,7 @@
 
 #include "displayunits.h"
 #include "filter/flowfields.h"
+#include "flow/flowtimings.h"
 #include "textescape.h"
 
 #include <QColor>
@@ -48,6 +49,28 @@ QIcon badgeIcon(uint8_t completeness)
     if (completeness & (FlowTableModel::Incomplete | FlowTableModel::NoResponse))
         return incomplete;
     return truncated;
+}
+
+// The waterfall's tooltip: each observed phase and its duration.
+QString phasesText(const Flow& f)
+{
+    const FlowPhases p = flowPhases(f);
+    QString out;
+    auto line = [&out](const QString& name, int64_t ns) {
+        if (ns >= 0)
+            out += name + QLatin1String(": ") + durationText(uint64_t(ns)) + QLatin1Char('\n');
+    };
+    line(FlowTableModel::tr("Initial connection"), p.tcp);
+    line(FlowTableModel::tr("SSL"), p.ssl);
+    line(FlowTableModel::tr("Stalled"), p.blocked);
+    line(FlowTableModel::tr("Request sent"), p.send);
+    line(FlowTableModel::tr("Waiting (TTFB)"), p.wait);
+    if (f.responseStartNs)
+        line(FlowTableModel::tr("Content download"), p.receive);
+    if (f.setup.reused)
+        out += FlowTableModel::tr("Connection reused\n");
+    out += FlowTableModel::tr("Total: %1").arg(durationText(p.totalNs()));
+    return out;
 }
 
 } // namespace
@@ -164,7 +187,7 @@ int FlowTableModel::columnCount(const QModelIndex& parent) const
 
 bool FlowTableModel::isNumeric(int column)
 {
-    return column == StatusColumn || column == SizeColumn || column == TimeColumn;
+    return column == StatusColumn || column == SizeColumn || column == TimeColumn || column == WaterfallColumn;
 }
 
 QString FlowTableModel::text(int row, int column) const
@@ -210,6 +233,8 @@ QString FlowTableModel::text(int row, int column) const
         value = r.open ? tr("(pending)") : durationText(r.durationNs);
     } else if (column == RemoteAddressColumn) {
         value = f.remote.toString();
+    } else if (column == WaterfallColumn) {
+        return {}; // painted by WaterfallDelegate
     }
     m_cache.insert(key, new QString(value));
     return value;
@@ -231,6 +256,8 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
             const QString url = escapeControl(flow(row).url());
             return why.isEmpty() ? url : url + QLatin1Char('\n') + why;
         }
+        if (column == WaterfallColumn)
+            return phasesText(flow(row));
         return {};
     case Qt::DecorationRole:
         if (column == NameColumn && r.completeness != Whole)
@@ -288,6 +315,8 @@ FlowTableModel::SortKey FlowTableModel::sortKey(
         return { 0, flow.remote.toString() };
     case TlsColumn:
         return { rank(r.tls), {} };
+    case WaterfallColumn:
+        return { flowPhases(flow).beginNs, {} };
     default:
         return {};
     }
@@ -300,7 +329,8 @@ QVariant FlowTableModel::headerData(int section, Qt::Orientation orientation, in
     if (role == Qt::DisplayRole) {
         static const char* const titles[] = { QT_TR_NOOP("Name"), QT_TR_NOOP("Method"), QT_TR_NOOP("Status"),
             QT_TR_NOOP("Domain"), QT_TR_NOOP("Type"), QT_TR_NOOP("Size"), QT_TR_NOOP("Time"), QT_TR_NOOP("Process"),
-            QT_TR_NOOP("Protocol"), QT_TR_NOOP("Remote address"), QT_TR_NOOP("TLS library") };
+            QT_TR_NOOP("Protocol"), QT_TR_NOOP("Remote address"), QT_TR_NOOP("TLS library"),
+            QT_TR_NOOP("Waterfall") };
         return tr(titles[section]);
     }
     if (role == Qt::TextAlignmentRole && isNumeric(section))

@@ -57,6 +57,7 @@ public:
         ProtocolColumn,
         RemoteAddressColumn,
         TlsColumn,
+        WaterfallColumn, // phases as bars (WaterfallDelegate); no text, sorts by start
         COLUMN_COUNT
     };
     enum Roles {
