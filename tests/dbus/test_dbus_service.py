@@ -291,6 +291,7 @@ class ServiceTest(unittest.TestCase):
             ("capture", [str(target.pid)] * 1025, None, "between 1 and 1024"),
             ("capture", [str(target.pid)], "{'pids': dbus.Array([], signature='u')}", "between 1 and 1024"),
             ("capture", [str(target.pid)], "{'follow_forks': 'yes'}", "follow_forks must be a boolean"),
+            ("capture", [str(target.pid)], "{'timing': dbus.UInt32(0)}", "timing must be a boolean"),
             ("capture", [str(target.pid)], "{'max_call_bytes': dbus.UInt64(1)}", "max_call_bytes must be"),
             ("capture", [str(target.pid)], "{'max_call_bytes': dbus.Int32(4096)}", "max_call_bytes must be"),
             ("capture", [str(target.pid)], "{'pids': dbus.Array([1], signature='i')}", "array of uint32"),
