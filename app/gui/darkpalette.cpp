@@ -5,11 +5,15 @@
 #include <QStyle>
 #include <QStyleFactory>
 
+#include <memory>
+
 namespace httptap {
 
 QPalette darkPalette()
 {
-    QPalette palette = QStyleFactory::create(QStringLiteral("Fusion"))->standardPalette();
+    // Only its palette is wanted: the style object itself is ours to delete.
+    const std::unique_ptr<QStyle> fusion(QStyleFactory::create(QStringLiteral("Fusion")));
+    QPalette palette = fusion ? fusion->standardPalette() : QApplication::palette();
     palette.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
     palette.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
     palette.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));

@@ -170,6 +170,9 @@ MainWindow::~MainWindow()
     // Its engine reads the store's flows on a worker: it goes first.
     delete m_stats;
     m_proxy->waitForIdle();
+    // Children are destroyed after this body, by ~QWidget: the view hides and its scroll bar
+    // changes range then, which must not reach the auto-scroll lambdas of a MainWindow gone.
+    m_flowView->verticalScrollBar()->disconnect(this);
 }
 
 StatsWindow* MainWindow::showStatistics()

@@ -34,13 +34,14 @@ WaterfallDelegate::WaterfallDelegate(QTableView* view, int column, FlowStore* st
         connect(model, &QAbstractItemModel::modelReset, this, &WaterfallDelegate::scheduleRangeUpdate);
         connect(model, &QAbstractItemModel::layoutChanged, this, &WaterfallDelegate::scheduleRangeUpdate);
     }
-    view->viewport()->installEventFilter(this); // a taller view shows more rows
+    m_viewport = view->viewport();
+    m_viewport->installEventFilter(this); // a taller view shows more rows
     scheduleRangeUpdate();
 }
 
 bool WaterfallDelegate::eventFilter(QObject* watched, QEvent* event)
 {
-    if (m_view && watched == m_view->viewport()) {
+    if (watched == m_viewport) {
         // Not an editor: the base class would treat its key and focus events as an editor's.
         if (event->type() == QEvent::Resize || event->type() == QEvent::Show)
             scheduleRangeUpdate();

@@ -41,6 +41,9 @@ private:
     void updateRange();
 
     QPointer<QTableView> m_view;
+    // Compared in eventFilter without touching m_view: the filter also sees the viewport's events
+    // while the view is being destroyed, when it is no longer a QTableView.
+    QPointer<QWidget> m_viewport;
     int m_column;
     FlowStore* m_store;
     QTimer m_rangeTimer;

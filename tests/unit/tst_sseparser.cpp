@@ -83,7 +83,8 @@ private Q_SLOTS:
                              << QByteArray("[id '' event '' retry -1 data 'after bom']");
         QTest::newRow("retry") << QByteArray("retry: 2500\ndata: x\n\nretry: soon\ndata: y\n\n")
                                << QByteArray("[id '' event '' retry 2500 data 'x'][id '' event '' retry -1 data 'y']");
-        QTest::newRow("id kept, NUL ignored") << QByteArray("id: 7\ndata: a\n\nid: b\0ad\ndata: b\n\n", 37)
+        static const char withNul[] = "id: 7\ndata: a\n\nid: b\0ad\ndata: b\n\n";
+        QTest::newRow("id kept, NUL ignored") << QByteArray(withNul, sizeof(withNul) - 1)
                                               << QByteArray("[id '7' event '' retry -1 data 'a'][id '7' event '' retry -1 data 'b']");
         QTest::newRow("event without data is dropped") << QByteArray("event: lonely\n\ndata: z\n\n")
                                                        << QByteArray("[id '' event '' retry -1 data 'z']");
