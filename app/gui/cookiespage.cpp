@@ -2,6 +2,7 @@
 #include "cookiespage.h"
 
 #include "http/cookies.h"
+#include "detailtables.h"
 #include "models/textescape.h"
 #include "models/texttablemodel.h"
 
@@ -14,29 +15,6 @@ namespace httptap {
 
 namespace {
 
-QTableView* makeTable(TextTableModel* model, const QString& name)
-{
-    auto* view = new QTableView;
-    view->setObjectName(name);
-    view->setModel(model);
-    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setWordWrap(false);
-    view->verticalHeader()->hide();
-    view->horizontalHeader()->setStretchLastSection(true);
-    return view;
-}
-
-QLabel* makeTitle(const QString& text)
-{
-    auto* label = new QLabel(text);
-    label->setTextFormat(Qt::PlainText);
-    QFont bold = label->font();
-    bold.setBold(true);
-    label->setFont(bold);
-    return label;
-}
-
 QString flag(bool on)
 {
     return on ? QStringLiteral("✓") : QString();
@@ -47,17 +25,17 @@ QString flag(bool on)
 CookiesPage::CookiesPage(QWidget* parent)
     : QWidget(parent)
     , m_empty(new QLabel)
-    , m_requestTitle(makeTitle(tr("Request Cookies")))
+    , m_requestTitle(makeSectionTitle(tr("Request Cookies")))
     , m_requestModel(new TextTableModel({ tr("Name"), tr("Value") }, this))
-    , m_responseTitle(makeTitle(tr("Response Cookies")))
+    , m_responseTitle(makeSectionTitle(tr("Response Cookies")))
     , m_responseModel(new TextTableModel({ tr("Name"), tr("Value"), tr("Domain"), tr("Path"), tr("Expires / Max-Age"),
                                               tr("HttpOnly"), tr("Secure"), tr("SameSite") },
           this))
 {
     m_empty->setObjectName(QStringLiteral("cookiesEmpty"));
     m_empty->setTextFormat(Qt::PlainText);
-    m_request = makeTable(m_requestModel, QStringLiteral("requestCookies"));
-    m_response = makeTable(m_responseModel, QStringLiteral("responseCookies"));
+    m_request = makeDetailTable(m_requestModel, QStringLiteral("requestCookies"));
+    m_response = makeDetailTable(m_responseModel, QStringLiteral("responseCookies"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_empty);

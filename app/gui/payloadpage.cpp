@@ -4,6 +4,7 @@
 #include "bodyview.h"
 #include "filter/flowfields.h"
 #include "http/formdata.h"
+#include "detailtables.h"
 #include "models/textescape.h"
 #include "models/texttablemodel.h"
 
@@ -16,28 +17,12 @@ namespace httptap {
 
 namespace {
 
+// Short: the page stacks several of them.
 QTableView* makeTable(TextTableModel* model, const QString& name)
 {
-    auto* view = new QTableView;
-    view->setObjectName(name);
-    view->setModel(model);
-    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setWordWrap(false);
-    view->verticalHeader()->hide();
-    view->horizontalHeader()->setStretchLastSection(true);
+    QTableView* view = makeDetailTable(model, name);
     view->setMaximumHeight(220);
     return view;
-}
-
-QLabel* makeTitle(const QString& text)
-{
-    auto* label = new QLabel(text);
-    label->setTextFormat(Qt::PlainText);
-    QFont bold = label->font();
-    bold.setBold(true);
-    label->setFont(bold);
-    return label;
 }
 
 QString fieldValue(const FormField& field)
@@ -52,11 +37,11 @@ QString fieldValue(const FormField& field)
 PayloadPage::PayloadPage(QWidget* parent)
     : QWidget(parent)
     , m_empty(new QLabel(tr("This request has no payload.")))
-    , m_queryTitle(makeTitle(tr("Query String Parameters")))
+    , m_queryTitle(makeSectionTitle(tr("Query String Parameters")))
     , m_queryModel(new TextTableModel({ tr("Name"), tr("Value") }, this))
-    , m_formTitle(makeTitle(tr("Form Data")))
+    , m_formTitle(makeSectionTitle(tr("Form Data")))
     , m_formModel(new TextTableModel({ tr("Name"), tr("Value"), tr("File name"), tr("Content type") }, this))
-    , m_bodyTitle(makeTitle(tr("Request Payload")))
+    , m_bodyTitle(makeSectionTitle(tr("Request Payload")))
     , m_body(new BodyView(QStringLiteral("payloadBody")))
 {
     m_query = makeTable(m_queryModel, QStringLiteral("queryTable"));
