@@ -31,6 +31,8 @@ enum capture_event_kind {
 	CAPTURE_EVENT_CLOSE = 2,
 	CAPTURE_EVENT_PROCESS = 3,
 	CAPTURE_EVENT_PHASE = 4,
+	CAPTURE_EVENT_DNS = 5, /* reserved (issue 12): a UDP/53 datagram */
+	CAPTURE_EVENT_STACK = 6, /* reserved (issue 12): a user stack at the start of a message */
 };
 
 /* Same values as httptap::record::Source. */

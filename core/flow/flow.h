@@ -24,6 +24,7 @@
 #include <QStringList>
 
 #include <cstdint>
+#include <memory>
 
 namespace httptap {
 
@@ -143,6 +144,32 @@ struct ConnectionSetup {
     uint64_t tlsStartNs = 0; // first TLS record on the socket (0: not observed)
     uint64_t tlsEndNs = 0; // last handshake record before the first plaintext
     bool reused = false; // the connection carried earlier flows: no set-up on this one
+    // DNS resolution that produced the remote address, matched by the process and the answer's
+    // addresses (DnsMessage records; 0: not observed — /etc/hosts, cached, or an IP literal).
+    uint64_t dnsStartNs = 0; // first query sent
+    uint64_t dnsEndNs = 0; // the answer that carried the remote address arrived
+    QByteArray dnsName; // the name asked for ("api.example.test")
+};
+
+// One frame of an initiator stack. The capture side fills address, module and
+// moduleOffset (file offset in the module, from the helper's ModuleMap
+// records); symbolization in the unprivileged app fills symbol/symbolOffset.
+struct StackFrame {
+    uint64_t address = 0; // instruction pointer in the traced process
+    QString module; // path of the mapped file ("/usr/lib/x86_64-linux-gnu/libc.so.6"); empty if unmapped
+    uint64_t moduleOffset = 0; // file offset of address within module
+    QString symbol; // function name, empty until symbolized (or when no symbol covers it)
+    uint64_t symbolOffset = 0; // address - symbol start
+};
+
+// Who sent the message: the user-space call stack of the thread that started
+// writing it, captured once per message in the kernel (issue 12).
+struct InitiatorStack {
+    uint32_t tid = 0;
+    QString thread; // the thread's name (comm) at the time
+    uint64_t timestampNs = 0;
+    bool partial = false; // the frame-pointer walk stopped early (code without frame pointers)
+    QList<StackFrame> frames; // innermost first
 };
 
 struct Flow {
@@ -187,6 +214,9 @@ struct Flow {
     uint64_t responseStartNs = 0; // first response byte (0 if none)
     uint64_t endNs = 0; // last byte of the exchange
     ConnectionSetup setup; // TCP connect and TLS handshake before this flow (flowtimings.h)
+    // The stack of the thread that wrote the request (client role) or the response (server role);
+    // null when stacks were off or not captured. Shared: stacks are immutable once attached.
+    std::shared_ptr<const InitiatorStack> initiator;
 
     // A snapshot of an exchange still open (FlowAssembler's progress sink): the same id comes
     // again, later snapshots and finally the finished flow, which never has this set.

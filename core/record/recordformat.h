@@ -41,6 +41,10 @@ enum class RecordType : uint16_t {
     Ready = 8, // probes are attached; traffic from now on is captured
     StreamEnd = 9, // producer finished cleanly
     ConnPhase = 10, // a timed phase of a connection's set-up (TCP connect, TLS handshake)
+    // Reserved for issue 12 (being built): numbers fixed here so parallel work does not collide.
+    DnsMessage = 11, // a DNS query or answer a traced process exchanged over UDP port 53
+    Stack = 12, // the user-space call stack of a thread when it started sending a message
+    ModuleMap = 13, // the executable mappings of a traced process (for symbolizing stacks)
 };
 
 enum class Direction : uint8_t {
