@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "livecapture.h"
 
+#include "helperlocation.h"
+
 #include "gatedcommand.h"
 #include "models/textescape.h"
 #include "record/recordreader.h"
@@ -31,19 +33,6 @@ LiveCapture::~LiveCapture()
     }
     if (m_fd >= 0)
         ::close(m_fd);
-}
-
-QString LiveCapture::findHelper()
-{
-    const QString env = qEnvironmentVariable("HTTPTAP_HELPER");
-    if (!env.isEmpty() && QFileInfo(env).isExecutable())
-        return env;
-    const QString dir = QCoreApplication::applicationDirPath();
-    for (const QString& candidate : { dir + QStringLiteral("/httptap-helper"),
-             dir + QStringLiteral("/../libexec/httptap/httptap-helper"), QStringLiteral(HTTPTAP_LIBEXECDIR "/httptap-helper") })
-        if (QFileInfo(candidate).isExecutable())
-            return QFileInfo(candidate).canonicalFilePath();
-    return {};
 }
 
 QString LiveCapture::missingProcess(const std::vector<pid_t>& pids)
@@ -130,12 +119,11 @@ bool LiveCapture::startCommand(const QStringList& argv, const QString& workingDi
 
 bool LiveCapture::startHelper(const QStringList& args, QString* error)
 {
-    const QString helper = m_helperPath.isEmpty() ? findHelper() : m_helperPath;
+    const QString helper = m_helperPath.isEmpty() ? QString::fromStdString(findHelperExecutable()) : m_helperPath;
     if (helper.isEmpty() || !QFileInfo(helper).isExecutable()) {
         *error = tr("Cannot find httptap-helper (looked at %1). Is httptap installed completely? Reinstall "
                     "the package, or run ./x setup as root.")
-                     .arg(m_helperPath.isEmpty() ? tr("$HTTPTAP_HELPER, next to httptap and in %1").arg(QStringLiteral(HTTPTAP_LIBEXECDIR))
-                                                 : m_helperPath);
+                     .arg(m_helperPath.isEmpty() ? QString::fromStdString(helperSearchDescription()) : m_helperPath);
         return false;
     }
     m_stderr.clear();

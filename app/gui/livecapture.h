@@ -59,8 +59,7 @@ public:
     bool isRunning() const { return m_running; }
 
     // $HTTPTAP_HELPER, next to this executable, or the installed libexec path; empty if none.
-    static QString findHelper();
-    // Direct mode (root) runs this helper instead of findHelper()'s (tests: a missing or failing one).
+    // Direct mode (root) runs this helper instead of findHelperExecutable()'s (tests: a missing or failing one).
     void setHelperPath(const QString& path) { m_helperPath = path; }
     // A service failure as a sentence for the user with what to do.
     static QString serviceFailureText(int failure, const QString& why);

@@ -2,7 +2,6 @@
 #include "helperprocess.h"
 
 #include <cerrno>
-#include <climits>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -14,21 +13,6 @@
 namespace httptap::cli {
 
 namespace {
-
-bool isExecutable(const std::string& path)
-{
-    return !path.empty() && access(path.c_str(), X_OK) == 0;
-}
-
-std::string ownDirectory()
-{
-    char buf[PATH_MAX];
-    const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-    if (n <= 0)
-        return {};
-    std::string path(buf, static_cast<size_t>(n));
-    return path.substr(0, path.rfind('/'));
-}
 
 int decodeStatus(int status)
 {
@@ -49,19 +33,6 @@ std::vector<char*> argv(const std::vector<std::string>& args)
 }
 
 } // namespace
-
-std::string findHelper()
-{
-    if (const char* env = getenv("HTTPTAP_HELPER"); env && isExecutable(env))
-        return env;
-    const std::string dir = ownDirectory();
-    for (const std::string& candidate : {dir + "/httptap-helper", dir + "/../libexec/httptap/httptap-helper",
-             std::string(HTTPTAP_LIBEXECDIR "/httptap-helper")}) {
-        if (isExecutable(candidate))
-            return candidate;
-    }
-    return {};
-}
 
 HelperProcess::~HelperProcess()
 {

@@ -12,10 +12,6 @@
 
 namespace httptap::cli {
 
-// $HTTPTAP_HELPER, then next to this executable (build tree), then the
-// installed libexec location. Empty when none is executable.
-std::string findHelper();
-
 class HelperProcess
 {
 public:

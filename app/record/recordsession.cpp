@@ -5,6 +5,7 @@
 #include "flow/captureclock.h"
 #include "filter/flowfilter.h"
 #include "flow/flowassembler.h"
+#include "helperlocation.h"
 #include "helperprocess.h"
 #include "metricsexporter.h"
 #include "undecryptedreport.h"
@@ -134,10 +135,9 @@ int RecordSession::run()
             "e.g. sudo httptap-record ..., or through the httptap system service (--via dbus)");
         return 1;
     }
-    const std::string helperPath = via == "dbus" ? std::string("-") : findHelper();
+    const std::string helperPath = via == "dbus" ? std::string("-") : findHelperExecutable();
     if (helperPath.empty()) {
-        say("cannot find httptap-helper (looked at $HTTPTAP_HELPER, next to httptap-record and in " HTTPTAP_LIBEXECDIR
-            "); is httptap installed? Run ./x setup");
+        say("cannot find httptap-helper (looked at " + helperSearchDescription() + "); is httptap installed? Run ./x setup");
         return 1;
     }
 
