@@ -61,9 +61,19 @@ void FlowOutput::noteProcess(uint32_t pid, bool execed)
 
 bool FlowOutput::write(const QByteArray& bytes)
 {
-    return std::fwrite(bytes.constData(), 1, static_cast<size_t>(bytes.size()), m_out)
-        == static_cast<size_t>(bytes.size())
+    m_pending.append(bytes);
+    return m_pending.size() < kFlushBytes || flush();
+}
+
+bool FlowOutput::flush()
+{
+    if (m_pending.isEmpty())
+        return true;
+    const bool ok = std::fwrite(m_pending.constData(), 1, static_cast<size_t>(m_pending.size()), m_out)
+            == static_cast<size_t>(m_pending.size())
         && std::fflush(m_out) == 0;
+    m_pending.resize(0); // keeps the capacity for the next batch
+    return ok;
 }
 
 bool FlowOutput::add(const Flow& flow)
@@ -86,7 +96,8 @@ bool FlowOutput::add(const Flow& flow)
         const QByteArray lines = m_messageLines.take(flow, m_jsonl, true);
         return lines.isEmpty() || write(lines);
     }
-    return write(m_jsonl.line(flow));
+    m_jsonl.appendLine(flow, m_pending);
+    return m_pending.size() < kFlushBytes || flush();
 }
 
 bool FlowOutput::progress(const Flow& flow)
@@ -99,9 +110,9 @@ bool FlowOutput::progress(const Flow& flow)
 
 bool FlowOutput::finish()
 {
-    if (m_format != "har")
-        return true;
-    return write(harBytes(m_flows, m_clock, m_har));
+    if (m_format == "har" && !write(harBytes(m_flows, m_clock, m_har)))
+        return false;
+    return flush();
 }
 
 } // namespace httptap::cli

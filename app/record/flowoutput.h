@@ -45,14 +45,21 @@ public:
     // Reads /proc/PID/cmdline once per pid (again after an exec): live captures only, as a saved
     // capture's pids name other processes now. A process gone before this keeps what was known, else its name (comm).
     void noteProcess(uint32_t pid, bool execed = false);
-    // False when writing failed (errno tells why).
+    // False when writing failed (errno tells why). Output is collected and written by flush(): the
+    // caller flushes once per batch of records it read (one write for many flows), and when idle.
     bool add(const Flow& flow);
     // A snapshot of an open flow (FlowAssembler's progress sink); writes only with --messages.
     bool progress(const Flow& flow);
+    // Writes what add() and progress() collected, and flushes the stream (`tail -f` sees it now).
+    bool flush();
     bool finish();
 
 private:
     bool write(const QByteArray& bytes);
+
+    // Collected output is written early beyond this, so a long batch does not grow the buffer.
+    static constexpr qsizetype kFlushBytes = 1 << 20;
+    QByteArray m_pending;
 
     std::string m_format;
     FILE* m_out;

@@ -299,6 +299,8 @@ int RecordSession::run()
             // Quiet: messages that waited for the progress interval go out now (--messages).
             if (o.messages)
                 assembler.flushProgress();
+            if (!writer.flush())
+                writeFailed = true;
             continue;
         }
         const ssize_t n = read(streamFd, buf, sizeof(buf));
@@ -365,6 +367,9 @@ int RecordSession::run()
                 assembler.add(*rec);
             }
         }
+        // One write for the flows of this read: under load a read holds many records.
+        if (!writer.flush())
+            writeFailed = true;
         if (reader.state() == record::RecordReader::State::Error) {
             say("the helper's stream is corrupt: " + reader.errorString());
             captureError = true;

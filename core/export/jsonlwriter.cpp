@@ -2,6 +2,7 @@
 #include "jsonlwriter.h"
 
 #include "flow/flowtimings.h"
+#include "jsonbytewriter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -215,9 +216,215 @@ QJsonObject JsonlWriter::toJson(const Flow& flow) const
 
 QByteArray JsonlWriter::line(const Flow& flow) const
 {
-    QByteArray out = QJsonDocument(toJson(flow)).toJson(QJsonDocument::Compact);
-    out.append('\n');
+    QByteArray out;
+    appendLine(flow, out);
     return out;
+}
+
+namespace {
+
+void writeHeaders(JsonByteWriter& w, const HttpHeaders& headers)
+{
+    w.beginArray();
+    for (const HttpHeader& h : headers) {
+        w.beginArray();
+        w.wireString(h.name);
+        w.wireString(h.value);
+        w.endArray();
+    }
+    w.endArray();
+}
+
+void writeEndpoint(JsonByteWriter& w, const FlowEndpoint& e)
+{
+    if (e.family == 0) {
+        w.null();
+        return;
+    }
+    w.beginObject();
+    w.key("ip");
+    w.string(e.address());
+    w.key("port");
+    w.integer(e.port);
+    w.endObject();
+}
+
+void writePhase(JsonByteWriter& w, std::string_view key, int64_t ns)
+{
+    w.key(key);
+    if (ns < 0)
+        w.null();
+    else
+        w.number(double(ns) / 1e6);
+}
+
+// timingsJson's object.
+void writeTimings(JsonByteWriter& w, const Flow& flow)
+{
+    const FlowPhases p = flowPhases(flow);
+    w.beginObject();
+    writePhase(w, "blocked_ms", p.blocked);
+    writePhase(w, "connect_ms", p.connect);
+    w.key("connection_reused");
+    w.boolean(flow.setup.reused);
+    writePhase(w, "dns_ms", p.dns);
+    writePhase(w, "receive_ms", p.receive);
+    writePhase(w, "send_ms", p.send);
+    writePhase(w, "ssl_ms", p.ssl);
+    writePhase(w, "tcp_ms", p.tcp);
+    writePhase(w, "total_ms", int64_t(p.totalNs()));
+    writePhase(w, "wait_ms", p.wait);
+    w.endObject();
+}
+
+// addBody's members up to "decoded_body_truncated" (the first ones in key order).
+void writeBodyMembers(JsonByteWriter& w, const HttpMessage& m)
+{
+    w.key("body");
+    w.base64(m.body);
+    w.key("body_size");
+    w.integer(qint64(m.bodySize));
+    w.key("body_truncated");
+    w.boolean(m.bodyTruncated);
+    w.key("complete");
+    w.boolean(m.complete);
+    w.key("content_encoding");
+    w.wireString(m.contentEncoding);
+    w.key("decoded_body");
+    if (m.decoded)
+        w.base64(m.decodedBody);
+    else
+        w.null();
+    w.key("decoded_body_size");
+    if (m.decoded)
+        w.integer(m.decodedBody.size());
+    else
+        w.null();
+    w.key("decoded_body_truncated");
+    w.boolean(m.decodedTruncated);
+    w.key("headers");
+    writeHeaders(w, m.headers);
+}
+
+// A member whose value is rare and nested (gRPC, WebSocket, SSE): the QJsonObject builders above
+// serialize it, so there is one definition of its shape.
+void writeJsonValue(JsonByteWriter& w, const QJsonValue& value)
+{
+    if (value.isObject())
+        w.raw(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+    else
+        w.null();
+}
+
+} // namespace
+
+void JsonlWriter::appendLine(const Flow& flow, QByteArray& out) const
+{
+    // The members of toJson(flow), in QJsonObject's (sorted) key order: tst_jsonlwriter compares the two.
+    JsonByteWriter w(out);
+    w.beginObject();
+    w.key("conn_id");
+    w.integer(qint64(flow.connId));
+    w.key("duration_ms");
+    w.number(milliseconds(flow.startNs, flow.endNs));
+    w.key("grpc");
+    writeJsonValue(w, grpcJson(flow.grpc, m_clock));
+    w.key("http_version");
+    w.latin1(std::string_view(flow.httpVersion.constData(), size_t(flow.httpVersion.size())));
+    w.key("id");
+    w.integer(qint64(flow.id));
+    w.key("incomplete");
+    w.boolean(flow.incomplete);
+    w.key("informational");
+    w.beginArray();
+    for (const HttpMessage& m : flow.informational) {
+        w.beginObject();
+        w.key("headers");
+        writeHeaders(w, m.headers);
+        w.key("reason");
+        w.wireString(m.reason);
+        w.key("status");
+        w.integer(m.status);
+        w.endObject();
+    }
+    w.endArray();
+    w.key("local");
+    writeEndpoint(w, flow.local);
+    w.key("notes");
+    w.beginArray();
+    for (const QString& note : flow.notes)
+        w.string(note);
+    w.endArray();
+    w.key("pid");
+    w.integer(qint64(flow.pid));
+    w.key("process");
+    w.string(flow.process);
+    w.key("pushed_by");
+    if (flow.pushedBy)
+        w.integer(qint64(flow.pushedBy));
+    else
+        w.null();
+    w.key("remote");
+    writeEndpoint(w, flow.remote);
+    const QString url = flow.url();
+    w.key("request");
+    w.beginObject();
+    writeBodyMembers(w, flow.request);
+    w.key("method");
+    w.wireString(flow.request.method);
+    w.key("target");
+    w.wireString(flow.request.target);
+    w.key("trailers");
+    writeHeaders(w, flow.request.trailers);
+    w.key("url");
+    w.string(url);
+    w.endObject();
+    w.key("response");
+    if (flow.hasResponse) {
+        w.beginObject();
+        writeBodyMembers(w, flow.response);
+        w.key("reason");
+        w.wireString(flow.response.reason);
+        w.key("status");
+        w.integer(flow.response.status);
+        w.key("trailers");
+        writeHeaders(w, flow.response.trailers);
+        w.endObject();
+    } else {
+        w.null();
+    }
+    w.key("role");
+    w.latin1(flow.role == Flow::Role::Client ? "client" : "server");
+    w.key("schema");
+    w.integer(kJsonlSchemaVersion);
+    w.key("server_sent_events");
+    writeJsonValue(w, serverSentEventsJson(flow, m_clock));
+    w.key("start_time");
+    w.isoTime(m_clock, flow.startNs);
+    w.key("stream_id");
+    if (flow.streamId)
+        w.integer(qint64(flow.streamId));
+    else
+        w.null();
+    w.key("tid");
+    w.integer(qint64(flow.tid));
+    w.key("timings");
+    writeTimings(w, flow);
+    w.key("tls");
+    w.latin1(record::sourceName(flow.source));
+    w.key("truncated");
+    w.boolean(flow.truncated);
+    w.key("ttfb_ms");
+    if (flow.responseStartNs)
+        w.number(milliseconds(flow.startNs, flow.responseStartNs));
+    else
+        w.null();
+    w.key("url");
+    w.string(url);
+    w.key("websocket");
+    writeJsonValue(w, webSocketJson(flow, m_clock));
+    w.endObject();
+    out.append('\n');
 }
 
 } // namespace httptap

@@ -11,6 +11,9 @@
 
 using namespace httptap;
 
+Q_DECLARE_METATYPE(httptap::Flow)
+Q_DECLARE_METATYPE(httptap::CaptureClock)
+
 namespace {
 
 constexpr uint64_t kAnchorMono = 5'000'000'000;
@@ -227,6 +230,117 @@ private Q_SLOTS:
         const QByteArray line = JsonlWriter().line(f);
         QCOMPARE(line.count('\n'), 1);
         QVERIFY(line.contains("\"target\":\"/a\\nb\""));
+    }
+
+    // line() formats straight into bytes; toJson() builds the QJsonObject the schema was defined
+    // with. Both must give the same bytes for every kind of flow and every kind of text in it.
+    void lineMatchesQJsonDocument_data()
+    {
+        QTest::addColumn<Flow>("flow");
+        QTest::addColumn<CaptureClock>("clock");
+        const CaptureClock anchored(kAnchorMono, kAnchorReal);
+        QTest::newRow("known") << knownFlow() << anchored;
+        QTest::newRow("unanchored clock") << knownFlow() << CaptureClock();
+        QTest::newRow("before 1970") << knownFlow() << CaptureClock(kAnchorMono * 4, 1'000);
+        QTest::newRow("after 9999") << knownFlow() << CaptureClock(0, 300'000'000'000'000'000);
+        Flow f = knownFlow();
+        f.role = Flow::Role::Server;
+        f.source = record::Source::OpenSsl;
+        f.local = FlowEndpoint { 6, { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, 8443 };
+        f.remote = FlowEndpoint {};
+        f.hasResponse = false;
+        f.responseStartNs = 0;
+        f.incomplete = f.truncated = true;
+        f.notes = QStringList { QStringLiteral("cut"), QString::fromUtf8("d\xc3\xa9j\xc3\xa0 vu \xf0\x9f\x98\x80") };
+        QTest::newRow("server, ipv6, no response, notes") << f << anchored;
+        f = knownFlow();
+        f.request.headers = { { "X-Latin1", "caf\xe9" }, { "X-Utf8", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80" },
+            { "X-Bom", "\xef\xbb\xbf" "bom" }, { "X-Ctl", QByteArray("\x00\x01\x08\x09\x0a\x0c\x0d\x1f\x7f\"\\/", 13) },
+            { "X-Surrogate", "\xed\xa0\x80" }, { "X-Overlong", "\xc0\xaf" }, { "X-Nonchar", "\xef\xbf\xbe" },
+            { "", "" } };
+        f.request.method = "G\xc3\xa9T";
+        f.request.target = "/\xff?a=\"b\"\\";
+        f.response.reason = "\xe9t\xe9\n";
+        f.response.contentEncoding = "gzip";
+        f.response.decoded = true;
+        f.response.decodedBody = "decoded!";
+        f.response.decodedTruncated = true;
+        f.process = QString(QStringLiteral("p")) + QChar(0xd800) + QChar(0xdc00) + QChar(0xdc01) + QChar(0x07ff)
+            + QChar(0x0800) + QChar(0xfffd);
+        QTest::newRow("text of every kind") << f << anchored;
+        for (int size : { 0, 1, 2, 3, 4, 5, 256 }) {
+            f = knownFlow();
+            for (int i = 0; i < size; ++i)
+                f.response.body.append(char(i * 37 + 11));
+            f.response.bodySize = uint64_t(size) + 1'000'000'000'000ULL;
+            f.response.bodyTruncated = true;
+            QTest::addRow("body of %d bytes", size) << f << anchored;
+        }
+        f = knownFlow();
+        f.httpVersion = "HTTP/2";
+        f.streamId = 5;
+        f.pushedBy = 3;
+        f.setup.connectStartNs = f.startNs - 3'000'000;
+        f.setup.connectEndNs = f.startNs - 2'000'000;
+        f.setup.tlsStartNs = f.startNs - 1'999'999;
+        f.setup.tlsEndNs = f.startNs - 1;
+        f.endNs = f.startNs + 7'000'000'000'000; // whole milliseconds, and large
+        f.responseStartNs = f.startNs + 1;
+        QTest::newRow("http/2, set-up timings, exact ms") << f << anchored;
+        f.setup = {};
+        f.setup.reused = true;
+        f.endNs = f.startNs + 123'456'789'123'457;
+        QTest::newRow("reused, long") << f << anchored;
+        f = knownFlow();
+        f.endNs = f.startNs - 5; // clock skew: durations clamp to 0
+        QTest::newRow("end before start") << f << anchored;
+        f = knownFlow();
+        f.httpVersion = "HTTP/\xb2";
+        QTest::newRow("odd version bytes") << f << anchored;
+        f = knownFlow();
+        f.informational.append(f.informational.first());
+        f.informational.last().headers = { { "Link", "</a.css>; rel=preload" } };
+        f.informational.last().status = 103;
+        f.informational.last().reason = "Early Hints";
+        QTest::newRow("two informational") << f << anchored;
+        f = knownFlow();
+        f.httpVersion = "HTTP/2";
+        f.grpc.isGrpc = true;
+        f.grpc.service = "helloworld.Greeter";
+        f.grpc.method = "SayHello";
+        f.grpc.status = 0;
+        f.grpc.message = "ok \xe9";
+        f.grpc.requestMessages = { GrpcMessage { false, 3, "abc", false, false, kAnchorMono + 5 } };
+        f.grpc.responseMessages = { GrpcMessage { true, 9, "decompressed", true, false, 0 } };
+        QTest::newRow("grpc") << f << anchored;
+        f = knownFlow();
+        f.webSocket = true;
+        f.webSocketExtensions = "permessage-deflate";
+        WebSocketMessage ws;
+        ws.timeNs = kAnchorMono + 2'000'000;
+        ws.data = "h\xe9";
+        ws.size = 2;
+        ws.note = QStringLiteral("invalid UTF-8 in a text message");
+        f.webSocketMessages = { ws };
+        f.streamItemsDropped = 2;
+        QTest::newRow("websocket") << f << anchored;
+        f = knownFlow();
+        f.response.headers = { { "Content-Type", "text/event-stream" } };
+        f.serverSentEvents = { ServerSentEvent { kAnchorMono + 1000, "7", "tick", "a\nb", 2500 },
+            ServerSentEvent { 0, "", "", "", -1 } };
+        QTest::newRow("server-sent events") << f << anchored;
+    }
+
+    void lineMatchesQJsonDocument()
+    {
+        QFETCH(Flow, flow);
+        QFETCH(CaptureClock, clock);
+        const JsonlWriter w(clock);
+        const QByteArray reference = QJsonDocument(w.toJson(flow)).toJson(QJsonDocument::Compact) + '\n';
+        QCOMPARE(w.line(flow), reference);
+        QByteArray appended = "previous line\n";
+        w.appendLine(flow, appended);
+        QCOMPARE(appended, "previous line\n" + reference);
     }
 
     void fromAssembledFlow()

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "jsonbytewriter.h"
+
+#include "jsonlwriter.h"
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+
+namespace httptap {
+
+namespace {
+
+char hexDigit(unsigned v) { return char(v < 10 ? '0' + v : 'a' + v - 10); }
+
+// The escape of an ASCII character, or nullptr when it stands for itself.
+const char* asciiEscape(unsigned char c)
+{
+    static const char* const controls[0x20] = { "\\u0000", "\\u0001", "\\u0002", "\\u0003", "\\u0004", "\\u0005",
+        "\\u0006", "\\u0007", "\\b", "\\t", "\\n", "\\u000b", "\\f", "\\r", "\\u000e", "\\u000f", "\\u0010", "\\u0011",
+        "\\u0012", "\\u0013", "\\u0014", "\\u0015", "\\u0016", "\\u0017", "\\u0018", "\\u0019", "\\u001a", "\\u001b",
+        "\\u001c", "\\u001d", "\\u001e", "\\u001f" };
+    if (c < 0x20)
+        return controls[c];
+    if (c == '"')
+        return "\\\"";
+    if (c == '\\')
+        return "\\\\";
+    return nullptr;
+}
+
+// Seconds since the epoch in 1970..9999 as "yyyy-MM-ddTHH:mm:ss" (QDateTime's format for those years).
+bool appendCivilTime(QByteArray& out, int64_t secs)
+{
+    if (secs < 0 || secs >= 253402300800) // 10000-01-01T00:00:00Z
+        return false;
+    using namespace std::chrono;
+    const sys_days day { days { secs / 86400 } };
+    const year_month_day ymd { day };
+    const int64_t inDay = secs % 86400;
+    char text[20];
+    auto put = [&](int at, int digits, int64_t value) {
+        for (int i = digits - 1; i >= 0; --i, value /= 10)
+            text[at + i] = char('0' + value % 10);
+    };
+    put(0, 4, int(ymd.year()));
+    text[4] = '-';
+    put(5, 2, unsigned(ymd.month()));
+    text[7] = '-';
+    put(8, 2, unsigned(ymd.day()));
+    text[10] = 'T';
+    put(11, 2, inDay / 3600);
+    text[13] = ':';
+    put(14, 2, inDay / 60 % 60);
+    text[16] = ':';
+    put(17, 2, inDay % 60);
+    out.append(text, sizeof text - 1);
+    return true;
+}
+
+} // namespace
+
+void JsonByteWriter::open(char bracket)
+{
+    separate();
+    m_out.append(bracket);
+    if (m_depth < kMaxDepth - 1)
+        ++m_depth;
+    m_hasMember[m_depth] = false;
+}
+
+void JsonByteWriter::close(char bracket)
+{
+    m_out.append(bracket);
+    if (m_depth > 0)
+        --m_depth;
+}
+
+void JsonByteWriter::separate()
+{
+    if (m_afterKey) {
+        m_afterKey = false;
+        return;
+    }
+    if (m_depth > 0 && m_hasMember[m_depth])
+        m_out.append(',');
+    m_hasMember[m_depth] = true;
+}
+
+void JsonByteWriter::key(std::string_view name)
+{
+    separate();
+    m_out.append('"');
+    m_out.append(name.data(), qsizetype(name.size()));
+    m_out.append("\":", 2);
+    m_afterKey = true;
+}
+
+void JsonByteWriter::null()
+{
+    separate();
+    m_out.append("null", 4);
+}
+
+void JsonByteWriter::boolean(bool value)
+{
+    separate();
+    if (value)
+        m_out.append("true", 4);
+    else
+        m_out.append("false", 5);
+}
+
+void JsonByteWriter::integer(int64_t value)
+{
+    separate();
+    char text[24];
+    const auto end = std::to_chars(text, text + sizeof text, value).ptr;
+    m_out.append(text, end - text);
+}
+
+void JsonByteWriter::number(double value)
+{
+    if (!std::isfinite(value)) {
+        null();
+        return;
+    }
+    // QJsonValue keeps a double that holds an integer (without claiming precision it lacks) as one.
+    if (value == std::trunc(value) && std::fabs(value) <= 9007199254740992.0) {
+        integer(int64_t(value));
+        return;
+    }
+    separate();
+    char text[32];
+    const auto end = std::to_chars(text, text + sizeof text, value).ptr; // shortest round trip
+    m_out.append(text, end - text);
+}
+
+void JsonByteWriter::escapedAscii(const char* data, qsizetype size)
+{
+    qsizetype plain = 0; // start of the run not yet copied
+    for (qsizetype i = 0; i < size; ++i) {
+        if (const char* escape = asciiEscape(static_cast<unsigned char>(data[i]))) {
+            m_out.append(data + plain, i - plain);
+            m_out.append(escape);
+            plain = i + 1;
+        }
+    }
+    m_out.append(data + plain, size - plain);
+}
+
+void JsonByteWriter::latin1(std::string_view text)
+{
+    for (const char c : text) {
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            string(QString::fromLatin1(text.data(), qsizetype(text.size())));
+            return;
+        }
+    }
+    separate();
+    m_out.append('"');
+    escapedAscii(text.data(), qsizetype(text.size()));
+    m_out.append('"');
+}
+
+void JsonByteWriter::string(QStringView text)
+{
+    separate();
+    m_out.append('"');
+    const char16_t* p = text.utf16();
+    const char16_t* const end = p + text.size();
+    while (p != end) {
+        const char16_t c = *p++;
+        if (c < 0x80) {
+            if (const char* escape = asciiEscape(static_cast<unsigned char>(c)))
+                m_out.append(escape);
+            else
+                m_out.append(char(c));
+        } else if (c < 0x800) {
+            m_out.append(char(0xc0 | (c >> 6)));
+            m_out.append(char(0x80 | (c & 0x3f)));
+        } else if (QChar::isHighSurrogate(c) && p != end && QChar::isLowSurrogate(*p)) {
+            const char32_t u = QChar::surrogateToUcs4(c, *p++);
+            const char bytes[4] = { char(0xf0 | (u >> 18)), char(0x80 | ((u >> 12) & 0x3f)),
+                char(0x80 | ((u >> 6) & 0x3f)), char(0x80 | (u & 0x3f)) };
+            m_out.append(bytes, 4);
+        } else if (QChar::isSurrogate(c)) {
+            const char escape[6] = { '\\', 'u', hexDigit(c >> 12), hexDigit((c >> 8) & 0xf), hexDigit((c >> 4) & 0xf),
+                hexDigit(c & 0xf) };
+            m_out.append(escape, 6);
+        } else {
+            const char bytes[3] = { char(0xe0 | (c >> 12)), char(0x80 | ((c >> 6) & 0x3f)), char(0x80 | (c & 0x3f)) };
+            m_out.append(bytes, 3);
+        }
+    }
+    m_out.append('"');
+}
+
+void JsonByteWriter::wireString(const QByteArray& bytes)
+{
+    for (const char c : bytes) {
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            // Not ASCII: decoding decides (UTF-8 or Latin-1, a leading BOM dropped), as JsonlWriter::wireString.
+            string(JsonlWriter::wireString(bytes));
+            return;
+        }
+    }
+    separate();
+    m_out.append('"');
+    escapedAscii(bytes.constData(), bytes.size());
+    m_out.append('"');
+}
+
+void JsonByteWriter::base64(const QByteArray& bytes)
+{
+    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    separate();
+    m_out.append('"');
+    const auto* in = reinterpret_cast<const unsigned char*>(bytes.constData());
+    const qsizetype n = bytes.size();
+    const qsizetype start = m_out.size();
+    m_out.resize(start + (n + 2) / 3 * 4);
+    char* out = m_out.data() + start;
+    qsizetype i = 0;
+    for (; i + 3 <= n; i += 3) {
+        const uint32_t v = uint32_t(in[i]) << 16 | uint32_t(in[i + 1]) << 8 | in[i + 2];
+        *out++ = kAlphabet[v >> 18];
+        *out++ = kAlphabet[(v >> 12) & 0x3f];
+        *out++ = kAlphabet[(v >> 6) & 0x3f];
+        *out++ = kAlphabet[v & 0x3f];
+    }
+    if (i < n) {
+        const uint32_t v = uint32_t(in[i]) << 16 | (i + 1 < n ? uint32_t(in[i + 1]) << 8 : 0);
+        *out++ = kAlphabet[v >> 18];
+        *out++ = kAlphabet[(v >> 12) & 0x3f];
+        *out++ = i + 1 < n ? kAlphabet[(v >> 6) & 0x3f] : '=';
+        *out++ = '=';
+    }
+    m_out.append('"');
+}
+
+void JsonByteWriter::isoTime(const CaptureClock& clock, uint64_t monotonicNs)
+{
+    const int64_t ns = clock.toRealtimeNs(monotonicNs);
+    separate();
+    m_out.append('"');
+    if (ns >= 0 && appendCivilTime(m_out, ns / 1000000000)) {
+        char frac[8] = { '.' };
+        int64_t micros = ns % 1000000000 / 1000;
+        for (int i = 6; i >= 1; --i, micros /= 10)
+            frac[i] = char('0' + micros % 10);
+        frac[7] = 'Z';
+        m_out.append(frac, 8);
+    } else {
+        // Before 1970 or after 9999: rare enough for QDateTime's formatting (ASCII only).
+        const QByteArray text = CaptureClock::formatRealtime(ns).toLatin1();
+        m_out.append(text);
+    }
+    m_out.append('"');
+}
+
+void JsonByteWriter::raw(const QByteArray& json)
+{
+    separate();
+    m_out.append(json);
+}
+
+} // namespace httptap
