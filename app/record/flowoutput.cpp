@@ -6,6 +6,9 @@
 #include <QFile>
 #include <QSysInfo>
 
+#include <cerrno>
+#include <unistd.h>
+
 namespace httptap::cli {
 
 FlowOutput::FlowOutput(std::string format, FILE* out, bool unredacted)
@@ -69,9 +72,16 @@ bool FlowOutput::flush()
 {
     if (m_pending.isEmpty())
         return true;
-    const bool ok = std::fwrite(m_pending.constData(), 1, static_cast<size_t>(m_pending.size()), m_out)
-            == static_cast<size_t>(m_pending.size())
-        && std::fflush(m_out) == 0;
+    // One write(2) for the batch: stdio would split it at its buffer size.
+    bool ok = std::fflush(m_out) == 0;
+    const int fd = fileno(m_out);
+    for (qsizetype done = 0; ok && done < m_pending.size();) {
+        const ssize_t n = ::write(fd, m_pending.constData() + done, size_t(m_pending.size() - done));
+        if (n < 0 && errno != EINTR)
+            ok = false;
+        else if (n > 0)
+            done += n;
+    }
     m_pending.resize(0); // keeps the capacity for the next batch
     return ok;
 }
