@@ -68,7 +68,7 @@ const Symbolizer::Loaded* Symbolizer::module(uint32_t pid, const QString& path)
     if (!path.startsWith(QLatin1Char('/')) || path.contains(QChar(0)))
         return nullptr;
     const auto now = std::chrono::steady_clock::now();
-    const QString recentKey = QString::number(pid) + QChar(0) + path;
+    const QPair<uint32_t, QString> recentKey(pid, path);
     auto recent = m_recent.find(recentKey);
     if (recent != m_recent.end() && recent->until > now) {
         if (recent->fileKey.isEmpty())
@@ -124,12 +124,16 @@ std::optional<ElfSymbolTable::Symbol> Symbolizer::lookup(uint32_t pid, const QSt
 std::shared_ptr<const InitiatorStack> Symbolizer::symbolized(const InitiatorStack& stack, uint32_t pid)
 {
     auto out = std::make_shared<InitiatorStack>(stack);
-    for (StackFrame& frame : out->frames) {
+    for (qsizetype i = 0; i < out->frames.size(); ++i) {
+        StackFrame& frame = out->frames[i];
         if (!frame.symbol.isEmpty() || frame.module.isEmpty())
             continue;
-        if (std::optional<ElfSymbolTable::Symbol> s = lookup(pid, frame.module, frame.moduleOffset)) {
+        // Outer frames are return addresses: the call is the byte before, and a call that ends a
+        // function (to a noreturn callee) returns past its end, into the next symbol or none.
+        const uint64_t back = i > 0 && frame.moduleOffset > 0 ? 1 : 0;
+        if (std::optional<ElfSymbolTable::Symbol> s = lookup(pid, frame.module, frame.moduleOffset - back)) {
             frame.symbol = s->name;
-            frame.symbolOffset = s->offset;
+            frame.symbolOffset = s->offset + back;
         }
     }
     return out;

@@ -36,7 +36,8 @@ public:
     static constexpr qsizetype kMaxAnswers = 200'000;
 
     // Replaces flow.initiator by a copy with its frames named; nothing when there is no stack or
-    // every frame already has a name. Stacks are shared and immutable, hence the copy.
+    // every frame already has a name. Stacks are shared and immutable, hence the copy. Frames
+    // after the first are return addresses, looked up one byte back (the call instruction).
     void symbolize(Flow& flow);
     // Whether symbolize() has anything to do: a stack with a frame in a module but no name yet.
     static bool needsNames(const Flow& flow);
@@ -65,7 +66,7 @@ private:
     void evict();
 
     QHash<QString, Loaded> m_tables; // "dev:ino:size:mtime" →
-    QHash<QString, Recent> m_recent; // "pid\0path" →
+    QHash<QPair<uint32_t, QString>, Recent> m_recent; // (pid, path) →
     QHash<QPair<uint64_t, uint64_t>, std::optional<ElfSymbolTable::Symbol>> m_answers; // (serial, offset) →
     uint64_t m_clock = 0;
     uint64_t m_nextSerial = 1;

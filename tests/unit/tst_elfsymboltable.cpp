@@ -43,6 +43,18 @@ uint64_t nmAddress(const QString& file, const QString& name)
     return 0;
 }
 
+// Size of a function symbol, from nm -S.
+uint64_t nmSize(const QString& file, const QString& name)
+{
+    const QStringList args { QStringLiteral("-S"), QStringLiteral("--defined-only"), file };
+    for (const QString& line : run(QStringLiteral("nm"), args).split(u'\n')) {
+        const QStringList f = line.split(u' ', Qt::SkipEmptyParts);
+        if (f.size() == 4 && f[3] == name)
+            return f[1].toULongLong(nullptr, 16);
+    }
+    return 0;
+}
+
 // The file offset where a virtual address is mapped, from the PT_LOAD lines of readelf -lW.
 uint64_t fileOffsetOf(const QString& file, uint64_t address)
 {
@@ -137,9 +149,14 @@ private Q_SLOTS:
         auto stack = std::make_shared<InitiatorStack>();
         stack->tid = 42;
         stack->thread = QStringLiteral("worker");
+        const uint64_t size = nmSize(kFixture, QStringLiteral("fixture_static"));
+        QVERIFY(size > 2);
         stack->frames = { { 0x7f0000001000, kFixture, fileOffsetOf(kFixture, address + 2), {}, 0 },
             { 0x7f0000002000, QStringLiteral("/nonexistent/libgone.so"), 0x1234, {}, 0 },
-            { 0x1234, QString(), 0, {}, 0 } };
+            { 0x1234, QString(), 0, {}, 0 },
+            // A return address just past the function's end (its last instruction a call): named by
+            // the call's byte, not by whatever follows.
+            { 0x7f0000001005, kFixture, fileOffsetOf(kFixture, address + size - 1) + 1, {}, 0 } };
         Flow flow;
         flow.pid = uint32_t(::getpid());
         flow.initiator = stack;
@@ -147,7 +164,9 @@ private Q_SLOTS:
         symbolizer.symbolize(flow);
         QVERIFY(flow.initiator != stack); // shared stacks are never changed in place
         QVERIFY(stack->frames[0].symbol.isEmpty());
-        QCOMPARE(flow.initiator->frames.size(), 3);
+        QCOMPARE(flow.initiator->frames.size(), 4);
+        QCOMPARE(flow.initiator->frames[3].symbol, QStringLiteral("fixture_static"));
+        QCOMPARE(flow.initiator->frames[3].symbolOffset, size);
         QCOMPARE(flow.initiator->frames[0].symbol, QStringLiteral("fixture_static"));
         QCOMPARE(flow.initiator->frames[0].symbolOffset, uint64_t(2));
         QCOMPARE(flow.initiator->frames[0].address, uint64_t(0x7f0000001000));
