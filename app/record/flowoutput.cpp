@@ -88,6 +88,15 @@ bool FlowOutput::flush()
 
 bool FlowOutput::add(const Flow& flow)
 {
+    if (!Symbolizer::needsNames(flow))
+        return addNamed(flow);
+    Flow named = flow; // bodies and headers are shared, not copied
+    m_symbolizer.symbolize(named);
+    return addNamed(named);
+}
+
+bool FlowOutput::addNamed(const Flow& flow)
+{
     if (m_format == "har") {
         m_flows.append(flow);
         return true;

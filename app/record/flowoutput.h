@@ -11,7 +11,8 @@
 // unless --unredacted; JSONL and curl are not (curl must replay, JSONL is the
 // full-fidelity machine format). With --messages (jsonl only) the lines are
 // messages instead of flows (messagelines.h): progress() writes those an open
-// flow gained, add() the rest when it finishes.
+// flow gained, add() the rest when it finishes. Initiator stacks are named
+// (core/symbols) before any writer sees them, once per flow.
 
 #include "export/appviewwriter.h"
 #include "export/harwriter.h"
@@ -19,6 +20,7 @@
 #include "flow/captureclock.h"
 #include "flow/flow.h"
 #include "messagelines.h"
+#include "symbols/symbolizer.h"
 
 #include <cstdio>
 #include <map>
@@ -53,8 +55,11 @@ public:
     // Writes what add() and progress() collected, and flushes the stream (`tail -f` sees it now).
     bool flush();
     bool finish();
+    // Names initiator frames; a saved capture turns off /proc/PID/root (its pids are gone or reused).
+    Symbolizer& symbolizer() { return m_symbolizer; }
 
 private:
+    bool addNamed(const Flow& flow);
     bool write(const QByteArray& bytes);
 
     // Collected output is written early beyond this, so a long batch does not grow the buffer.
@@ -72,6 +77,7 @@ private:
     bool m_firstCommand = true;
     bool m_messages = false;
     MessageLines m_messageLines;
+    Symbolizer m_symbolizer;
 };
 
 } // namespace httptap::cli

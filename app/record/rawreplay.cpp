@@ -46,6 +46,7 @@ int replayRecording(const RecordOptions& o)
     }
 
     FlowOutput output(o.format, out, o.unredacted);
+    output.symbolizer().setTryProcRoot(false); // the capture's pids are gone or someone else's now
     output.addRedactions(o.redactHeaders, o.redactJsonFields);
     std::string watchError;
     if (!o.watchPath.empty() && !output.loadAppViewWatch(o.watchPath, &watchError)) {
