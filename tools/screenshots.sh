@@ -13,4 +13,5 @@ export QT_QPA_PLATFORM=offscreen HTTPTAP_UPDATE_SCREENSHOTS=1
 build/bin/tst_mainwindow screenshots
 build/bin/tst_processpicker screenshots
 build/bin/tst_comparedialog screenshots # the detail pane and Compare
+build/bin/tst_initiator screenshot # the Initiator tab (issue 12)
 ls -l docs/screenshots

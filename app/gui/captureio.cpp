@@ -11,10 +11,21 @@
 namespace httptap {
 
 RawCaptureParser::RawCaptureParser(FlowAssembler::FlowSink sink, FlowAssembler::ProgressSink progress)
-    : m_assembler(std::move(sink))
+    : m_symbolizer(std::make_shared<Symbolizer>())
+    , m_assembler([symbols = m_symbolizer, sink = std::move(sink)](Flow&& flow) {
+        symbols->symbolize(flow);
+        sink(std::move(flow));
+    })
 {
+    m_symbolizer->setTryProcRoot(false);
     if (progress)
-        m_assembler.setProgressSink(std::move(progress));
+        m_assembler.setProgressSink([symbols = m_symbolizer, progress = std::move(progress)](const Flow& flow) {
+            if (!Symbolizer::needsNames(flow))
+                return progress(flow);
+            Flow named = flow;
+            symbols->symbolize(named);
+            progress(named);
+        });
 }
 
 bool RawCaptureParser::feed(const QByteArray& bytes)

@@ -4,14 +4,18 @@
 // Reading captures into flows for the window: a raw record stream (the
 // helper's format, as saved by the window or `httptap-record --raw`) goes
 // through RecordReader and FlowAssembler exactly as a live capture does.
+// Initiator stacks are named (Symbolizer) as each flow comes out, before the
+// window stores it, so the table and detail pane never read a file.
 
 #include "flow/captureclock.h"
 #include "flow/flowassembler.h"
+#include "symbols/symbolizer.h"
 
 #include <QByteArray>
 #include <QString>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace httptap {
@@ -21,6 +25,10 @@ class RawCaptureParser
 public:
     // With `progress`, exchanges still open are reported too (FlowAssembler::setProgressSink).
     explicit RawCaptureParser(FlowAssembler::FlowSink sink, FlowAssembler::ProgressSink progress = {});
+
+    // A live capture: stack modules are opened as the traced process sees them (/proc/PID/root).
+    // Off by default, since a saved capture's pids are gone or belong to other processes by now.
+    void setLive(bool live) { m_symbolizer->setTryProcRoot(live); }
 
     // Feeds stream bytes; false once the stream is corrupt (errorString() says where).
     bool feed(const QByteArray& bytes);
@@ -40,6 +48,7 @@ public:
 
 private:
     record::RecordReader m_reader;
+    std::shared_ptr<Symbolizer> m_symbolizer; // before m_assembler: its sinks hold it
     FlowAssembler m_assembler;
     CaptureClock m_clock;
     QStringList m_notices;

@@ -5,6 +5,7 @@
 #include "cookiespage.h"
 #include "filter/flowfields.h"
 #include "grpcpage.h"
+#include "initiatorpage.h"
 #include "highlight/textstyle.h"
 #include "models/eventlistmodel.h"
 #include "models/flowtablemodel.h"
@@ -167,6 +168,7 @@ DetailPane::DetailPane(QWidget* parent)
           }))
     , m_timing(makeText(QStringLiteral("timingText")))
     , m_timingView(new TimingView)
+    , m_initiator(new InitiatorPage)
 {
     m_banner->setObjectName(QStringLiteral("completenessBanner"));
     m_banner->setTextFormat(Qt::PlainText);
@@ -208,6 +210,8 @@ DetailPane::DetailPane(QWidget* parent)
     timingLayout->addWidget(m_timingView);
     timingLayout->addWidget(m_timing);
     m_tabs->addTab(timingPage, tr("Timing"));
+    m_initiator->setObjectName(QStringLiteral("initiatorPage"));
+    m_tabs->addTab(m_initiator, tr("Initiator"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_banner);
@@ -270,6 +274,8 @@ void DetailPane::refresh(bool live)
     m_grpc->setFlow(flow);
     m_tabs->setTabVisible(m_tabs->indexOf(m_grpc), flow && flow->grpc.isGrpc);
     showStreams();
+    m_initiator->setStack(flow ? flow->initiator : nullptr);
+    m_tabs->setTabVisible(m_tabs->indexOf(m_initiator), flow && flow->initiator);
 
     const QString why = flow ? incompleteness(*flow) : QString();
     m_banner->setText(why.isEmpty() ? QString() : tr("This exchange is not whole:\n") + why);

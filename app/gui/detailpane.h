@@ -11,7 +11,8 @@
 // filterable, virtualized list — direction, time, length, kind, preview —
 // over the selected message whole, as text or hex), EventStream (text/event-
 // stream: id, type, data, time, the same way) and Timing (with when each part
-// of a body arrived).
+// of a body arrived), Initiator (InitiatorPage: the sending thread's call
+// stack, only when one was captured).
 //
 // Live: setFlow() with a newer version of the open flow on show (same id)
 // updates the tabs in place: a streaming response body grows by appending
@@ -39,6 +40,7 @@ class BodyView;
 class CookiesPage;
 class EventListModel;
 class GrpcPage;
+class InitiatorPage;
 class MessageListModel;
 class PayloadPage;
 class StreamPage;
@@ -65,6 +67,7 @@ public:
     PayloadPage* payloadPage() const { return m_payload; }
     CookiesPage* cookiesPage() const { return m_cookies; }
     GrpcPage* grpcPage() const { return m_grpc; }
+    InitiatorPage* initiatorPage() const { return m_initiator; }
     StreamPage* messagesPage() const { return m_messagesPage; }
     MessageListModel* messagesModel() const { return m_messagesModel; }
     StreamPage* eventsPage() const { return m_eventsPage; }
@@ -94,6 +97,7 @@ private:
     StreamPage* m_eventsPage;
     QPlainTextEdit* m_timing;
     class TimingView* m_timingView;
+    InitiatorPage* m_initiator;
     std::optional<Flow> m_flow;
     CaptureClock m_clock;
 };

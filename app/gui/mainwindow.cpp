@@ -254,6 +254,7 @@ void MainWindow::startLiveParser()
     // Open exchanges show as pending rows and grow in place (FlowStore replaces their versions).
     m_liveParser = std::make_unique<RawCaptureParser>([this](Flow&& flow) { m_store->append(std::move(flow)); },
         [this](const Flow& flow) { m_store->append(Flow(flow)); });
+    m_liveParser->setLive(true);
     m_progressTimer->start();
 }
 
@@ -928,7 +929,7 @@ void MainWindow::resetColumns()
         header->setSectionHidden(column, false);
     }
     // Default widths, in column order.
-    const int widths[] = { 240, 64, 104, 150, 70, 72, 72, 110, 74, 130, 80, 200 }; // Status holds "101 · 42 msgs"
+    const int widths[] = { 240, 64, 104, 150, 70, 72, 72, 110, 74, 130, 80, 180, 200 }; // Status holds "101 · 42 msgs"
     for (int c = 0; c < header->count(); ++c)
         header->resizeSection(c, c < int(std::size(widths)) ? widths[c] : 100);
 }

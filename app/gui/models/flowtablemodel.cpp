@@ -4,6 +4,7 @@
 #include "displayunits.h"
 #include "filter/flowfields.h"
 #include "flow/flowtimings.h"
+#include "symbols/initiatorframe.h"
 #include "textescape.h"
 
 #include <QColor>
@@ -70,6 +71,27 @@ QString phasesText(const Flow& f)
     if (f.setup.reused)
         out += FlowTableModel::tr("Connection reused\n");
     out += FlowTableModel::tr("Total: %1").arg(durationText(p.totalNs()));
+    return out;
+}
+
+// The Initiator tooltip: thread, the top frames (the chosen one marked), whether it was cut short.
+// The first line is ours alone: tooltips guess rich text from it (Qt::mightBeRichText).
+QString initiatorTooltip(const InitiatorStack& stack)
+{
+    constexpr int kShown = 12;
+    QString out = FlowTableModel::tr("Initiator: thread id %1\nThread name: %2")
+                      .arg(stack.tid)
+                      .arg(escapeControl(stack.thread));
+    const int chosen = initiatorFrameIndex(stack);
+    for (int i = 0; i < stack.frames.size() && i < kShown; ++i)
+        out += QStringLiteral("\n%1 #%2  %3")
+                   .arg(i == chosen ? QStringLiteral("▶") : QStringLiteral("  "))
+                   .arg(i)
+                   .arg(escapeControl(frameText(stack.frames[i])));
+    if (stack.frames.size() > kShown)
+        out += FlowTableModel::tr("\n… %1 more frames").arg(stack.frames.size() - kShown);
+    if (stack.partial)
+        out += FlowTableModel::tr("\nFrame pointers missing: stack incomplete.");
     return out;
 }
 
@@ -141,6 +163,8 @@ FlowRow FlowTableModel::makeRow(int index)
     row.protocol = uint16_t(m_strings.intern(flowProtocol(f)));
     row.tls = uint16_t(m_strings.intern(flowTlsLibrary(f)));
     row.open = f.inProgress;
+    if (f.initiator)
+        row.initiator = m_strings.intern(escapeControl(initiatorFrame(*f.initiator)));
     const uint64_t items = f.isWebSocket() ? uint64_t(f.webSocketMessages.size()) + f.streamItemsDropped
         : f.isEventStream()                ? uint64_t(f.serverSentEvents.size()) + f.streamItemsDropped
                                            : 0;
@@ -206,6 +230,8 @@ QString FlowTableModel::text(int row, int column) const
         return m_strings.at(r.protocol);
     case TlsColumn:
         return m_strings.at(r.tls);
+    case InitiatorColumn:
+        return m_strings.at(r.initiator);
     case StatusColumn:
         if (!r.status)
             return r.open ? tr("(pending)") : tr("(none)");
@@ -258,6 +284,8 @@ QVariant FlowTableModel::data(const QModelIndex& index, int role) const
         }
         if (column == WaterfallColumn)
             return phasesText(flow(row));
+        if (column == InitiatorColumn && flow(row).initiator)
+            return initiatorTooltip(*flow(row).initiator);
         return {};
     case Qt::DecorationRole:
         if (column == NameColumn && r.completeness != Whole)
@@ -315,6 +343,8 @@ FlowTableModel::SortKey FlowTableModel::sortKey(
         return { 0, flow.remote.toString() };
     case TlsColumn:
         return { rank(r.tls), {} };
+    case InitiatorColumn:
+        return { rank(r.initiator), {} };
     case WaterfallColumn:
         return { flowPhases(flow).beginNs, {} };
     default:
@@ -329,7 +359,7 @@ QVariant FlowTableModel::headerData(int section, Qt::Orientation orientation, in
     if (role == Qt::DisplayRole) {
         static const char* const titles[] = { QT_TR_NOOP("Name"), QT_TR_NOOP("Method"), QT_TR_NOOP("Status"),
             QT_TR_NOOP("Domain"), QT_TR_NOOP("Type"), QT_TR_NOOP("Size"), QT_TR_NOOP("Time"), QT_TR_NOOP("Process"),
-            QT_TR_NOOP("Protocol"), QT_TR_NOOP("Remote address"), QT_TR_NOOP("TLS library"),
+            QT_TR_NOOP("Protocol"), QT_TR_NOOP("Remote address"), QT_TR_NOOP("TLS library"), QT_TR_NOOP("Initiator"),
             QT_TR_NOOP("Waterfall") };
         return tr(titles[section]);
     }

@@ -12,7 +12,9 @@
 // Each row is a compact FlowRow (≤ 64 bytes: numbers, enums and interned
 // string ids; no QString, QVariant or QObject per row). Display text is made
 // on demand in data() and kept in a bounded cache; a batch of flows from the
-// store becomes one beginInsertRows. Captured text is untrusted: everything
+// store becomes one beginInsertRows. The Initiator column shows the frame
+// initiatorFrame() picks, from stacks the capture parser already named
+// (Symbolizer), so no file is read here. Captured text is untrusted: everything
 // shown goes through escapeControl(), and nothing is ever rich text.
 
 #include "flowstore.h"
@@ -33,6 +35,7 @@ struct FlowRow {
     uint32_t process = 0;
     uint32_t method = 0;
     uint32_t items = 0; // WebSocket messages or server-sent events, shown beside the status
+    uint32_t initiator = 0; // interned: the chosen frame of the initiator stack (initiatorframe.h)
     uint16_t status = 0; // 0: no response
     uint16_t protocol = 0; // interned
     uint16_t tls = 0; // interned
@@ -57,6 +60,7 @@ public:
         ProtocolColumn,
         RemoteAddressColumn,
         TlsColumn,
+        InitiatorColumn, // the first stack frame outside the HTTP/TLS libraries; tooltip: the top frames
         WaterfallColumn, // phases as bars (WaterfallDelegate); no text, sorts by start
         COLUMN_COUNT
     };
