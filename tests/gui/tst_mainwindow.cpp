@@ -104,7 +104,7 @@ void TestMainWindow::columnsAndMenus()
     for (int c = 0; c < Model::COLUMN_COUNT; ++c)
         titles << w.flowView()->model()->headerData(c, Qt::Horizontal).toString();
     QCOMPARE(titles, QStringList({ "Name", "Method", "Status", "Domain", "Type", "Size", "Time", "Process", "Protocol",
-                         "Remote address", "TLS library", "Waterfall" }));
+                         "Remote address", "TLS library", "Initiator", "Waterfall" }));
     QStringList menus;
     for (QAction* a : w.menuBar()->actions())
         menus << a->text();

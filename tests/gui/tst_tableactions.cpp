@@ -241,7 +241,7 @@ void TestTableActions::columnChooser()
             QVERIFY(a->isChecked());
         }
     QCOMPARE(entries, QStringList({ "Name", "Method", "Status", "Domain", "Type", "Size", "Time", "Process", "Protocol",
-                          "Remote address", "TLS library", "Waterfall" }));
+                          "Remote address", "TLS library", "Initiator", "Waterfall" }));
     auto entry = [&](const QString& text) {
         for (QAction* a : menu->actions())
             if (a->text() == text)
@@ -251,7 +251,7 @@ void TestTableActions::columnChooser()
     entry(QStringLiteral("Domain"))->setChecked(false);
     entry(QStringLiteral("TLS library"))->setChecked(false);
     QCOMPARE(visibleTitles(w), QStringList({ "Name", "Method", "Status", "Type", "Size", "Time", "Process", "Protocol",
-                                    "Remote address", "Waterfall" }));
+                                    "Remote address", "Initiator", "Waterfall" }));
     // A fresh menu shows the current choice.
     menu.reset(w.createColumnMenu(nullptr));
     QVERIFY(!entry(QStringLiteral("Domain"))->isChecked());
@@ -293,7 +293,7 @@ void TestTableActions::settingsRoundTrip()
     load(w);
     QHeaderView* header = w.flowView()->horizontalHeader();
     QCOMPARE(visibleTitles(w), QStringList({ "Status", "Name", "Method", "Domain", "Type", "Size", "Time", "Process",
-                                    "Remote address", "TLS library", "Waterfall" }));
+                                    "Remote address", "TLS library", "Initiator", "Waterfall" }));
     QCOMPARE(header->sectionSize(Model::NameColumn), 333);
     QCOMPARE(header->sortIndicatorSection(), int(Model::SizeColumn));
     QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder);
