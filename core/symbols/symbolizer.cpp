@@ -3,6 +3,8 @@
 
 #include <QFile>
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +14,14 @@ namespace httptap {
 namespace {
 
 constexpr auto kRecentFor = std::chrono::seconds(2);
+
+bool sameFrames(const QList<StackFrame>& a, const QList<StackFrame>& b)
+{
+    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const StackFrame& x, const StackFrame& y) {
+        return x.address == y.address && x.moduleOffset == y.moduleOffset && x.module == y.module
+            && x.symbol == y.symbol && x.symbolOffset == y.symbolOffset;
+    });
+}
 constexpr off_t kMaxFileBytes = off_t(4) << 30;
 
 // Opens a candidate module file: a regular file only (a FIFO or device must not block or be read).
@@ -124,6 +134,14 @@ std::optional<ElfSymbolTable::Symbol> Symbolizer::lookup(uint32_t pid, const QSt
 std::shared_ptr<const InitiatorStack> Symbolizer::symbolized(const InitiatorStack& stack, uint32_t pid)
 {
     auto out = std::make_shared<InitiatorStack>(stack);
+    size_t hash = qHash(pid);
+    for (const StackFrame& f : stack.frames)
+        hash = qHashMulti(hash, f.address, f.moduleOffset, f.module, f.symbol);
+    if (auto known = m_stacks.constFind(hash); known != m_stacks.cend() && known->pid == pid
+        && sameFrames(known->frames, stack.frames)) {
+        out->frames = known->named;
+        return out;
+    }
     for (qsizetype i = 0; i < out->frames.size(); ++i) {
         StackFrame& frame = out->frames[i];
         if (!frame.symbol.isEmpty() || frame.module.isEmpty())
@@ -136,6 +154,9 @@ std::shared_ptr<const InitiatorStack> Symbolizer::symbolized(const InitiatorStac
             frame.symbolOffset = s->offset + back;
         }
     }
+    if (m_stacks.size() >= kMaxStacks)
+        m_stacks.clear();
+    m_stacks.insert(hash, { pid, stack.frames, out->frames });
     return out;
 }
 

@@ -13,8 +13,10 @@
 // Caches, all bounded: loaded tables per file (device, inode, size, mtime: a
 // replaced file is read again) up to kMaxModules / kMaxBytes, least recently
 // used dropped first; (pid, path) → file for a couple of seconds so a stack
-// costs no stat() per frame; and answers per (file, offset), since the same
-// call sites send request after request. Not thread-safe: one per thread.
+// costs no stat() per frame; answers per (file, offset); and whole stacks:
+// the same call site sends request after request, so a stack seen before gets
+// the same named frame list (implicitly shared: one copy in memory for all its
+// flows). Not thread-safe: one per thread.
 
 #include "elfsymboltable.h"
 #include "flow/flow.h"
@@ -34,6 +36,7 @@ public:
     static constexpr size_t kMaxModules = 64;
     static constexpr size_t kMaxBytes = 384ull << 20;
     static constexpr qsizetype kMaxAnswers = 200'000;
+    static constexpr qsizetype kMaxStacks = 20'000;
 
     // Replaces flow.initiator by a copy with its frames named; nothing when there is no stack or
     // every frame already has a name. Stacks are shared and immutable, hence the copy. Frames
@@ -61,6 +64,12 @@ private:
         std::chrono::steady_clock::time_point until;
     };
 
+    struct KnownStack {
+        uint32_t pid = 0;
+        QList<StackFrame> frames; // as captured
+        QList<StackFrame> named;
+    };
+
     const Loaded* module(uint32_t pid, const QString& path);
     const Loaded* load(const QString& fileKey, int fd);
     void evict();
@@ -68,6 +77,7 @@ private:
     QHash<QString, Loaded> m_tables; // "dev:ino:size:mtime" →
     QHash<QPair<uint32_t, QString>, Recent> m_recent; // (pid, path) →
     QHash<QPair<uint64_t, uint64_t>, std::optional<ElfSymbolTable::Symbol>> m_answers; // (serial, offset) →
+    QHash<size_t, KnownStack> m_stacks; // hash of (pid, frames) →
     uint64_t m_clock = 0;
     uint64_t m_nextSerial = 1;
     size_t m_bytes = 0;

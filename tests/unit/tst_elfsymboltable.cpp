@@ -178,6 +178,23 @@ private Q_SLOTS:
         symbolizer.symbolize(flow); // unnamed frames remain, so tried again: same answer from the caches
         QCOMPARE(flow.initiator->frames[0].symbol, named->frames[0].symbol);
         QCOMPARE(symbolizer.cachedModules(), size_t(1));
+
+        // Another request from the same call site: the same named frames, shared, not copied.
+        auto again = std::make_shared<InitiatorStack>(*stack);
+        again->timestampNs = 99;
+        Flow second;
+        second.pid = flow.pid;
+        second.initiator = again;
+        symbolizer.symbolize(second);
+        QCOMPARE(second.initiator->timestampNs, uint64_t(99));
+        QCOMPARE(second.initiator->frames[0].symbol, QStringLiteral("fixture_static"));
+        QVERIFY(second.initiator->frames.constData() == named->frames.constData());
+        // Another process (or another address): looked up on its own.
+        second.pid = flow.pid + 1;
+        second.initiator = again;
+        symbolizer.symbolize(second);
+        QCOMPARE(second.initiator->frames[0].symbol, QStringLiteral("fixture_static"));
+        QVERIFY(second.initiator->frames.constData() != named->frames.constData());
     }
 
     void refusesNonElfAndSpecialFiles_data()
