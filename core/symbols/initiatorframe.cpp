@@ -5,9 +5,10 @@ namespace httptap {
 
 namespace {
 
-// File name prefixes of the libraries that carry a request, not make it.
+// File name prefixes of the libraries that carry a request, not make it. Debian's python3.11
+// links libpython statically, so the interpreter binary counts as libpython.
 constexpr const char* kLibraryModules[] = { "libc.so", "libc-", "libpthread", "ld-linux", "libssl", "libcrypto",
-    "libgnutls", "libcurl", "libnghttp2", "libpython" };
+    "libgnutls", "libcurl", "libnghttp2", "libpython", "python3" };
 // Go packages that do the sending for the caller (function names start with the package path).
 constexpr const char* kLibraryPackages[] = { "runtime.", "net/http.", "crypto/tls.", "net.", "bufio.",
     "internal/poll.", "syscall.", "io.", "golang.org/x/net/http2.", "google.golang.org/grpc." };

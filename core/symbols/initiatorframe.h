@@ -3,8 +3,8 @@
 
 // Which frame of an initiator stack answers "who sent this?": the first
 // (innermost) frame outside the HTTP and TLS machinery — libc, the TLS
-// libraries, libcurl, libnghttp2, libpython, and in Go the runtime and the
-// standard library's network packages. Native frames name native code only:
+// libraries, libcurl, libnghttp2, libpython (or a python3 binary linking it
+// in), and in Go the runtime and the standard library's network packages. Native frames name native code only:
 // `libfoo.so!fetch_user+0x1c`, never a guessed script-level caller.
 
 #include "flow/flow.h"

@@ -62,6 +62,10 @@ private Q_SLOTS:
             frame("/usr/lib/x86_64-linux-gnu/libpython3.11.so.1.0", "sock_sendall", 0x10),
             frame("/usr/lib/python3/dist-packages/_ext.so", "ext_call", 0x2) })
                                 << 2 << "_ext.so!ext_call+0x2";
+        QTest::newRow("python3 with libpython inside") << stack({ frame("/usr/lib/x86_64-linux-gnu/libc.so.6", "send", 0x4),
+            frame("/usr/bin/python3.11", "sock_sendall", 0x10), frame("/usr/bin/python3.11", "_PyEval_EvalFrameDefault", 0x99),
+            frame("/srv/app/native/_fast.so", "fast_fetch", 0x21) })
+                                                       << 3 << "_fast.so!fast_fetch+0x21";
         QTest::newRow("all library: innermost outside libc")
             << stack({ frame("/usr/lib/x86_64-linux-gnu/libc.so.6", "write", 0x1),
                    frame("/usr/lib/x86_64-linux-gnu/libssl.so.3", "SSL_write", 0x2) })
