@@ -13,9 +13,15 @@ constexpr const char* kLibraryModules[] = { "libc.so", "libc-", "libpthread", "l
 constexpr const char* kLibraryPackages[] = { "runtime.", "net/http.", "crypto/tls.", "net.", "bufio.",
     "internal/poll.", "syscall.", "io.", "golang.org/x/net/http2.", "google.golang.org/grpc." };
 
+// The file name without a copy: this runs for every frame of every row the table builds.
+QStringView fileName(const QString& path)
+{
+    return QStringView(path).mid(path.lastIndexOf(QLatin1Char('/')) + 1);
+}
+
 bool isLibc(const StackFrame& frame)
 {
-    const QString name = moduleName(frame.module);
+    const QStringView name = fileName(frame.module);
     return name.startsWith(QLatin1String("libc.so")) || name.startsWith(QLatin1String("libc-"))
         || name.startsWith(QLatin1String("libpthread"));
 }
@@ -29,7 +35,7 @@ QString moduleName(const QString& modulePath)
 
 bool isLibraryFrame(const StackFrame& frame)
 {
-    const QString name = moduleName(frame.module);
+    const QStringView name = fileName(frame.module);
     for (const char* prefix : kLibraryModules)
         if (name.startsWith(QLatin1String(prefix)))
             return true;

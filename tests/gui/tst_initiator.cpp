@@ -96,8 +96,9 @@ private Q_SLOTS:
         FlowStore store;
         FlowTableModel model(&store);
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const auto curl = curlStack(false);
         Flow a = test::syntheticFlow(1);
-        a.initiator = curlStack(false);
+        a.initiator = curl;
         Flow b = test::syntheticFlow(2); // no stack captured
         Flow c = test::syntheticFlow(3);
         c.initiator = hostileStack();
@@ -133,6 +134,22 @@ private Q_SLOTS:
         QCOMPARE(proxy.index(0, col).data().toString(), QString());
         QVERIFY(proxy.index(1, col).data().toString().startsWith(QLatin1String("evil")));
         QCOMPARE(proxy.index(2, col).data().toString(), QStringLiteral("fetcher!fetch_user+0x1c"));
+
+        // Flows of one call site share their frames (and the text); after Clear the pool starts over.
+        Flow again = test::syntheticFlow(4);
+        auto sameSite = std::make_shared<InitiatorStack>(*curl); // another request: its own tid and time
+        sameSite->timestampNs = 5'000'000;
+        again.initiator = sameSite;
+        store.append(std::move(again));
+        store.flush();
+        QCOMPARE(model.index(3, col).data().toString(), QStringLiteral("fetcher!fetch_user+0x1c"));
+        store.clear();
+        Flow after = test::syntheticFlow(5);
+        after.initiator = hostileStack();
+        store.append(std::move(after));
+        store.flush();
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.index(0, col).data().toString(), QStringLiteral("evil\\x1b[31m.so!<img src=x>\\r\\nspoof+0x1"));
     }
 
     void detailTab()

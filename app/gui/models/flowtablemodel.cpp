@@ -108,6 +108,7 @@ FlowTableModel::FlowTableModel(FlowStore* store, QObject* parent)
     connect(store, &FlowStore::cleared, this, [this] {
         m_rows.clear();
         m_strings.clear();
+        m_initiatorIds.clear(); // its ids name strings of the pool just cleared
         m_cache.clear();
         endResetModel();
     });
@@ -164,7 +165,7 @@ FlowRow FlowTableModel::makeRow(int index)
     row.tls = uint16_t(m_strings.intern(flowTlsLibrary(f)));
     row.open = f.inProgress;
     if (f.initiator)
-        row.initiator = m_strings.intern(escapeControl(initiatorFrame(*f.initiator)));
+        row.initiator = initiatorId(*f.initiator);
     const uint64_t items = f.isWebSocket() ? uint64_t(f.webSocketMessages.size()) + f.streamItemsDropped
         : f.isEventStream()                ? uint64_t(f.serverSentEvents.size()) + f.streamItemsDropped
                                            : 0;
@@ -172,6 +173,21 @@ FlowRow FlowTableModel::makeRow(int index)
     // An open exchange has not failed to finish: it has not finished yet. Missing bytes still show.
     row.completeness = f.inProgress ? uint8_t(completenessOf(f) & (Truncated | LostEvents)) : completenessOf(f);
     return row;
+}
+
+uint32_t FlowTableModel::initiatorId(const InitiatorStack& stack)
+{
+    constexpr qsizetype kMaxLists = 4096;
+    if (stack.frames.isEmpty())
+        return 0;
+    const StackFrame* key = stack.frames.constData();
+    if (auto it = m_initiatorIds.constFind(key); it != m_initiatorIds.cend())
+        return it->second;
+    const uint32_t id = m_strings.intern(escapeControl(initiatorFrame(stack)));
+    if (m_initiatorIds.size() >= kMaxLists)
+        m_initiatorIds.clear();
+    m_initiatorIds.insert(key, { stack.frames, id });
+    return id;
 }
 
 void FlowTableModel::append(int first, int last)

@@ -106,11 +106,15 @@ private:
     void update(const std::vector<int>& rows);
     FlowRow makeRow(int index);
     QString text(int row, int column) const;
+    uint32_t initiatorId(const InitiatorStack& stack);
 
     FlowStore* m_store;
     std::vector<FlowRow> m_rows;
     StringPool m_strings;
     mutable QCache<quint64, QString> m_cache;
+    // Initiator text per frame list: flows from one call site share their named frames
+    // (Symbolizer), so a row costs one lookup. The list is held, so its address is not reused.
+    QHash<const StackFrame*, std::pair<QList<StackFrame>, uint32_t>> m_initiatorIds;
 };
 
 } // namespace httptap
