@@ -64,6 +64,7 @@ private Q_SLOTS:
     void filtering_data();
     void filtering();
     void appendWhileSortedAndFiltered();
+    void sortedBatchKeepsSelection();
     void clearUnderTester();
     void load100k();
 };
@@ -256,6 +257,56 @@ void TestFlowTableModel::appendWhileSortedAndFiltered()
         QVERIFY2(size <= previous, qPrintable(QString::number(r)));
         previous = size;
     }
+}
+
+// A live batch into a sorted table arrives as one insert and one layout change: the rows land in
+// order (ties in arrival order), and what the view holds (selection, current row) stays on its flow.
+void TestFlowTableModel::sortedBatchKeepsSelection()
+{
+    FlowStore store;
+    Model model(&store);
+    FlowFilterProxy proxy;
+    proxy.setSourceModel(&model);
+    QAbstractItemModelTester tester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    for (uint64_t i = 1; i <= 100; ++i) {
+        Flow f = test::syntheticFlow(i);
+        f.response.bodySize = i % 10 * 1000; // ten rows share each size
+        store.append(std::move(f));
+    }
+    store.flush();
+    proxy.sort(Model::SizeColumn, Qt::DescendingOrder);
+    proxy.waitForIdle();
+    const QPersistentModelIndex kept(proxy.index(37, Model::NameColumn));
+    const QPersistentModelIndex last(proxy.index(99, Model::SizeColumn));
+    const int keptFlow = kept.data(Model::FlowIndexRole).toInt();
+    const int lastFlow = last.data(Model::FlowIndexRole).toInt();
+    QSignalSpy inserted(&proxy, &QAbstractItemModel::rowsInserted);
+    QSignalSpy layout(&proxy, &QAbstractItemModel::layoutChanged);
+    for (uint64_t i = 101; i <= 400; ++i) {
+        Flow f = test::syntheticFlow(i);
+        f.response.bodySize = i % 7 * 1000 + 500 * (i % 2);
+        store.append(std::move(f));
+    }
+    store.flush();
+    QCOMPARE(inserted.count(), 1);
+    QCOMPARE(layout.count(), 1);
+    QCOMPARE(proxy.rowCount(), 400);
+    QVERIFY(kept.isValid());
+    QCOMPARE(kept.data(Model::FlowIndexRole).toInt(), keptFlow);
+    QCOMPARE(kept.column(), int(Model::NameColumn));
+    QCOMPARE(last.data(Model::FlowIndexRole).toInt(), lastFlow);
+    QCOMPARE(last.column(), int(Model::SizeColumn));
+    for (int r = 0; r + 1 < proxy.rowCount(); ++r) {
+        const qulonglong size = proxy.index(r, Model::SizeColumn).data(Model::SortRole).toULongLong();
+        const qulonglong next = proxy.index(r + 1, Model::SizeColumn).data(Model::SortRole).toULongLong();
+        QVERIFY2(size >= next, qPrintable(QString::number(r)));
+        if (size == next)
+            QVERIFY2(proxy.index(r, 0).data(Model::FlowIndexRole).toInt()
+                    < proxy.index(r + 1, 0).data(Model::FlowIndexRole).toInt(),
+                qPrintable(QString::number(r)));
+    }
+    for (int r = 0; r < proxy.rowCount(); ++r)
+        QCOMPARE(proxy.mapFromSource(proxy.mapToSource(proxy.index(r, 0))).row(), r);
 }
 
 void TestFlowTableModel::clearUnderTester()

@@ -201,20 +201,79 @@ void FlowFilterProxy::sourceRowsInserted(int first, int last)
         endInsertRows();
         return;
     }
-    // Sorted: each new row at its place (a batch is small next to the table).
-    const std::vector<uint32_t> ranks = FlowTableModel::isNumeric(m_sortColumn) ? std::vector<uint32_t>() : m_model->strings().ranks();
-    for (uint32_t s : accepted) {
-        const SortKey key = FlowTableModel::sortKey(m_sortColumn, m_model->rows()[s], m_model->flow(int(s)), ranks);
-        const auto it = std::upper_bound(m_rows.begin(), m_rows.end(), s, [&](uint32_t, uint32_t other) {
-            const SortKey k = FlowTableModel::sortKey(m_sortColumn, m_model->rows()[other], m_model->flow(int(other)), ranks);
-            return m_sortOrder == Qt::DescendingOrder ? keyLess(k, key) : keyLess(key, k);
-        });
-        const int at = int(it - m_rows.begin());
-        beginInsertRows({}, at, at);
-        m_rows.insert(it, s);
-        endInsertRows();
+    insertSorted(std::move(accepted));
+}
+
+void FlowFilterProxy::insertSorted(std::vector<uint32_t> added)
+{
+    // Sorted: the batch's rows belong all over the table. One insert per row made the view and its
+    // header shift their per-row state (and this class its vectors) once per row — O(batch ×
+    // table), 100 ms and more for a live batch on a large table. Instead the batch is appended in
+    // one insert and then moved to its places in one layout change, persistent indexes (the
+    // selection, the current row) carried along.
+    const std::vector<uint32_t> ranks
+        = FlowTableModel::isNumeric(m_sortColumn) ? std::vector<uint32_t>() : m_model->strings().ranks();
+    std::vector<SortKey> keys;
+    keys.reserve(added.size());
+    for (uint32_t s : added)
+        keys.push_back(FlowTableModel::sortKey(m_sortColumn, m_model->rows()[s], m_model->flow(int(s)), ranks));
+    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    auto before = [&](const SortKey& a, const SortKey& b) { return descending ? keyLess(b, a) : keyLess(a, b); };
+    // The batch in sort order (ties in arrival order), each with its place among the old rows:
+    // after every old row that does not sort after it, as inserting them one by one did.
+    std::vector<size_t> order(added.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return before(keys[a], keys[b]); });
+    const size_t oldCount = m_rows.size();
+    std::vector<size_t> places(order.size()); // non-decreasing: the batch is sorted
+    for (size_t j = 0; j < order.size(); ++j) {
+        const SortKey& key = keys[order[j]];
+        const size_t from = j ? places[j - 1] : 0;
+        places[j] = size_t(std::upper_bound(m_rows.begin() + ptrdiff_t(from), m_rows.begin() + ptrdiff_t(oldCount), key,
+                               [&](const SortKey& k, uint32_t other) {
+                                   return before(k,
+                                       FlowTableModel::sortKey(m_sortColumn, m_model->rows()[other],
+                                           m_model->flow(int(other)), ranks));
+                               })
+            - m_rows.begin());
     }
+
+    beginInsertRows({}, int(oldCount), int(oldCount + order.size()) - 1);
+    for (size_t j = 0; j < order.size(); ++j) {
+        m_reverse[added[order[j]]] = int32_t(oldCount + j);
+        m_rows.push_back(added[order[j]]);
+    }
+    endInsertRows();
+
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    std::vector<uint32_t> merged;
+    merged.reserve(m_rows.size());
+    size_t old = 0;
+    for (size_t j = 0; j < order.size(); ++j) {
+        merged.insert(merged.end(), m_rows.begin() + ptrdiff_t(old), m_rows.begin() + ptrdiff_t(places[j]));
+        old = places[j];
+        merged.push_back(m_rows[oldCount + j]);
+    }
+    merged.insert(merged.end(), m_rows.begin() + ptrdiff_t(old), m_rows.begin() + ptrdiff_t(oldCount));
+    // Old row r moves down by the batch rows placed before it; batch row j (at oldCount + j) goes
+    // to its place plus the batch rows before it.
+    auto newRow = [&](int row) {
+        if (size_t(row) >= oldCount) {
+            const size_t j = size_t(row) - oldCount;
+            return int(places[j] + j);
+        }
+        return row + int(std::upper_bound(places.begin(), places.end(), size_t(row)) - places.begin());
+    };
+    const QModelIndexList from = persistentIndexList();
+    QModelIndexList to;
+    to.reserve(from.size());
+    for (const QModelIndex& index : from)
+        to.append(index.isValid() ? createIndex(newRow(index.row()), index.column()) : QModelIndex());
+    m_rows = std::move(merged);
     rebuildReverse();
+    changePersistentIndexList(from, to);
+    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }
 
 bool FlowFilterProxy::lessThan(uint32_t a, uint32_t b, const std::vector<uint32_t>& ranks) const

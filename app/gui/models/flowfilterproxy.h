@@ -9,7 +9,8 @@
 // result replaces the vector with a single reset (filterApplied() then). Rows
 // the source appends meanwhile are caught up when the result arrives. With no
 // job running, appended rows are filtered on the spot: one beginInsertRows at
-// the end when unsorted, or each at its sorted position.
+// the end when unsorted; when sorted, the same insert followed by one layout
+// change that moves them to their sorted places (persistent indexes follow).
 //
 // Rows updated in place (an open flow's newer version, see FlowStore) are
 // re-evaluated one by one — the filter run on that flow only, its place in
@@ -69,6 +70,7 @@ private:
     void startJob();
     void applyResult();
     void sourceRowsInserted(int first, int last);
+    void insertSorted(std::vector<uint32_t> added);
     void sourceRowsChanged(int first, int last);
     void reevaluate(int source, const std::vector<uint32_t>& ranks);
     bool lessThan(uint32_t a, uint32_t b, const std::vector<uint32_t>& ranks) const;
