@@ -9,6 +9,7 @@
 // the longest stall of the event loop (the figure that says "no freeze").
 // Baseline beside them: the same accumulation as a plain loop.
 
+#include "benchflows.h"
 #include "benchutil.h"
 
 #include "filter/flowfilter.h"
@@ -31,30 +32,6 @@ using namespace httptap::bench;
 
 namespace {
 
-Flow makeFlow(uint64_t i)
-{
-    static const char* kHosts[] = { "api.example.test", "www.example.test", "v2.api.example.test", "cdn.example.test" };
-    static const char* kRoutes[] = { "/users/", "/orders/", "/items/", "/search?q=", "/static/app.js?v=" };
-    static const int kStatus[] = { 200, 200, 200, 304, 404, 500, 201, 200 };
-    Flow f;
-    f.id = i + 1;
-    f.connId = i / 10 + 1;
-    f.pid = 4242;
-    f.process = QStringLiteral("bench");
-    f.httpVersion = QByteArrayLiteral("HTTP/1.1");
-    f.request.method = i % 5 ? QByteArrayLiteral("GET") : QByteArrayLiteral("POST");
-    f.request.target = kRoutes[i % 5] + QByteArray::number(qulonglong(i * 2654435761u % 1000000));
-    f.request.headers.append(HttpHeader { QByteArrayLiteral("Host"), QByteArray(kHosts[i % 4]) });
-    f.request.complete = true;
-    f.hasResponse = i % 101 != 0;
-    f.response.status = kStatus[(i * 7) % 8];
-    f.response.bodySize = (i * 2654435761u) % 100000;
-    f.response.complete = true;
-    // A thousand requests a second, for about 17 minutes; latency 0.1–200 ms.
-    f.startNs = 1'000'000'000 + i * 1'000'000;
-    f.endNs = f.startNs + 100'000 + (i * 104729) % 200'000'000;
-    return f;
-}
 
 // Runs `work` (which spins an event loop) with a 1 ms timer ticking on this thread; returns
 // the seconds and the longest gap between two ticks (or to the end) in milliseconds.
@@ -106,7 +83,7 @@ int main(int argc, char** argv)
     FlowFilterProxy proxy;
     proxy.setSourceModel(&model);
     for (int i = 0; i < n; ++i)
-        store.append(makeFlow(uint64_t(i)));
+        store.append(makeBenchFlow(uint64_t(i)));
     store.flush();
     proxy.waitForIdle();
     QCoreApplication::processEvents();
@@ -148,7 +125,7 @@ int main(int argc, char** argv)
     // before the clock starts; the engine's next job is due kMinIntervalMs after its last.
     QThread::msleep(FlowStatsEngine::kMinIntervalMs);
     for (int i = n; i < n + 10'000; ++i)
-        store.append(makeFlow(uint64_t(i)));
+        store.append(makeBenchFlow(uint64_t(i)));
     store.flush();
     const auto [appendSeconds, appendStallMs] = runUntilCounted(engine, store, [] {});
 
