@@ -11,7 +11,8 @@
  *  - every byte carries its stream offset, so user space can tell exactly
  *    which bytes are missing when a chunk is dropped or not copied;
  *  - syscall data is only reported for inet stream sockets, and never for
- *    connections that carry TLS (their plaintext comes from the uprobes).
+ *    connections that carry TLS (their plaintext comes from the uprobes);
+ *    on inet datagram sockets only DNS messages (port 53), with timing on.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -23,6 +24,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #include "common.bpf.h"
+#include "dns.bpf.h"
 #include "syscalls.bpf.h"
 #include "tlslib.bpf.h"
 #include "gotls.bpf.h"

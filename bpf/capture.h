@@ -103,6 +103,7 @@ enum conn_kind {
 	CONN_UNKNOWN_FD = 0, /* fd checked, not an inet stream socket */
 	CONN_PLAIN = 1,
 	CONN_TLS = 2, /* ciphertext on the socket: syscall data suppressed */
+	CONN_UDP = 3, /* an inet datagram socket: only DNS (port 53) is reported, as capture_dns_event */
 };
 
 struct conn_state {
@@ -118,9 +119,12 @@ struct conn_state {
 	__u8 laddr[16];
 	__u8 raddr[16];
 	__u8 plaintext_seen; /* a TLS probe delivered this connection's plaintext */
-	__u8 pad[7];
-	/* Ciphertext crossing the socket outside TLS read/write calls before the
-	 * first plaintext: the handshake (timing only). */
+	/* The handshake's first ciphertext moved inside a TLS read/write call (the
+	 * library did it implicitly): ciphertext inside calls counts as handshake. */
+	__u8 tls_in_call;
+	__u8 pad[6];
+	/* Ciphertext crossing the socket before the first plaintext: the handshake
+	 * (timing only). */
 	__u64 tls_first_ns;
 	__u64 tls_last_ns;
 };
@@ -157,6 +161,29 @@ struct capture_phase_event {
 	__u64 conn_id;
 	__u64 start_ns;
 	__u64 end_ns;
+};
+
+/* DNS messages: the first CAPTURE_DNS_MAX bytes of each datagram. */
+#define CAPTURE_DNS_MAX 512
+#define CAPTURE_DNS_PORT 53
+
+/* A datagram a traced process sent to or received from UDP port 53. */
+struct capture_dns_event {
+	__u8 kind; /* CAPTURE_EVENT_DNS */
+	__u8 direction;
+	__u8 family; /* AF_INET or AF_INET6 */
+	__u8 pad0;
+	__u32 pid;
+	__u32 tid;
+	__u32 msg_size; /* the datagram's real length */
+	__u16 lport;
+	__u16 rport; /* host byte order */
+	__u16 payload_size; /* bytes in payload: min(msg_size, CAPTURE_DNS_MAX) */
+	__u16 pad1;
+	__u64 ts_ns;
+	__u8 laddr[16];
+	__u8 raddr[16];
+	__u8 payload[CAPTURE_DNS_MAX];
 };
 
 #define CAPTURE_EXEC_STOPPED 0x01 /* the process was stopped (exec, map); the helper continues it */

@@ -150,7 +150,10 @@ struct {
 	__type(value, __u8);
 } preexisting_sockets SEC(".maps");
 
-static __always_inline struct sock *inet_stream_sock(int fd, __u64 *inode)
+#define SOCK_DGRAM 2
+
+/* The inet (IPv4/IPv6) socket behind fd, of any type, or NULL. */
+static __always_inline struct sock *inet_sock(int fd, __u64 *inode)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
@@ -174,7 +177,13 @@ static __always_inline struct sock *inet_stream_sock(int fd, __u64 *inode)
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != AF_INET && family != AF_INET6)
 		return NULL;
-	if (BPF_CORE_READ(sk, sk_type) != SOCK_STREAM)
+	return sk;
+}
+
+static __always_inline struct sock *inet_stream_sock(int fd, __u64 *inode)
+{
+	struct sock *sk = inet_sock(fd, inode);
+	if (!sk || BPF_CORE_READ(sk, sk_type) != SOCK_STREAM)
 		return NULL;
 	return sk;
 }
@@ -204,27 +213,41 @@ static __always_inline __u64 new_conn_id(void)
 	return __sync_fetch_and_add(next, 1) + 1;
 }
 
-/* The connection behind a socket fd, created on first sight. NULL if the fd is
- * not an inet stream socket. */
-static __always_inline struct conn_state *socket_conn(__u32 tgid, int fd)
+/* What a process's fd is, classified once on first sight: an inet stream
+ * socket (CONN_PLAIN, later CONN_TLS), an inet datagram socket (CONN_UDP, only
+ * when timing: DNS), or anything else (CONN_UNKNOWN_FD). NULL if the map is full. */
+static __always_inline struct conn_state *fd_state(__u32 tgid, int fd)
 {
 	struct conn_key key = { .tgid = tgid, .handle = (__u64)(__s64)fd };
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
 	if (c)
-		return c->kind == CONN_UNKNOWN_FD ? NULL : c;
+		return c;
 
 	struct conn_state fresh = {};
 	__u64 inode = 0;
-	struct sock *sk = inet_stream_sock(fd, &inode);
+	struct sock *sk = inet_sock(fd, &inode);
 	if (sk) {
-		fresh.kind = CONN_PLAIN;
-		fresh.conn_id = new_conn_id();
-		fresh.joined_late = bpf_map_lookup_elem(&preexisting_sockets, &inode) != NULL;
-		fill_tuple(&fresh, sk);
+		__u16 type = BPF_CORE_READ(sk, sk_type);
+		if (type == SOCK_STREAM) {
+			fresh.kind = CONN_PLAIN;
+			fresh.conn_id = new_conn_id();
+			fresh.joined_late = bpf_map_lookup_elem(&preexisting_sockets, &inode) != NULL;
+			fill_tuple(&fresh, sk);
+		} else if (type == SOCK_DGRAM && timing) {
+			/* The peer is read per datagram: it may connect (or not) later. */
+			fresh.kind = CONN_UDP;
+		}
 	}
 	bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST);
-	c = bpf_map_lookup_elem(&conns, &key);
-	if (!c || c->kind == CONN_UNKNOWN_FD)
+	return bpf_map_lookup_elem(&conns, &key);
+}
+
+/* The connection behind a socket fd, created on first sight. NULL if the fd is
+ * not an inet stream socket. */
+static __always_inline struct conn_state *socket_conn(__u32 tgid, int fd)
+{
+	struct conn_state *c = fd_state(tgid, fd);
+	if (!c || c->kind == CONN_UNKNOWN_FD || c->kind == CONN_UDP)
 		return NULL;
 	return c;
 }
@@ -272,6 +295,11 @@ static __always_inline void bind_ssl_fd(__u32 tgid, __u64 ssl, int fd)
 	c->has_data = 1;
 	c->plaintext_seen = 1;
 }
+
+struct iovec_user {
+	__u64 base;
+	__u64 len;
+};
 
 /* ---- chunked copy into the ring buffer -------------------------------- */
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Plaintext at the syscall boundary: read/write/send/recv and their vector
- * forms on inet stream sockets, sendfile as bytes not copied, close.
+ * forms on inet stream sockets, sendfile as bytes not copied, close; on inet
+ * datagram sockets, DNS (dns.bpf.h, timing only).
  * Part of capture.bpf.c (one BPF object, one skeleton); include only from there.
  */
 #ifndef HTTPTAP_BPF_SYSCALLS_BPF_H
@@ -11,12 +12,14 @@ enum io_kind {
 	IO_BUF = 0, /* read/write/sendto/recvfrom: one buffer */
 	IO_IOV = 1, /* readv/writev/sendmsg/recvmsg: iovec array */
 	IO_SENDFILE = 2, /* sendfile: bytes move kernel-side, never through a user buffer */
+	IO_MMSG = 3, /* sendmmsg/recvmmsg: mmsghdr array (followed for DNS only) */
 };
 
 /* Arguments of a socket-ish syscall in flight, by thread. */
 struct io_args {
 	__u64 ptr; /* buffer or iovec array */
 	__u64 count; /* buffer length or iovec count */
+	__u64 name; /* the call's sockaddr (sendto/recvfrom/sendmsg/recvmsg), for datagram sockets */
 	__s32 fd;
 	__u8 kind;
 	__u8 direction;
@@ -33,7 +36,7 @@ struct {
 /* An OpenSSL call in flight, by thread. */
 /* ---- syscall path (plaintext) ----------------------------------------- */
 
-static __always_inline void io_enter(int fd, __u64 ptr, __u64 count_or_len, __u8 kind, __u8 direction)
+static __always_inline void io_enter(int fd, __u64 ptr, __u64 count_or_len, __u64 name, __u8 kind, __u8 direction)
 {
 	/* The caller checked that the process is traced. */
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -48,6 +51,7 @@ static __always_inline void io_enter(int fd, __u64 ptr, __u64 count_or_len, __u8
 	struct io_args args = {
 		.ptr = ptr,
 		.count = count_or_len,
+		.name = name,
 		.fd = fd,
 		.kind = kind,
 		.direction = direction,
@@ -63,11 +67,6 @@ static __always_inline bool looks_like_tls(__u64 src, __u64 len)
 	/* TLS record: handshake (22) or application data (23), version 3.x */
 	return (head[0] == 22 || head[0] == 23) && head[1] == 3 && head[2] <= 4;
 }
-
-struct iovec_user {
-	__u64 base;
-	__u64 len;
-};
 
 struct iov_batch {
 	struct iovec_user iov[CAPTURE_MAX_IOV];
@@ -101,7 +100,7 @@ static __always_inline void note_ciphertext(__u64 pid_tgid, int fd, __u8 directi
 	bpf_map_update_elem(&thread_hints, &pid_tgid, &fresh, BPF_ANY);
 }
 
-/* Ciphertext outside TLS read/write calls before any plaintext: the handshake. */
+/* Ciphertext before any plaintext: the handshake. */
 static __always_inline void note_handshake_io(struct conn_state *c)
 {
 	if (!timing || c->plaintext_seen)
@@ -124,11 +123,24 @@ static __always_inline void io_exit(long ret)
 		return;
 
 	__u32 tgid = pid_tgid >> 32;
-	struct conn_state *c = socket_conn(tgid, args.fd);
-	if (!c)
+	struct conn_state *c = fd_state(tgid, args.fd);
+	if (!c || c->kind == CONN_UNKNOWN_FD)
+		return;
+	if (c->kind == CONN_UDP) {
+		dns_io(args.fd, args.ptr, args.name, args.direction & 1, args.kind == IO_IOV, args.kind == IO_MMSG, ret);
+		return;
+	}
+	if (args.kind == IO_MMSG)
 		return;
 	if (current_ssl_call(pid_tgid)) {
 		c->kind = CONN_TLS; /* ciphertext inside an SSL call: already bound in io_enter */
+		/* A library that was not asked to handshake first does it inside the
+		 * first read/write: then that call's ciphertext is the handshake too.
+		 * After an explicit handshake (SSL_connect, not probed) it is not. */
+		if (!c->tls_first_ns)
+			c->tls_in_call = 1;
+		if (c->tls_in_call)
+			note_handshake_io(c);
 		return;
 	}
 	if (c->kind == CONN_TLS) {
@@ -245,6 +257,8 @@ static __always_inline void io_exit(long ret)
 #define NR_SENDMSG 46
 #define NR_RECVMSG 47
 #define NR_SENDFILE 40
+#define NR_RECVMMSG 299
+#define NR_SENDMMSG 307
 #define NR_CONNECT 42
 #define EINPROGRESS 115
 #define TCP_ESTABLISHED 1
@@ -359,7 +373,7 @@ static __always_inline void msg_enter(int fd, __u64 msg_ptr, __u8 direction)
 	struct user_msghdr msg = {};
 	if (bpf_probe_read_user(&msg, sizeof(msg), (const void *)msg_ptr) != 0)
 		return;
-	io_enter(fd, (__u64)msg.msg_iov, msg.msg_iovlen, IO_IOV, direction);
+	io_enter(fd, (__u64)msg.msg_iov, msg.msg_iovlen, (__u64)msg.msg_name, IO_IOV, direction);
 }
 
 static __always_inline void on_close(__u32 tgid, int fd)
@@ -368,7 +382,7 @@ static __always_inline void on_close(__u32 tgid, int fd)
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
 	if (!c)
 		return;
-	if (c->kind != CONN_UNKNOWN_FD) {
+	if (c->kind != CONN_UNKNOWN_FD && c->kind != CONN_UDP) {
 		struct capture_close_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 		if (e) {
 			__builtin_memset(e, 0, sizeof(*e));
@@ -405,9 +419,9 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	case NR_READ: case NR_WRITE: case NR_CLOSE: case NR_READV: case NR_WRITEV:
 	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG: case NR_SENDFILE:
 		break;
-	case NR_CONNECT:
+	case NR_CONNECT: case NR_SENDMMSG: case NR_RECVMMSG:
 		if (!timing)
-			return 0;
+			return 0; /* connect timing, DNS */
 		break;
 	default:
 		return 0;
@@ -420,17 +434,29 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	__u64 a1 = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	__u64 a2 = PT_REGS_PARM3_CORE_SYSCALL(regs);
 	switch (id) {
-	case NR_WRITE: case NR_SENDTO:
-		io_enter(fd, a1, a2, IO_BUF, CAPTURE_EGRESS);
+	case NR_WRITE:
+		io_enter(fd, a1, a2, 0, IO_BUF, CAPTURE_EGRESS);
 		break;
-	case NR_READ: case NR_RECVFROM:
-		io_enter(fd, a1, a2, IO_BUF, CAPTURE_INGRESS);
+	case NR_READ:
+		io_enter(fd, a1, a2, 0, IO_BUF, CAPTURE_INGRESS);
+		break;
+	case NR_SENDTO: /* the destination sockaddr matters for DNS only */
+		io_enter(fd, a1, a2, timing ? PT_REGS_PARM5_CORE_SYSCALL(regs) : 0, IO_BUF, CAPTURE_EGRESS);
+		break;
+	case NR_RECVFROM:
+		io_enter(fd, a1, a2, timing ? PT_REGS_PARM5_CORE_SYSCALL(regs) : 0, IO_BUF, CAPTURE_INGRESS);
 		break;
 	case NR_WRITEV:
-		io_enter(fd, a1, a2, IO_IOV, CAPTURE_EGRESS);
+		io_enter(fd, a1, a2, 0, IO_IOV, CAPTURE_EGRESS);
 		break;
 	case NR_READV:
-		io_enter(fd, a1, a2, IO_IOV, CAPTURE_INGRESS);
+		io_enter(fd, a1, a2, 0, IO_IOV, CAPTURE_INGRESS);
+		break;
+	case NR_SENDMMSG:
+		io_enter(fd, a1, a2, 0, IO_MMSG, CAPTURE_EGRESS);
+		break;
+	case NR_RECVMMSG:
+		io_enter(fd, a1, a2, 0, IO_MMSG, CAPTURE_INGRESS);
 		break;
 	case NR_SENDMSG:
 		msg_enter(fd, a1, CAPTURE_EGRESS);
@@ -439,7 +465,7 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		msg_enter(fd, a1, CAPTURE_INGRESS);
 		break;
 	case NR_SENDFILE:
-		io_enter(fd, 0, 0, IO_SENDFILE, CAPTURE_EGRESS);
+		io_enter(fd, 0, 0, 0, IO_SENDFILE, CAPTURE_EGRESS);
 		break;
 	case NR_CLOSE:
 		on_close(tgid, fd);
@@ -458,6 +484,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	switch (id) {
 	case NR_READ: case NR_WRITE: case NR_READV: case NR_WRITEV:
 	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG: case NR_SENDFILE:
+	case NR_SENDMMSG: case NR_RECVMMSG: /* only entered with timing on */
 		io_exit(ret);
 		break;
 	case NR_CONNECT:

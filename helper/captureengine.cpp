@@ -41,6 +41,7 @@ static_assert(sizeof(capture_data_event) == 104, "capture_data_event layout chan
 static_assert(sizeof(capture_close_event) == 64, "capture_close_event layout changed");
 static_assert(sizeof(capture_process_event) == 296, "capture_process_event layout changed");
 static_assert(sizeof(capture_phase_event) == 32, "capture_phase_event layout changed");
+static_assert(sizeof(capture_dns_event) == 64 + CAPTURE_DNS_MAX, "capture_dns_event layout changed");
 static_assert(CAPTURE_PHASE_TLS == static_cast<int>(record::ConnPhaseKind::TlsHandshake));
 static_assert(CAPTURE_SOURCE_OPENSSL == static_cast<int>(record::Source::OpenSsl));
 static_assert(CAPTURE_INGRESS == static_cast<int>(record::Direction::Ingress));
@@ -587,7 +588,7 @@ void CaptureEngine::closeConnections(std::optional<pid_t> exited)
             continue;
         const bool unread = state.kind == CONN_TLS && !state.plaintext_seen;
         // At the end only the unread ones matter: the reader finishes every other flow itself.
-        if (state.kind == CONN_UNKNOWN_FD || (!exited && !unread))
+        if (state.kind == CONN_UNKNOWN_FD || state.kind == CONN_UDP || (!exited && !unread))
             continue;
         capture_close_event e {};
         e.kind = CAPTURE_EVENT_CLOSE;
@@ -690,6 +691,23 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         r.phase = static_cast<record::ConnPhaseKind>(e.phase);
         r.startNs = e.start_ns;
         r.endNs = std::max(e.end_ns, e.start_ns);
+        m_out.write(r);
+        return 0;
+    }
+    case CAPTURE_EVENT_DNS: {
+        capture_dns_event e;
+        if (size < sizeof(e))
+            return 0;
+        std::memcpy(&e, data, sizeof(e));
+        record::DnsMessage r;
+        r.timestampNs = e.ts_ns;
+        r.pid = e.pid;
+        r.tid = e.tid;
+        r.direction = static_cast<record::Direction>(e.direction & 1);
+        r.family = convertEndpoints(e, r.local, r.remote);
+        r.messageSize = e.msg_size;
+        const size_t n = std::min<size_t>({ e.payload_size, CAPTURE_DNS_MAX, e.msg_size });
+        r.payload.assign(e.payload, e.payload + n);
         m_out.write(r);
         return 0;
     }

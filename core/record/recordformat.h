@@ -139,6 +139,23 @@ struct ConnPhase {
     uint64_t endNs = 0; // >= startNs
 };
 
+// A DNS message (RFC 1035) a traced process sent to or received from UDP port 53:
+// the datagram's first bytes (the kernel copies at most 512), for the DNS phase of
+// connection timing. Not tied to a connection id: matched later by process and address.
+struct DnsMessage {
+    uint64_t timestampNs = 0; // CLOCK_MONOTONIC
+    uint32_t pid = 0;
+    uint32_t tid = 0;
+    Direction direction = Direction::Egress; // Egress: a query (usually); Ingress: an answer
+    uint8_t family = 0; // 4 or 6
+    uint32_t messageSize = 0; // the datagram's real length (>= payload.size())
+    Endpoint local;
+    Endpoint remote; // the name server (port 53)
+    std::vector<uint8_t> payload;
+};
+inline constexpr uint32_t kDnsMessageFixedSize = 60;
+inline constexpr uint32_t kMaxDnsPayload = 65535; // a UDP datagram at most
+
 struct Process {
     uint64_t timestampNs = 0;
     ProcessEventKind kind = ProcessEventKind::Fork;

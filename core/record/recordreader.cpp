@@ -227,6 +227,33 @@ std::optional<Record> decodeRecord(RecordType type, const uint8_t* body, size_t 
         r.phase = static_cast<ConnPhaseKind>(phase);
         return finish(std::move(r), "conn-phase");
     }
+    case RecordType::DnsMessage: {
+        DnsMessage r;
+        r.timestampNs = c.u64();
+        r.pid = c.u32();
+        r.tid = c.u32();
+        const uint8_t dir = c.u8();
+        r.family = c.u8();
+        c.u16();
+        r.messageSize = c.u32();
+        r.local.port = c.u16();
+        r.remote.port = c.u16();
+        c.bytes(r.local.addr);
+        c.bytes(r.remote.addr);
+        if (c.ok() && dir > 1) {
+            if (error)
+                *error = "dns record has an invalid direction " + std::to_string(dir);
+            return std::nullopt;
+        }
+        if (c.ok() && (c.remaining() > kMaxDnsPayload || c.remaining() > r.messageSize)) {
+            if (error)
+                *error = "dns record carries more bytes than its message";
+            return std::nullopt;
+        }
+        r.direction = static_cast<Direction>(dir);
+        r.payload = c.restBytes();
+        return finish(std::move(r), "dns");
+    }
     }
     if (error)
         error->clear();

@@ -20,7 +20,7 @@
 
 namespace httptap::record {
 
-using Record = std::variant<StreamStart, Data, ConnClose, Process, Lost, Notice, LibraryAttached, Ready, StreamEnd, ConnPhase>;
+using Record = std::variant<StreamStart, Data, ConnClose, Process, Lost, Notice, LibraryAttached, Ready, StreamEnd, ConnPhase, DnsMessage>;
 
 class RecordReader
 {

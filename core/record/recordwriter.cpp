@@ -213,4 +213,22 @@ void RecordWriter::write(const ConnPhase& r)
     endRecord(s);
 }
 
+void RecordWriter::write(const DnsMessage& r)
+{
+    const size_t s = beginRecord(RecordType::DnsMessage);
+    put64(r.timestampNs);
+    put32(r.pid);
+    put32(r.tid);
+    put8(static_cast<uint8_t>(r.direction));
+    put8(r.family);
+    put16(0);
+    put32(r.messageSize);
+    put16(r.local.port);
+    put16(r.remote.port);
+    putBytes(r.local.addr.data(), r.local.addr.size());
+    putBytes(r.remote.addr.data(), r.remote.addr.size());
+    putBytes(r.payload.data(), std::min<size_t>(r.payload.size(), kMaxDnsPayload));
+    endRecord(s);
+}
+
 } // namespace httptap::record

@@ -31,6 +31,7 @@ public:
     void write(const Ready& r);
     void write(const StreamEnd& r);
     void write(const ConnPhase& r);
+    void write(const DnsMessage& r);
 
     const std::vector<uint8_t>& buffer() const { return m_buffer; }
     std::vector<uint8_t> take();

@@ -58,6 +58,17 @@ records.emplace_back(Notice { 666, NoticeLevel::Warning, 1234, "probe failed: \x
 records.emplace_back(LibraryAttached { 777, 1234, Source::GnuTls, "/usr/lib/x86_64-linux-gnu/libgnutls.so.30" });
 records.emplace_back(Ready { 888 });
 records.emplace_back(ConnPhase { 0x1122334455667788, 1234, ConnPhaseKind::TlsHandshake, 900, 950 });
+DnsMessage dns;
+dns.timestampNs = 960;
+dns.pid = 1234;
+dns.tid = 1236;
+dns.direction = Direction::Ingress;
+dns.family = 6;
+dns.messageSize = 700; // more than the kernel copied
+dns.local = { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, 41000 };
+dns.remote = { { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, 53 };
+dns.payload = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 0, 0, 0, 0, 0 };
+records.emplace_back(dns);
 records.emplace_back(StreamEnd { 999 });
 return records;
 }
@@ -336,6 +347,71 @@ private Q_SLOTS:
         QVERIFY(!backwards.next());
         QCOMPARE(backwards.state(), RecordReader::State::Error);
         QVERIFY(QByteArray::fromStdString(backwards.errorString()).contains("ends before it starts"));
+    }
+
+    void dnsMessage()
+    {
+        DnsMessage m;
+        m.timestampNs = 5;
+        m.pid = 6;
+        m.tid = 7;
+        m.family = 4;
+        m.messageSize = 3;
+        m.local = { { 127, 0, 0, 1 }, 40000 };
+        m.remote = { { 127, 0, 0, 53 }, 53 };
+        m.payload = { 1, 2, 3 };
+        RecordReader reader;
+        reader.feed(encode({ m }));
+        auto r = reader.next();
+        QVERIFY(r);
+        const auto& d = std::get<DnsMessage>(*r);
+        QCOMPARE(d.timestampNs, uint64_t(5));
+        QCOMPARE(d.pid, uint32_t(6));
+        QCOMPARE(d.tid, uint32_t(7));
+        QCOMPARE(d.direction, Direction::Egress);
+        QCOMPARE(d.family, uint8_t(4));
+        QCOMPARE(d.messageSize, uint32_t(3));
+        QCOMPARE(d.remote.port, uint16_t(53));
+        QCOMPARE(d.remote.addr[3], uint8_t(53));
+        QCOMPARE(d.local.port, uint16_t(40000));
+        QCOMPARE(d.payload, (std::vector<uint8_t> { 1, 2, 3 }));
+    }
+
+    // More payload than the message it claims to be part of, a bad direction, or a cut fixed part: corrupt.
+    void dnsMessageValidation_data()
+    {
+        QTest::addColumn<int>("messageSize");
+        QTest::addColumn<int>("direction");
+        QTest::addColumn<int>("cut");
+        QTest::addColumn<QByteArray>("error");
+        QTest::newRow("payload over message size") << 2 << 0 << 0 << QByteArray("more bytes than its message");
+        QTest::newRow("bad direction") << 3 << 2 << 0 << QByteArray("invalid direction");
+        QTest::newRow("fixed part cut") << 3 << 0 << 59 << QByteArray("shorter than its fixed fields");
+    }
+
+    void dnsMessageValidation()
+    {
+        QFETCH(int, messageSize);
+        QFETCH(int, direction);
+        QFETCH(int, cut);
+        QFETCH(QByteArray, error);
+        DnsMessage m;
+        m.messageSize = uint32_t(messageSize);
+        m.payload = { 1, 2, 3 };
+        std::vector<uint8_t> bytes = encode({ m });
+        bytes[kStreamHeaderSize + kRecordHeaderSize + 16] = uint8_t(direction);
+        if (cut) {
+            // Shrink the record to `cut` body bytes.
+            bytes.resize(kStreamHeaderSize + kRecordHeaderSize + size_t(cut));
+            const uint32_t size = kRecordHeaderSize + uint32_t(cut);
+            for (int i = 0; i < 4; ++i)
+                bytes[kStreamHeaderSize + i] = uint8_t(size >> (8 * i));
+        }
+        RecordReader reader;
+        reader.feed(bytes);
+        QVERIFY(!reader.next());
+        QCOMPARE(reader.state(), RecordReader::State::Error);
+        QVERIFY2(QByteArray::fromStdString(reader.errorString()).contains(error), reader.errorString().c_str());
     }
 
     void unknownTypeSkipped()
