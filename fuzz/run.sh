@@ -15,7 +15,7 @@ BUILD=${HTTPTAP_FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 SECONDS_EACH=${1:-60}
 shift || true
 # As HTTPTAP_FUZZERS in CMakeLists.txt: the filter, HAR and symbol targets exist once core has them.
-ALL=(recordreader flowassembler http2 contentdecoder)
+ALL=(recordreader flowassembler http2 contentdecoder dnsmessage)
 [ -f "$ROOT/core/filter/flowfilter.h" ] && ALL+=(filter)
 [ -f "$ROOT/core/export/harreader.h" ] && ALL+=(harreader)
 [ -f "$ROOT/core/symbols/elfsymboltable.h" ] && ALL+=(elfsymbols)

@@ -218,6 +218,12 @@ Flow flowOf(const QJsonObject& entry)
     const uint64_t connect = nanoseconds(timings.value(QStringLiteral("connect")));
     const uint64_t ssl = std::min(nanoseconds(timings.value(QStringLiteral("ssl"))), connect);
     if (connect > 0) {
+        if (dns > 0) {
+            // The time between the answer and connect() was folded into blocked: it comes back after set-up.
+            f.setup.dnsStartNs = f.startNs;
+            f.setup.dnsEndNs = f.startNs + dns;
+            f.setup.dnsName = entry.value(QStringLiteral("_dnsName")).toString().toLatin1();
+        }
         f.setup.connectStartNs = f.startNs + dns;
         f.setup.connectEndNs = f.setup.connectStartNs + connect - ssl;
         if (ssl > 0) {

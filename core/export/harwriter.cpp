@@ -325,6 +325,8 @@ QJsonObject entryJson(const Flow& flow, const CaptureClock& clock, const HarOpti
     e.insert(QStringLiteral("timings"), timings);
     if (flow.setup.reused)
         e.insert(QStringLiteral("_connectionReused"), true);
+    if (phases.dns >= 0)
+        e.insert(QStringLiteral("_dnsName"), QString::fromLatin1(flow.setup.dnsName));
     e.insert(QStringLiteral("request"), requestJson(flow, r));
     e.insert(QStringLiteral("response"), responseJson(flow, r));
     e.insert(QStringLiteral("cache"), QJsonObject());

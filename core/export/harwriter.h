@@ -15,11 +15,13 @@
 // - timings (core/flow/flowtimings.h): connect = TCP connect through the end
 //   of the TLS handshake and ssl = the handshake, both timed in the kernel, on
 //   a connection's first flow only (later ones: -1 and `_connectionReused`);
-//   blocked = set-up end to the first request byte; dns is -1 (not measured);
+//   dns = the process's lookup whose answer carried the remote address (first
+//   query to that answer; its name in `_dnsName`), -1 when none was seen;
+//   blocked = set-up end to the first request byte, plus DNS answer to connect;
 //   send = first to last request byte, wait = last request byte to first
 //   response byte, receive = first to last response byte; milliseconds with
 //   microsecond precision; time is their sum (ssl excluded, as HAR 1.2 says);
-//   startedDateTime is the set-up's start when there is one.
+//   startedDateTime is the DNS start, else the set-up's start, when there is one.
 // - content.text is the decoded body (Content-Encoding undone); size is the
 //   decoded size, compression the bytes saved, bodySize the bytes on the wire.
 //   Text (a textual or absent mimeType, valid UTF-8, no NUL) is written as is,

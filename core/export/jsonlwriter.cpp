@@ -37,6 +37,7 @@ QJsonObject timingsJson(const Flow& flow)
     return QJsonObject {
         {QStringLiteral("blocked_ms"), ms(p.blocked)},
         {QStringLiteral("dns_ms"), ms(p.dns)},
+        {QStringLiteral("dns_name"), p.dns < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(QString::fromLatin1(flow.setup.dnsName))},
         {QStringLiteral("connect_ms"), ms(p.connect)},
         {QStringLiteral("tcp_ms"), ms(p.tcp)},
         {QStringLiteral("ssl_ms"), ms(p.ssl)},

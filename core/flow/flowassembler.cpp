@@ -2,6 +2,7 @@
 #include "flowassembler.h"
 
 #include "connection.h"
+#include "dns/dnslookups.h"
 
 #include <map>
 #include <unordered_map>
@@ -26,7 +27,23 @@ struct FlowAssembler::Private {
         bool used = false; // a flow of this connection has left
     };
     std::unordered_map<uint64_t, Setup> setups;
+    DnsLookups lookups;
     FlowSink sink;
+
+    // The lookup that gave a new connection its remote address (client role: the process resolved
+    // the name it connects to). Timed from the connection's first set-up instant.
+    void attachDns(const Flow& flow, ConnectionSetup& setup) const
+    {
+        const uint64_t setupStart = setup.connectStartNs ? setup.connectStartNs : setup.tlsStartNs;
+        if (flow.role != Flow::Role::Client || !setupStart || (flow.remote.family != 4 && flow.remote.family != 6))
+            return;
+        const auto match = lookups.find(flow.pid, DnsAddress { flow.remote.family, flow.remote.addr }, setupStart);
+        if (!match)
+            return;
+        setup.dnsStartNs = match->startNs;
+        setup.dnsEndNs = match->endNs;
+        setup.dnsName = match->name;
+    }
 
     // The first flow to leave a connection carries its set-up; later ones are reused.
     void leave(Flow&& flow)
@@ -37,6 +54,7 @@ struct FlowAssembler::Private {
             flow.setup.reused = true;
         } else {
             flow.setup = s.phases;
+            attachDns(flow, flow.setup);
             s.used = true;
         }
         if (setups.size() > kMaxPendingSetups)
@@ -128,12 +146,15 @@ void FlowAssembler::add(const record::Record& record)
         d->setups.erase(connId); // the id is not used again
     } else if (const auto* phase = std::get_if<record::ConnPhase>(&record)) {
         d->onPhase(*phase);
+    } else if (const auto* dns = std::get_if<record::DnsMessage>(&record)) {
+        d->lookups.add(*dns);
     } else if (const auto* process = std::get_if<record::Process>(&record)) {
         // An exited process sends nothing more on its sockets.
         if (process->kind == record::ProcessEventKind::Exit) {
             const uint32_t pid = process->pid;
             d->closeWhere([pid](const ConnectionKey&, const Connection& c) { return c.pid() == pid; },
                 Connection::CloseReason::Closed);
+            d->lookups.forgetProcess(pid);
         }
     } else if (const auto* lost = std::get_if<record::Lost>(&record)) {
         // Cumulative on the producer's side; a smaller value would be a reordered record.
@@ -156,8 +177,10 @@ void FlowAssembler::setProgressSink(ProgressSink sink, uint64_t intervalNs)
         Flow shown = open;
         if (it->second.used)
             shown.setup.reused = true;
-        else
+        else {
             shown.setup = it->second.phases;
+            p->attachDns(open, shown.setup);
+        }
         sink(shown);
     })
                                    : ProgressSink();

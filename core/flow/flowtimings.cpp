@@ -38,7 +38,16 @@ FlowPhases flowPhases(const Flow& flow)
         p.ssl = int64_t(s.tlsEndNs - s.tlsStartNs);
     p.connect = int64_t(setupEnd - setupStart);
     p.blocked = int64_t(start - setupEnd);
+    p.setupStartNs = setupStart;
     p.beginNs = setupStart;
+
+    // The lookup that produced the address, if it ended before the set-up began.
+    if (s.dnsStartNs && s.dnsEndNs >= s.dnsStartNs && s.dnsEndNs <= setupStart) {
+        p.dns = int64_t(s.dnsEndNs - s.dnsStartNs);
+        p.dnsToConnect = int64_t(setupStart - s.dnsEndNs);
+        p.blocked += p.dnsToConnect;
+        p.beginNs = s.dnsStartNs;
+    }
     return p;
 }
 

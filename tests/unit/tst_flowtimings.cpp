@@ -7,6 +7,7 @@
 #include "export/harreader.h"
 #include "export/harwriter.h"
 #include "export/jsonlwriter.h"
+#include "dns/dnslookups.h"
 #include "flow/flowtimings.h"
 
 #include <QJsonArray>
@@ -17,6 +18,7 @@ using namespace httptap;
 using namespace httptap::test;
 using record::ConnPhase;
 using record::ConnPhaseKind;
+using record::DnsMessage;
 
 namespace {
 
@@ -48,6 +50,64 @@ AssemblyResult twoConnections(bool withPhases = true)
     b.ingress(other, "HTTP/1.1 204 No Content\r\n\r\n");
     b.close(c);
     b.close(other);
+    return assemble(b.records());
+}
+
+// DNS: a query for A and one for AAAA sent together, answered 180 ms later (A first).
+constexpr uint64_t kDnsStart = 700'000'000;
+constexpr uint64_t kAnswerA = 880'000'000;
+constexpr uint64_t kAnswerAaaa = 881'000'000;
+
+std::vector<uint8_t> dnsDatagram(uint16_t id, bool answer, const char* dotted, uint16_t type, const std::vector<uint8_t>& address)
+{
+    std::vector<uint8_t> out { uint8_t(id >> 8), uint8_t(id), uint8_t(answer ? 0x81 : 0x01), uint8_t(answer ? 0x80 : 0x00), 0, 1, 0,
+        uint8_t(answer && !address.empty() ? 1 : 0), 0, 0, 0, 0 };
+    for (const QByteArray& label : QByteArray(dotted).split('.')) {
+        out.push_back(uint8_t(label.size()));
+        out.insert(out.end(), label.begin(), label.end());
+    }
+    out.insert(out.end(), { 0, 0, uint8_t(type), 0, 1 });
+    if (answer && !address.empty()) {
+        out.insert(out.end(), { 0xc0, 0x0c, 0, uint8_t(type), 0, 1, 0, 0, 0, 60, 0, uint8_t(address.size()) });
+        out.insert(out.end(), address.begin(), address.end());
+    }
+    return out;
+}
+
+DnsMessage dns(uint64_t timeNs, uint32_t pid, std::vector<uint8_t> payload, bool answer)
+{
+    DnsMessage m;
+    m.timestampNs = timeNs;
+    m.pid = pid;
+    m.tid = pid;
+    m.direction = answer ? record::Direction::Ingress : record::Direction::Egress;
+    m.family = 4;
+    m.remote = { { 127, 0, 0, 53 }, 53 };
+    m.messageSize = uint32_t(payload.size());
+    m.payload = std::move(payload);
+    return m;
+}
+
+// The lookup for api.httptap.test by `pid` (A answer: `a`; AAAA answer: ::1), then the set-up
+// and two requests on one connection to 127.0.0.1 from TestConnection's pid.
+AssemblyResult resolvedConnection(uint32_t resolverPid = 4242, std::vector<uint8_t> a = { 127, 0, 0, 1 },
+    uint64_t answerA = kAnswerA)
+{
+    StreamBuilder b;
+    std::vector<uint8_t> v6(16, 0);
+    v6[15] = 1;
+    b.add(dns(kDnsStart, resolverPid, dnsDatagram(0x1111, false, "api.httptap.test", 1, {}), false));
+    b.add(dns(kDnsStart + 1000, resolverPid, dnsDatagram(0x2222, false, "api.httptap.test", 28, {}), false));
+    b.add(dns(answerA, resolverPid, dnsDatagram(0x1111, true, "api.httptap.test", 1, a), true));
+    b.add(dns(kAnswerAaaa, resolverPid, dnsDatagram(0x2222, true, "api.httptap.test", 28, v6), true));
+    TestConnection c;
+    c.id = 7;
+    b.add(ConnPhase { 7, c.pid, ConnPhaseKind::Connect, kConnectStart, kConnectEnd });
+    b.egress(c, "GET /first HTTP/1.1\r\nHost: api.httptap.test\r\n\r\n");
+    b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    b.egress(c, "GET /second HTTP/1.1\r\nHost: api.httptap.test\r\n\r\n");
+    b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    b.close(c);
     return assemble(b.records());
 }
 
@@ -195,6 +255,118 @@ private Q_SLOTS:
         QVERIFY(t2.value(QStringLiteral("connect_ms")).isNull());
         QVERIFY(t2.value(QStringLiteral("ssl_ms")).isNull());
         QCOMPARE(t2.value(QStringLiteral("connection_reused")).toBool(), true);
+    }
+
+    // The lookup whose answer carried the remote address, timed from the first of its two queries.
+    void dnsMatched()
+    {
+        const AssemblyResult r = resolvedConnection();
+        const Flow& first = byTarget(r, "/first");
+        QCOMPARE(first.setup.dnsStartNs, kDnsStart);
+        QCOMPARE(first.setup.dnsEndNs, kAnswerA);
+        QCOMPARE(first.setup.dnsName, QByteArray("api.httptap.test"));
+        const FlowPhases p = flowPhases(first);
+        QCOMPARE(p.dns, int64_t(kAnswerA - kDnsStart));
+        QCOMPARE(p.dnsToConnect, int64_t(kConnectStart - kAnswerA));
+        QCOMPARE(p.blocked, int64_t(kConnectStart - kAnswerA) + int64_t(first.startNs - kConnectEnd));
+        QCOMPARE(p.beginNs, kDnsStart);
+        QCOMPARE(p.setupStartNs, kConnectStart);
+        QCOMPARE(uint64_t(p.blocked + p.dns + p.connect + p.send + p.wait + p.receive), p.totalNs());
+
+        const Flow& second = byTarget(r, "/second");
+        QVERIFY(second.setup.reused);
+        QCOMPARE(second.setup.dnsStartNs, uint64_t(0));
+        QCOMPARE(flowPhases(second).dns, int64_t(-1));
+    }
+
+    // No match: the answer named another address, came from another process, or arrived after connect().
+    void dnsNotMatched_data()
+    {
+        QTest::addColumn<uint32_t>("resolverPid");
+        QTest::addColumn<QByteArray>("address");
+        QTest::addColumn<uint64_t>("answerNs");
+        QTest::newRow("other address") << uint32_t(4242) << QByteArray("\x0a\x00\x00\x01", 4) << kAnswerA;
+        QTest::newRow("other process") << uint32_t(999) << QByteArray("\x7f\x00\x00\x01", 4) << kAnswerA;
+        QTest::newRow("answer after connect") << uint32_t(4242) << QByteArray("\x7f\x00\x00\x01", 4) << kConnectStart + 1;
+    }
+
+    void dnsNotMatched()
+    {
+        QFETCH(uint32_t, resolverPid);
+        QFETCH(QByteArray, address);
+        QFETCH(uint64_t, answerNs);
+        const AssemblyResult r = resolvedConnection(resolverPid, std::vector<uint8_t>(address.begin(), address.end()), answerNs);
+        const Flow& first = byTarget(r, "/first");
+        QCOMPARE(first.setup.dnsStartNs, uint64_t(0));
+        QVERIFY(first.setup.dnsName.isEmpty());
+        const FlowPhases p = flowPhases(first);
+        QCOMPARE(p.dns, int64_t(-1));
+        QCOMPARE(p.beginNs, kConnectStart);
+        QCOMPARE(uint64_t(p.blocked + p.connect + p.send + p.wait + p.receive), p.totalNs());
+    }
+
+    // A lookup older than the matching window does not count.
+    void dnsWindow()
+    {
+        DnsLookups lookups;
+        lookups.add(dns(1'000, 5, dnsDatagram(1, false, "a.test", 1, {}), false));
+        lookups.add(dns(2'000, 5, dnsDatagram(1, true, "a.test", 1, { 10, 0, 0, 1 }), true));
+        const DnsAddress address { 4, { 10, 0, 0, 1 } };
+        QVERIFY(lookups.find(5, address, 2'000 + kDnsMatchWindowNs));
+        QVERIFY(!lookups.find(5, address, 2'001 + kDnsMatchWindowNs));
+        QVERIFY(!lookups.find(5, address, 1'999));
+        // An answer with an id nobody asked for is not a lookup.
+        lookups.add(dns(3'000, 5, dnsDatagram(2, true, "a.test", 1, { 10, 0, 0, 2 }), true));
+        QVERIFY(!lookups.find(5, DnsAddress { 4, { 10, 0, 0, 2 } }, 4'000));
+        lookups.forgetProcess(5);
+        QVERIFY(!lookups.find(5, address, 3'000));
+    }
+
+    // Bounded: a process's oldest lookups give way to new ones.
+    void dnsLookupsBounded()
+    {
+        DnsLookups lookups;
+        for (uint16_t i = 0; i < kMaxLookupsPerProcess + 10; ++i) {
+            const QByteArray name = "n" + QByteArray::number(i) + ".test";
+            lookups.add(dns(1'000 + i * 10, 5, dnsDatagram(i, false, name.constData(), 1, {}), false));
+            lookups.add(dns(1'005 + i * 10, 5, dnsDatagram(i, true, name.constData(), 1, { 10, 0, uint8_t(i >> 8), uint8_t(i) }), true));
+        }
+        QVERIFY(!lookups.find(5, DnsAddress { 4, { 10, 0, 0, 0 } }, 100'000));
+        const auto last = lookups.find(5, DnsAddress { 4, { 10, 0, 0, uint8_t(kMaxLookupsPerProcess + 9) } }, 100'000);
+        QVERIFY(last);
+        QCOMPARE(last->name, "n" + QByteArray::number(int(kMaxLookupsPerProcess + 9)) + ".test");
+    }
+
+    void dnsInExports()
+    {
+        const AssemblyResult r = resolvedConnection();
+        const Flow& first = byTarget(r, "/first");
+        const CaptureClock clock(0, 1'700'000'000'000'000'000ull);
+        const QJsonObject entry = harEntry(first, clock);
+        const QJsonObject t = entry.value(QStringLiteral("timings")).toObject();
+        QCOMPARE(t.value(QStringLiteral("dns")).toDouble(), 180.0);
+        QCOMPARE(entry.value(QStringLiteral("_dnsName")).toString(), QStringLiteral("api.httptap.test"));
+        QCOMPARE(entry.value(QStringLiteral("startedDateTime")).toString(), clock.toIsoString(kDnsStart));
+        double sum = 0;
+        for (const char* name : { "blocked", "dns", "connect", "send", "wait", "receive" })
+            sum += t.value(QLatin1String(name)).toDouble();
+        QVERIFY(qAbs(sum - entry.value(QStringLiteral("time")).toDouble()) < 1e-6);
+
+        const JsonlWriter writer;
+        const QJsonObject j = writer.toJson(first).value(QStringLiteral("timings")).toObject();
+        QCOMPARE(j.value(QStringLiteral("dns_ms")).toDouble(), 180.0);
+        QCOMPARE(j.value(QStringLiteral("dns_name")).toString(), QStringLiteral("api.httptap.test"));
+        QVERIFY(writer.toJson(byTarget(r, "/second")).value(QStringLiteral("timings")).toObject().value(QStringLiteral("dns_name")).isNull());
+
+        QList<Flow> flows { first };
+        QString error;
+        const auto back = readHar(QJsonDocument(harDocument(flows, clock)).toJson(), &error);
+        QVERIFY2(back, qPrintable(error));
+        const FlowPhases before = flowPhases(first);
+        const FlowPhases after = flowPhases((*back)[0]);
+        QCOMPARE(after.dns / 1000, before.dns / 1000);
+        QCOMPARE(after.totalNs() / 1000, before.totalNs() / 1000);
+        QCOMPARE((*back)[0].setup.dnsName, QByteArray("api.httptap.test"));
     }
 
     // Without ConnPhase records (--no-timing, older producers) nothing changes but the reused mark.

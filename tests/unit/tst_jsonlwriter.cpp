@@ -83,7 +83,7 @@ private Q_SLOTS:
                                     "\"trailers\":[[\"X-Sum\",\"9\"]]},\"role\":\"client\",\"schema\":1,\"server_sent_events\":null,"
                                     "\"start_time\":\"2026-11-27T09:00:00.123456Z\",\"stream_id\":null,\"tid\":1235,"
                                     "\"timings\":{\"blocked_ms\":null,\"connect_ms\":null,\"connection_reused\":false,"
-                                    "\"dns_ms\":null,\"receive_ms\":0.734,\"send_ms\":0,\"ssl_ms\":null,\"tcp_ms\":null,"
+                                    "\"dns_ms\":null,\"dns_name\":null,\"receive_ms\":0.734,\"send_ms\":0,\"ssl_ms\":null,\"tcp_ms\":null,"
                                     "\"total_ms\":1.234,\"wait_ms\":0.5},\"tls\":\"plaintext\","
                                     "\"truncated\":false,\"ttfb_ms\":0.5,\"url\":\"http://127.0.0.1:8080/x?q=1\",\"websocket\":null}\n";
         QCOMPARE(w.line(knownFlow()), expected);
