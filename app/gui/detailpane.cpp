@@ -334,9 +334,13 @@ void DetailPane::refresh(bool live)
     auto phase = [](int64_t ns) { return ns < 0 ? QStringLiteral("—") : QStringLiteral("%1 ms").arg(double(ns) / 1e6, 0, 'f', 3); };
     if (f.setup.reused)
         timing += tr("Connection reused (no set-up of its own)\n");
+    if (phases.dns >= 0)
+        timing += tr("DNS lookup (%1): %2\n").arg(QString::fromLatin1(f.setup.dnsName), phase(phases.dns));
+    else
+        timing += tr("DNS lookup: %1\n").arg(phase(phases.dns));
     timing += tr("Initial connection (TCP): %1\n").arg(phase(phases.tcp));
     timing += tr("SSL handshake: %1\n").arg(phase(phases.ssl));
-    timing += tr("Stalled after set-up: %1\n").arg(phase(phases.blocked));
+    timing += tr("Stalled (after set-up, and between DNS and connect): %1\n").arg(phase(phases.blocked));
     timing += tr("Request sent: %1\n").arg(duration(req.firstByteNs, req.lastByteNs));
     timing += tr("Waiting (TTFB): %1\n").arg(duration(f.startNs, f.responseStartNs));
     timing += tr("Content download: %1\n").arg(duration(f.responseStartNs, resp.lastByteNs));

@@ -20,11 +20,14 @@ std::vector<PhaseSegment> phaseSegments(const Flow& flow)
             out.push_back({ std::move(name), from, from + uint64_t(ns), color });
     };
     if (p.connect >= 0) {
-        const uint64_t setupEnd = p.beginNs + uint64_t(p.connect);
-        add(tr("Initial connection"), p.beginNs, p.tcp, QColor(0xf0, 0x9a, 0x2c));
+        if (p.dns >= 0)
+            add(tr("DNS lookup"), p.beginNs, p.dns, QColor(0x1f, 0xa3, 0x9a));
+        const uint64_t setupEnd = p.setupStartNs + uint64_t(p.connect);
+        add(tr("Initial connection"), p.setupStartNs, p.tcp, QColor(0xf0, 0x9a, 0x2c));
         if (p.ssl >= 0)
             add(tr("SSL"), setupEnd - uint64_t(p.ssl), p.ssl, QColor(0xa8, 0x5c, 0xd6));
-        add(tr("Stalled"), setupEnd, p.blocked, QColor(0xb4, 0xb4, 0xb4));
+        // Stalled after set-up; the wait between the DNS answer and connect() is left blank.
+        add(tr("Stalled"), setupEnd, p.blocked - std::max<int64_t>(p.dnsToConnect, 0), QColor(0xb4, 0xb4, 0xb4));
     }
     const uint64_t start = flow.startNs;
     add(tr("Request sent"), start, p.send, QColor(0x2d, 0x9d, 0x5b));

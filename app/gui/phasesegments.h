@@ -3,7 +3,7 @@
 
 // A flow's phases (core/flow/flowtimings.h) as coloured segments on the
 // capture's monotonic time axis, in the colours browsers use: stalled grey,
-// initial connection orange, TLS purple, request sent and waiting green,
+// DNS lookup teal, initial connection orange, TLS purple, request sent and waiting green,
 // content download blue. Shared by the table's Waterfall column and the
 // detail pane's Timing tab, so both draw the same thing.
 

@@ -44,6 +44,25 @@ std::vector<Flow> keepAliveFlows()
     return assemble(b.records()).flows;
 }
 
+// A lookup of api.httptap.test (180 ms), then the same set-up and one request to its address.
+constexpr uint64_t kDnsStart = 700'000'000;
+constexpr uint64_t kDnsEnd = 880'000'000;
+
+std::vector<Flow> resolvedFlow()
+{
+    StreamBuilder b;
+    TestConnection c;
+    c.source = record::Source::OpenSsl;
+    b.add(dnsMessage(kDnsStart, c.pid, dnsDatagram(1, false, "api.httptap.test", 1, {}), false));
+    b.add(dnsMessage(kDnsEnd, c.pid, dnsDatagram(1, true, "api.httptap.test", 1, { 127, 0, 0, 1 }), true));
+    b.add(ConnPhase { c.id, c.pid, ConnPhaseKind::Connect, kConnectStart, kConnectEnd });
+    b.add(ConnPhase { c.id, c.pid, ConnPhaseKind::TlsHandshake, kTlsStart, kTlsEnd });
+    b.egress(c, "GET /first HTTP/1.1\r\nHost: api.httptap.test\r\n\r\n");
+    b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    b.close(c);
+    return assemble(b.records()).flows;
+}
+
 } // namespace
 
 class TestWaterfall : public QObject
@@ -96,6 +115,39 @@ private Q_SLOTS:
             const QColor c = image.pixelColor(x, cell2.center().y());
             QVERIFY(c != QColor(0xa8, 0x5c, 0xd6) && c != QColor(0xf0, 0x9a, 0x2c));
         }
+    }
+
+    // The DNS lookup comes first, in teal; the wait between its answer and connect() is not a segment.
+    void dnsLookupShown()
+    {
+        const std::vector<Flow> flows = resolvedFlow();
+        QCOMPARE(flows.size(), size_t(1));
+        DetailPane pane;
+        pane.setFlow(&flows[0]);
+        auto* chart = pane.findChild<TimingView*>(QStringLiteral("timingView"));
+        QVERIFY(chart);
+        QStringList names;
+        for (const PhaseSegment& s : chart->segments())
+            names << s.name;
+        QCOMPARE(names, QStringList({ "DNS lookup", "Initial connection", "SSL", "Stalled", "Request sent",
+                            "Waiting for server response", "Content download" }));
+        const PhaseSegment& dns = chart->segments()[0];
+        QCOMPARE(dns.fromNs, kDnsStart);
+        QCOMPARE(dns.toNs, kDnsEnd);
+        QCOMPARE(dns.color, QColor(0x1f, 0xa3, 0x9a));
+        QCOMPARE(chart->segments()[1].fromNs, kConnectStart);
+        QCOMPARE(chart->segments()[3].fromNs, kTlsEnd); // stalled: after set-up only
+        QCOMPARE(chart->segments()[3].toNs, flows[0].startNs);
+        QVERIFY2(pane.timingText().contains(QStringLiteral("DNS lookup (api.httptap.test): 180.000 ms\n")),
+            qPrintable(pane.timingText()));
+
+        FlowStore store;
+        FlowTableModel model(&store);
+        for (const Flow& f : flows)
+            store.append(Flow(f));
+        store.flush();
+        const QString tip = model.index(0, FlowTableModel::WaterfallColumn).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(QStringLiteral("DNS lookup: 180 ms\nInitial connection: 5 ms\n")), qPrintable(tip));
     }
 
     void timingTabListsPhases()

@@ -151,4 +151,37 @@ QByteArray describe(const Flow& f)
 
 QByteArray repeat(char c, qsizetype n) { return QByteArray(n, c); }
 
+std::vector<uint8_t> dnsDatagram(uint16_t id, bool answer, const char* name, uint16_t type,
+    const std::vector<uint8_t>& address)
+{
+    const bool withRecord = answer && !address.empty();
+    std::vector<uint8_t> out { uint8_t(id >> 8), uint8_t(id), uint8_t(answer ? 0x81 : 0x01), uint8_t(answer ? 0x80 : 0x00),
+        0, 1, 0, uint8_t(withRecord ? 1 : 0), 0, 0, 0, 0 };
+    for (const QByteArray& label : QByteArray(name).split('.')) {
+        out.push_back(uint8_t(label.size()));
+        out.insert(out.end(), label.begin(), label.end());
+    }
+    out.insert(out.end(), { 0, 0, uint8_t(type), 0, 1 }); // root label, QTYPE, QCLASS IN
+    if (withRecord) {
+        // Owner: a pointer to the question's name; TTL 60.
+        out.insert(out.end(), { 0xc0, 0x0c, 0, uint8_t(type), 0, 1, 0, 0, 0, 60, 0, uint8_t(address.size()) });
+        out.insert(out.end(), address.begin(), address.end());
+    }
+    return out;
+}
+
+record::DnsMessage dnsMessage(uint64_t timeNs, uint32_t pid, std::vector<uint8_t> payload, bool answer)
+{
+    record::DnsMessage m;
+    m.timestampNs = timeNs;
+    m.pid = pid;
+    m.tid = pid;
+    m.direction = answer ? record::Direction::Ingress : record::Direction::Egress;
+    m.family = 4;
+    m.remote = { { 127, 0, 0, 53 }, 53 };
+    m.messageSize = uint32_t(payload.size());
+    m.payload = std::move(payload);
+    return m;
+}
+
 } // namespace httptap::test

@@ -69,4 +69,11 @@ QByteArray describe(const Flow& flow);
 
 QByteArray repeat(char c, qsizetype n);
 
+// A DNS datagram with one question for `name` of `type`: a query, or an answer whose one record
+// is `address` (none when empty).
+std::vector<uint8_t> dnsDatagram(uint16_t id, bool answer, const char* name, uint16_t type,
+    const std::vector<uint8_t>& address);
+// That datagram as the kernel reports it: sent (query) or received (answer) by `pid` from 127.0.0.53:53.
+record::DnsMessage dnsMessage(uint64_t timeNs, uint32_t pid, std::vector<uint8_t> payload, bool answer);
+
 } // namespace httptap::test

@@ -18,7 +18,6 @@ using namespace httptap;
 using namespace httptap::test;
 using record::ConnPhase;
 using record::ConnPhaseKind;
-using record::DnsMessage;
 
 namespace {
 
@@ -58,36 +57,6 @@ constexpr uint64_t kDnsStart = 700'000'000;
 constexpr uint64_t kAnswerA = 880'000'000;
 constexpr uint64_t kAnswerAaaa = 881'000'000;
 
-std::vector<uint8_t> dnsDatagram(uint16_t id, bool answer, const char* dotted, uint16_t type, const std::vector<uint8_t>& address)
-{
-    std::vector<uint8_t> out { uint8_t(id >> 8), uint8_t(id), uint8_t(answer ? 0x81 : 0x01), uint8_t(answer ? 0x80 : 0x00), 0, 1, 0,
-        uint8_t(answer && !address.empty() ? 1 : 0), 0, 0, 0, 0 };
-    for (const QByteArray& label : QByteArray(dotted).split('.')) {
-        out.push_back(uint8_t(label.size()));
-        out.insert(out.end(), label.begin(), label.end());
-    }
-    out.insert(out.end(), { 0, 0, uint8_t(type), 0, 1 });
-    if (answer && !address.empty()) {
-        out.insert(out.end(), { 0xc0, 0x0c, 0, uint8_t(type), 0, 1, 0, 0, 0, 60, 0, uint8_t(address.size()) });
-        out.insert(out.end(), address.begin(), address.end());
-    }
-    return out;
-}
-
-DnsMessage dns(uint64_t timeNs, uint32_t pid, std::vector<uint8_t> payload, bool answer)
-{
-    DnsMessage m;
-    m.timestampNs = timeNs;
-    m.pid = pid;
-    m.tid = pid;
-    m.direction = answer ? record::Direction::Ingress : record::Direction::Egress;
-    m.family = 4;
-    m.remote = { { 127, 0, 0, 53 }, 53 };
-    m.messageSize = uint32_t(payload.size());
-    m.payload = std::move(payload);
-    return m;
-}
-
 // The lookup for api.httptap.test by `pid` (A answer: `a`; AAAA answer: ::1), then the set-up
 // and two requests on one connection to 127.0.0.1 from TestConnection's pid.
 AssemblyResult resolvedConnection(uint32_t resolverPid = 4242, std::vector<uint8_t> a = { 127, 0, 0, 1 },
@@ -96,10 +65,10 @@ AssemblyResult resolvedConnection(uint32_t resolverPid = 4242, std::vector<uint8
     StreamBuilder b;
     std::vector<uint8_t> v6(16, 0);
     v6[15] = 1;
-    b.add(dns(kDnsStart, resolverPid, dnsDatagram(0x1111, false, "api.httptap.test", 1, {}), false));
-    b.add(dns(kDnsStart + 1000, resolverPid, dnsDatagram(0x2222, false, "api.httptap.test", 28, {}), false));
-    b.add(dns(answerA, resolverPid, dnsDatagram(0x1111, true, "api.httptap.test", 1, a), true));
-    b.add(dns(kAnswerAaaa, resolverPid, dnsDatagram(0x2222, true, "api.httptap.test", 28, v6), true));
+    b.add(dnsMessage(kDnsStart, resolverPid, dnsDatagram(0x1111, false, "api.httptap.test", 1, {}), false));
+    b.add(dnsMessage(kDnsStart + 1000, resolverPid, dnsDatagram(0x2222, false, "api.httptap.test", 28, {}), false));
+    b.add(dnsMessage(answerA, resolverPid, dnsDatagram(0x1111, true, "api.httptap.test", 1, a), true));
+    b.add(dnsMessage(kAnswerAaaa, resolverPid, dnsDatagram(0x2222, true, "api.httptap.test", 28, v6), true));
     TestConnection c;
     c.id = 7;
     b.add(ConnPhase { 7, c.pid, ConnPhaseKind::Connect, kConnectStart, kConnectEnd });
@@ -309,14 +278,14 @@ private Q_SLOTS:
     void dnsWindow()
     {
         DnsLookups lookups;
-        lookups.add(dns(1'000, 5, dnsDatagram(1, false, "a.test", 1, {}), false));
-        lookups.add(dns(2'000, 5, dnsDatagram(1, true, "a.test", 1, { 10, 0, 0, 1 }), true));
+        lookups.add(dnsMessage(1'000, 5, dnsDatagram(1, false, "a.test", 1, {}), false));
+        lookups.add(dnsMessage(2'000, 5, dnsDatagram(1, true, "a.test", 1, { 10, 0, 0, 1 }), true));
         const DnsAddress address { 4, { 10, 0, 0, 1 } };
         QVERIFY(lookups.find(5, address, 2'000 + kDnsMatchWindowNs));
         QVERIFY(!lookups.find(5, address, 2'001 + kDnsMatchWindowNs));
         QVERIFY(!lookups.find(5, address, 1'999));
         // An answer with an id nobody asked for is not a lookup.
-        lookups.add(dns(3'000, 5, dnsDatagram(2, true, "a.test", 1, { 10, 0, 0, 2 }), true));
+        lookups.add(dnsMessage(3'000, 5, dnsDatagram(2, true, "a.test", 1, { 10, 0, 0, 2 }), true));
         QVERIFY(!lookups.find(5, DnsAddress { 4, { 10, 0, 0, 2 } }, 4'000));
         lookups.forgetProcess(5);
         QVERIFY(!lookups.find(5, address, 3'000));
@@ -328,8 +297,8 @@ private Q_SLOTS:
         DnsLookups lookups;
         for (uint16_t i = 0; i < kMaxLookupsPerProcess + 10; ++i) {
             const QByteArray name = "n" + QByteArray::number(i) + ".test";
-            lookups.add(dns(1'000 + i * 10, 5, dnsDatagram(i, false, name.constData(), 1, {}), false));
-            lookups.add(dns(1'005 + i * 10, 5, dnsDatagram(i, true, name.constData(), 1, { 10, 0, uint8_t(i >> 8), uint8_t(i) }), true));
+            lookups.add(dnsMessage(1'000 + i * 10, 5, dnsDatagram(i, false, name.constData(), 1, {}), false));
+            lookups.add(dnsMessage(1'005 + i * 10, 5, dnsDatagram(i, true, name.constData(), 1, { 10, 0, uint8_t(i >> 8), uint8_t(i) }), true));
         }
         QVERIFY(!lookups.find(5, DnsAddress { 4, { 10, 0, 0, 0 } }, 100'000));
         const auto last = lookups.find(5, DnsAddress { 4, { 10, 0, 0, uint8_t(kMaxLookupsPerProcess + 9) } }, 100'000);

@@ -61,6 +61,7 @@ QString phasesText(const Flow& f)
         if (ns >= 0)
             out += name + QLatin1String(": ") + durationText(uint64_t(ns)) + QLatin1Char('\n');
     };
+    line(FlowTableModel::tr("DNS lookup"), p.dns);
     line(FlowTableModel::tr("Initial connection"), p.tcp);
     line(FlowTableModel::tr("SSL"), p.ssl);
     line(FlowTableModel::tr("Stalled"), p.blocked);
