@@ -269,6 +269,11 @@ void writeTimings(JsonByteWriter& w, const Flow& flow)
     w.key("connection_reused");
     w.boolean(flow.setup.reused);
     writePhase(w, "dns_ms", p.dns);
+    w.key("dns_name");
+    if (p.dns < 0)
+        w.null();
+    else
+        w.latin1(std::string_view(flow.setup.dnsName.constData(), size_t(flow.setup.dnsName.size())));
     writePhase(w, "receive_ms", p.receive);
     writePhase(w, "send_ms", p.send);
     writePhase(w, "ssl_ms", p.ssl);

@@ -175,9 +175,9 @@ void FlowAssembler::setProgressSink(ProgressSink sink, uint64_t intervalNs)
             return;
         }
         Flow shown = open;
-        if (it->second.used)
+        if (it->second.used) {
             shown.setup.reused = true;
-        else {
+        } else {
             shown.setup = it->second.phases;
             p->attachDns(open, shown.setup);
         }

@@ -325,6 +325,9 @@ private Q_SLOTS:
         const QJsonObject j = writer.toJson(first).value(QStringLiteral("timings")).toObject();
         QCOMPARE(j.value(QStringLiteral("dns_ms")).toDouble(), 180.0);
         QCOMPARE(j.value(QStringLiteral("dns_name")).toString(), QStringLiteral("api.httptap.test"));
+        // The line httptap-record writes (formatted straight into bytes) says the same.
+        const QJsonObject line = QJsonDocument::fromJson(writer.line(first)).object().value(QStringLiteral("timings")).toObject();
+        QCOMPARE(line, j);
         QVERIFY(writer.toJson(byTarget(r, "/second")).value(QStringLiteral("timings")).toObject().value(QStringLiteral("dns_name")).isNull());
 
         QList<Flow> flows { first };
