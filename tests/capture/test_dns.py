@@ -12,7 +12,9 @@ a private mount namespace where resolv.conf says `nameserver 127.0.0.1`; the
 machine's own resolv.conf is never touched. The first flow's dns must be at
 least DNS_DELAY (the answer cannot come sooner) and within a tolerance, name
 the host, and the phases must add up; the second request, on the reused
-connection, has none; an IP-literal URL has none.
+connection, has none; an IP-literal URL has none. A Python client that asks
+on an unconnected socket (sendto/recvfrom, sendmsg/recvmsg naming the server)
+is timed the same way.
 
     /usr/bin/python3 -m unittest -v test_dns.DnsTimingTests.test_curl
 """
@@ -110,6 +112,26 @@ for path in ("/slow", "/fast"):
     assert r.status == 200 and r.read() == b"timed " + path.encode() + b"\\n", path
 """
 
+# Its own lookup on an unconnected UDP socket, the server named per datagram (sendto/recvfrom, or
+# sendmsg/recvmsg), then one request to the address the answer gave.
+UNCONNECTED_CLIENT = """
+import http.client, socket, struct, sys
+name, port, calls = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+query = struct.pack(">HHHHHH", 0x4242, 0x0100, 1, 0, 0, 0)
+query += b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\\0" + struct.pack(">HH", 1, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+if calls == "sendto":
+    s.sendto(query, ("127.0.0.1", 53))
+    answer, _ = s.recvfrom(512)
+else:
+    s.sendmsg([query], [], 0, ("127.0.0.1", 53))
+    answer = s.recvmsg(512)[0]
+address = socket.inet_ntoa(answer[-4:])
+c = http.client.HTTPConnection(address, port)
+c.request("GET", "/fast", headers={"Host": "%s:%d" % (name, port)})
+assert c.getresponse().read() == b"timed /fast\\n"
+"""
+
 # The handshake happens inside the first SSL_write_ex (sendall): nothing asks for it first.
 IMPLICIT_HANDSHAKE_CLIENT = """
 import socket, ssl, sys
@@ -184,6 +206,22 @@ class DnsTimingTests(CaptureTestCase):
     def test_go(self):
         cap = record(self.resolving([go_build("client"), self.url("/slow"), self.url("/fast")]))
         self.assertDns(*self.two_flows(cap))
+
+    def unconnected(self, calls):
+        cap = record([harness.PYTHON, "-c", UNCONNECTED_CLIENT, HOST, str(self.http.port), calls])
+        self.assertRecorded(cap, 1)
+        t = cap.one("GET", self.url("/fast"))["timings"]
+        self.assertIsNotNone(t["dns_ms"], json.dumps(t))
+        self.assertGreaterEqual(t["dns_ms"], DNS_DELAY * 1000, json.dumps(t))
+        self.assertLessEqual(t["dns_ms"], DNS_DELAY * 1000 + SLACK_ABOVE_MS, json.dumps(t))
+        self.assertEqual(t["dns_name"], HOST)
+        self.assertEqual(self.dns.queries, [(HOST, 1)])
+
+    def test_unconnected_sendto(self):
+        self.unconnected("sendto")
+
+    def test_unconnected_sendmsg(self):
+        self.unconnected("sendmsg")
 
     def test_ip_literal(self):
         cap = record(self.resolving(curl(self.http.url("/fast"))))
