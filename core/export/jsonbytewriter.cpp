@@ -30,7 +30,7 @@ const char* asciiEscape(unsigned char c)
 }
 
 // Seconds since the epoch in 1970..9999 as "yyyy-MM-ddTHH:mm:ss" (QDateTime's format for those years).
-bool appendCivilTime(QByteArray& out, int64_t secs)
+bool appendCivilTime(std::string& out, int64_t secs)
 {
     if (secs < 0 || secs >= 253402300800) // 10000-01-01T00:00:00Z
         return false;
@@ -63,7 +63,7 @@ bool appendCivilTime(QByteArray& out, int64_t secs)
 void JsonByteWriter::open(char bracket)
 {
     separate();
-    m_out.append(bracket);
+    m_out.push_back(bracket);
     if (m_depth < kMaxDepth - 1)
         ++m_depth;
     m_hasMember[m_depth] = false;
@@ -71,7 +71,7 @@ void JsonByteWriter::open(char bracket)
 
 void JsonByteWriter::close(char bracket)
 {
-    m_out.append(bracket);
+    m_out.push_back(bracket);
     if (m_depth > 0)
         --m_depth;
 }
@@ -83,15 +83,15 @@ void JsonByteWriter::separate()
         return;
     }
     if (m_depth > 0 && m_hasMember[m_depth])
-        m_out.append(',');
+        m_out.push_back(',');
     m_hasMember[m_depth] = true;
 }
 
 void JsonByteWriter::key(std::string_view name)
 {
     separate();
-    m_out.append('"');
-    m_out.append(name.data(), qsizetype(name.size()));
+    m_out.push_back('"');
+    m_out.append(name);
     m_out.append("\":", 2);
     m_afterKey = true;
 }
@@ -116,7 +116,7 @@ void JsonByteWriter::integer(int64_t value)
     separate();
     char text[24];
     const auto end = std::to_chars(text, text + sizeof text, value).ptr;
-    m_out.append(text, end - text);
+    m_out.append(text, size_t(end - text));
 }
 
 void JsonByteWriter::number(double value)
@@ -133,7 +133,7 @@ void JsonByteWriter::number(double value)
     separate();
     char text[32];
     const auto end = std::to_chars(text, text + sizeof text, value).ptr; // shortest round trip
-    m_out.append(text, end - text);
+    m_out.append(text, size_t(end - text));
 }
 
 void JsonByteWriter::escapedAscii(const char* data, qsizetype size)
@@ -141,12 +141,12 @@ void JsonByteWriter::escapedAscii(const char* data, qsizetype size)
     qsizetype plain = 0; // start of the run not yet copied
     for (qsizetype i = 0; i < size; ++i) {
         if (const char* escape = asciiEscape(static_cast<unsigned char>(data[i]))) {
-            m_out.append(data + plain, i - plain);
+            m_out.append(data + plain, size_t(i - plain));
             m_out.append(escape);
             plain = i + 1;
         }
     }
-    m_out.append(data + plain, size - plain);
+    m_out.append(data + plain, size_t(size - plain));
 }
 
 void JsonByteWriter::latin1(std::string_view text)
@@ -158,15 +158,15 @@ void JsonByteWriter::latin1(std::string_view text)
         }
     }
     separate();
-    m_out.append('"');
+    m_out.push_back('"');
     escapedAscii(text.data(), qsizetype(text.size()));
-    m_out.append('"');
+    m_out.push_back('"');
 }
 
 void JsonByteWriter::string(QStringView text)
 {
     separate();
-    m_out.append('"');
+    m_out.push_back('"');
     const char16_t* p = text.utf16();
     const char16_t* const end = p + text.size();
     while (p != end) {
@@ -175,10 +175,10 @@ void JsonByteWriter::string(QStringView text)
             if (const char* escape = asciiEscape(static_cast<unsigned char>(c)))
                 m_out.append(escape);
             else
-                m_out.append(char(c));
+                m_out.push_back(char(c));
         } else if (c < 0x800) {
-            m_out.append(char(0xc0 | (c >> 6)));
-            m_out.append(char(0x80 | (c & 0x3f)));
+            m_out.push_back(char(0xc0 | (c >> 6)));
+            m_out.push_back(char(0x80 | (c & 0x3f)));
         } else if (QChar::isHighSurrogate(c) && p != end && QChar::isLowSurrogate(*p)) {
             const char32_t u = QChar::surrogateToUcs4(c, *p++);
             const char bytes[4] = { char(0xf0 | (u >> 18)), char(0x80 | ((u >> 12) & 0x3f)),
@@ -193,7 +193,7 @@ void JsonByteWriter::string(QStringView text)
             m_out.append(bytes, 3);
         }
     }
-    m_out.append('"');
+    m_out.push_back('"');
 }
 
 void JsonByteWriter::wireString(const QByteArray& bytes)
@@ -206,20 +206,20 @@ void JsonByteWriter::wireString(const QByteArray& bytes)
         }
     }
     separate();
-    m_out.append('"');
+    m_out.push_back('"');
     escapedAscii(bytes.constData(), bytes.size());
-    m_out.append('"');
+    m_out.push_back('"');
 }
 
 void JsonByteWriter::base64(const QByteArray& bytes)
 {
     static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     separate();
-    m_out.append('"');
+    m_out.push_back('"');
     const auto* in = reinterpret_cast<const unsigned char*>(bytes.constData());
     const qsizetype n = bytes.size();
-    const qsizetype start = m_out.size();
-    m_out.resize(start + (n + 2) / 3 * 4);
+    const size_t start = m_out.size();
+    m_out.resize(start + size_t(n + 2) / 3 * 4);
     char* out = m_out.data() + start;
     qsizetype i = 0;
     for (; i + 3 <= n; i += 3) {
@@ -236,14 +236,14 @@ void JsonByteWriter::base64(const QByteArray& bytes)
         *out++ = i + 1 < n ? kAlphabet[(v >> 6) & 0x3f] : '=';
         *out++ = '=';
     }
-    m_out.append('"');
+    m_out.push_back('"');
 }
 
 void JsonByteWriter::isoTime(const CaptureClock& clock, uint64_t monotonicNs)
 {
     const int64_t ns = clock.toRealtimeNs(monotonicNs);
     separate();
-    m_out.append('"');
+    m_out.push_back('"');
     if (ns >= 0 && appendCivilTime(m_out, ns / 1000000000)) {
         char frac[8] = { '.' };
         int64_t micros = ns % 1000000000 / 1000;
@@ -254,15 +254,15 @@ void JsonByteWriter::isoTime(const CaptureClock& clock, uint64_t monotonicNs)
     } else {
         // Before 1970 or after 9999: rare enough for QDateTime's formatting (ASCII only).
         const QByteArray text = CaptureClock::formatRealtime(ns).toLatin1();
-        m_out.append(text);
+        m_out.append(text.constData(), size_t(text.size()));
     }
-    m_out.append('"');
+    m_out.push_back('"');
 }
 
 void JsonByteWriter::raw(const QByteArray& json)
 {
     separate();
-    m_out.append(json);
+    m_out.append(json.constData(), size_t(json.size()));
 }
 
 } // namespace httptap

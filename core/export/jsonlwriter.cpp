@@ -327,7 +327,10 @@ void writeJsonValue(JsonByteWriter& w, const QJsonValue& value)
 void JsonlWriter::appendLine(const Flow& flow, QByteArray& out) const
 {
     // The members of toJson(flow), in QJsonObject's (sorted) key order: tst_jsonlwriter compares the two.
-    JsonByteWriter w(out);
+    // Formatted into a per-thread scratch buffer that keeps its capacity from line to line.
+    thread_local std::string buffer;
+    buffer.clear();
+    JsonByteWriter w(buffer);
     w.beginObject();
     w.key("conn_id");
     w.integer(qint64(flow.connId));
@@ -430,7 +433,8 @@ void JsonlWriter::appendLine(const Flow& flow, QByteArray& out) const
     w.key("websocket");
     writeJsonValue(w, webSocketJson(flow, m_clock));
     w.endObject();
-    out.append('\n');
+    buffer.push_back('\n');
+    out.append(buffer.data(), qsizetype(buffer.size()));
 }
 
 } // namespace httptap
