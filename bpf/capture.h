@@ -122,7 +122,10 @@ struct conn_state {
 	/* The handshake's first ciphertext moved inside a TLS read/write call (the
 	 * library did it implicitly): ciphertext inside calls counts as handshake. */
 	__u8 tls_in_call;
-	__u8 pad[6];
+	/* Egress since the last ingress: the message being sent already has its
+	 * stack (one stack per message, taken at its first write). */
+	__u8 sending;
+	__u8 pad[5];
 	/* Ciphertext crossing the socket before the first plaintext: the handshake
 	 * (timing only). */
 	__u64 tls_first_ns;
@@ -199,6 +202,34 @@ struct capture_process_event {
 	__u64 ts_ns;
 	char comm[CAPTURE_COMM_LEN];
 	char filename[256]; /* exec only, NUL-terminated */
+};
+
+/* Frames of a user stack at most (bpf_get_stack's buffer; the kernel's
+ * perf_event_max_stack, 127 by default, caps it too). */
+#define CAPTURE_STACK_MAX 64
+
+/* The user stack was taken at a syscall's exit: frames[0] is the instruction
+ * after the syscall, and caller (when set) the return address found at the
+ * user stack pointer, checked to follow a call instruction. */
+#define CAPTURE_STACK_AT_SYSCALL 0x01
+
+/* The user stack of a thread when it started sending a message on a
+ * connection (its first write, or the first after the connection's last
+ * ingress), from the frame-pointer walk of bpf_get_stack(BPF_F_USER_STACK). */
+struct capture_stack_event {
+	__u8 kind; /* CAPTURE_EVENT_STACK */
+	__u8 source; /* the Data records' source: the message's stream */
+	__u8 flags;
+	__u8 pad0;
+	__u32 pid;
+	__u32 tid;
+	__u32 frame_count; /* valid entries in frames, innermost first */
+	__u64 ts_ns;
+	__u64 conn_id;
+	__u64 stream_offset; /* egress offset of the message's first byte */
+	__u64 caller; /* see CAPTURE_STACK_AT_SYSCALL; 0 if none */
+	char comm[CAPTURE_COMM_LEN];
+	__u64 frames[CAPTURE_STACK_MAX];
 };
 
 #endif

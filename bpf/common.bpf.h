@@ -26,6 +26,8 @@ const volatile __u64 max_call_bytes = 64ull << 20;
 const volatile bool count_only = false;
 /* Time connection set-up (TCP connect, TLS handshake); off with --no-timing. */
 const volatile bool timing = true;
+/* A user stack per message sent (issue 12's initiator); off with --no-stacks. */
+const volatile bool stacks = true;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -400,6 +402,72 @@ static __always_inline void init_header(struct capture_data_event *h, struct con
 	__builtin_memcpy(h->laddr, c->laddr, 16);
 	__builtin_memcpy(h->raddr, c->raddr, 16);
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+}
+
+/* ---- initiator stacks ------------------------------------------------- */
+
+/* True when the bytes before ret look like a call instruction's end: ret is
+ * a return address (call rel32, call [rip+disp32], call reg with or without
+ * REX.B). Reads the traced process's code; a fault means no. */
+static __always_inline bool follows_call(__u64 ret)
+{
+	__u8 code[6] = {};
+	if (ret < sizeof(code) || bpf_probe_read_user(code, sizeof(code), (const void *)(ret - sizeof(code))) != 0)
+		return false;
+	if (code[1] == 0xe8) /* e8 rel32 */
+		return true;
+	if (code[0] == 0xff && code[1] == 0x15) /* ff 15 disp32 */
+		return true;
+	return code[4] == 0xff && (code[5] & 0xf8) == 0xd0; /* [41] ff d0+r */
+}
+
+/* Called for every chunk of data a probe reports, before it is copied: the
+ * first egress after ingress (or the connection's first) starts a message, and
+ * its sender's user stack is emitted once for it, ahead of its Data records.
+ * prog_ctx is the BPF program's context; user_sp, when not 0, the user stack
+ * pointer at a syscall (whose word there may be the direct caller of a libc
+ * wrapper, outside the frame-pointer chain). */
+static __always_inline void note_message_start(void *prog_ctx, struct conn_state *c,
+					       const struct capture_data_event *h, __u64 user_sp)
+{
+	if (h->direction != CAPTURE_EGRESS) {
+		c->sending = 0;
+		return;
+	}
+	if (c->sending)
+		return;
+	c->sending = 1;
+	if (!stacks)
+		return;
+	struct capture_stack_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(CAPTURE_COUNTER_RINGBUF_FULL);
+		return;
+	}
+	long n = bpf_get_stack(prog_ctx, e->frames, sizeof(e->frames), BPF_F_USER_STACK);
+	if (n <= 0) {
+		bpf_ringbuf_discard(e, 0);
+		return;
+	}
+	e->kind = CAPTURE_EVENT_STACK;
+	e->source = h->source;
+	e->flags = 0;
+	e->pad0 = 0;
+	e->pid = h->pid;
+	e->tid = h->tid;
+	e->frame_count = n / sizeof(e->frames[0]);
+	e->ts_ns = h->ts_ns;
+	e->conn_id = h->conn_id;
+	e->stream_offset = h->stream_offset;
+	e->caller = 0;
+	__builtin_memcpy(e->comm, h->comm, sizeof(e->comm));
+	if (user_sp) {
+		e->flags |= CAPTURE_STACK_AT_SYSCALL;
+		__u64 word = 0;
+		if (bpf_probe_read_user(&word, sizeof(word), (const void *)user_sp) == 0 && follows_call(word))
+			e->caller = word;
+	}
+	bpf_ringbuf_submit(e, 0);
 }
 
 #endif

@@ -143,6 +143,7 @@ static __always_inline void go_emit(struct pt_regs *ctx, __u32 tgid, __u64 conn,
 	init_header(&ectx->hdr, c, CAPTURE_SOURCE_GO, dir, fd, n);
 	ectx->hdr.stream_offset = c->tls_offset[dir];
 	c->tls_offset[dir] += n;
+	note_message_start(ctx, c, &ectx->hdr, 0);
 	__u64 budget = (__u64)n < max_call_bytes ? (__u64)n : max_call_bytes;
 	if (budget < (__u64)n)
 		ectx->hdr.flags |= CAPTURE_DATA_CALL_TRUNCATED;

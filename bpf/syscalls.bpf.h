@@ -111,7 +111,7 @@ static __always_inline void note_handshake_io(struct conn_state *c)
 	c->tls_last_ns = now;
 }
 
-static __always_inline void io_exit(long ret)
+static __always_inline void io_exit(void *prog_ctx, struct pt_regs *regs, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct io_args *a = bpf_map_lookup_elem(&active_io, &pid_tgid);
@@ -174,6 +174,7 @@ static __always_inline void io_exit(long ret)
 	init_header(&ctx->hdr, c, CAPTURE_SOURCE_SYSCALL, dir, args.fd, ret);
 	ctx->hdr.stream_offset = c->offset[dir];
 	c->offset[dir] += ret;
+	note_message_start(prog_ctx, c, &ctx->hdr, PT_REGS_SP_CORE(regs));
 
 	__u64 budget = (__u64)ret < max_call_bytes ? (__u64)ret : max_call_bytes;
 	if (args.kind == IO_SENDFILE)
@@ -485,7 +486,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	case NR_READ: case NR_WRITE: case NR_READV: case NR_WRITEV:
 	case NR_SENDTO: case NR_RECVFROM: case NR_SENDMSG: case NR_RECVMSG: case NR_SENDFILE:
 	case NR_SENDMMSG: case NR_RECVMMSG: /* only entered with timing on */
-		io_exit(ret);
+		io_exit(ctx, regs, ret);
 		break;
 	case NR_CONNECT:
 		if (timing)

@@ -35,7 +35,7 @@ static __always_inline void ssl_enter(void *ssl, const void *buf, __u64 out_len_
 	st->depth++;
 }
 
-static __always_inline void ssl_exit(long ret, bool ex)
+static __always_inline void ssl_exit(struct pt_regs *prog_ctx, long ret, bool ex)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ssl_stack *st = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
@@ -113,6 +113,7 @@ static __always_inline void ssl_exit(long ret, bool ex)
 	init_header(&ctx->hdr, c, args.source, dir, fd, n);
 	ctx->hdr.stream_offset = c->tls_offset[dir];
 	c->tls_offset[dir] += n;
+	note_message_start(prog_ctx, c, &ctx->hdr, 0);
 	__u64 budget = n < max_call_bytes ? n : max_call_bytes;
 	if (budget < n)
 		ctx->hdr.flags |= CAPTURE_DATA_CALL_TRUNCATED;
@@ -129,7 +130,7 @@ int BPF_KPROBE(ssl_write_entry, void *ssl, const void *buf, int num)
 SEC("uretprobe")
 int BPF_KRETPROBE(ssl_write_return, int ret)
 {
-	ssl_exit(ret, false);
+	ssl_exit(ctx, ret, false);
 	return 0;
 }
 
@@ -143,7 +144,7 @@ int BPF_KPROBE(ssl_read_entry, void *ssl, void *buf, int num)
 SEC("uretprobe")
 int BPF_KRETPROBE(ssl_read_return, int ret)
 {
-	ssl_exit(ret, false);
+	ssl_exit(ctx, ret, false);
 	return 0;
 }
 
@@ -157,7 +158,7 @@ int BPF_KPROBE(ssl_write_ex_entry, void *ssl, const void *buf, __u64 num, __u64 
 SEC("uretprobe")
 int BPF_KRETPROBE(ssl_write_ex_return, int ret)
 {
-	ssl_exit(ret, true);
+	ssl_exit(ctx, ret, true);
 	return 0;
 }
 
@@ -171,7 +172,7 @@ int BPF_KPROBE(ssl_read_ex_entry, void *ssl, void *buf, __u64 num, __u64 *readby
 SEC("uretprobe")
 int BPF_KRETPROBE(ssl_read_ex_return, int ret)
 {
-	ssl_exit(ret, true);
+	ssl_exit(ctx, ret, true);
 	return 0;
 }
 
@@ -201,7 +202,7 @@ int BPF_KPROBE(ssl_write_call, void *ssl, const void *buf, __u64 num, __u64 *byt
 SEC("uprobe")
 int BPF_KPROBE(ssl_call_result)
 {
-	ssl_exit((int)PT_REGS_RC(ctx), true);
+	ssl_exit(ctx, (int)PT_REGS_RC(ctx), true);
 	return 0;
 }
 
@@ -217,7 +218,7 @@ int BPF_KPROBE(gnutls_send_entry, void *session, const void *buf, __u64 size)
 SEC("uretprobe")
 int BPF_KRETPROBE(gnutls_send_return, long ret)
 {
-	ssl_exit(ret, false);
+	ssl_exit(ctx, ret, false);
 	return 0;
 }
 
@@ -231,7 +232,7 @@ int BPF_KPROBE(gnutls_recv_entry, void *session, void *buf, __u64 size)
 SEC("uretprobe")
 int BPF_KRETPROBE(gnutls_recv_return, long ret)
 {
-	ssl_exit(ret, false);
+	ssl_exit(ctx, ret, false);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "capture.h"
 #include "capture.skel.h"
 #include "golang/gotlsprobes.h"
+#include "modulemaps.h"
 #include "processtree.h"
 #include "sslprobes.h"
 
@@ -42,6 +43,8 @@ static_assert(sizeof(capture_close_event) == 64, "capture_close_event layout cha
 static_assert(sizeof(capture_process_event) == 296, "capture_process_event layout changed");
 static_assert(sizeof(capture_phase_event) == 32, "capture_phase_event layout changed");
 static_assert(sizeof(capture_dns_event) == 64 + CAPTURE_DNS_MAX, "capture_dns_event layout changed");
+static_assert(sizeof(capture_stack_event) == 64 + 8 * CAPTURE_STACK_MAX, "capture_stack_event layout changed");
+static_assert(CAPTURE_STACK_MAX <= record::kMaxStackFrames);
 static_assert(CAPTURE_PHASE_TLS == static_cast<int>(record::ConnPhaseKind::TlsHandshake));
 static_assert(CAPTURE_SOURCE_OPENSSL == static_cast<int>(record::Source::OpenSsl));
 static_assert(CAPTURE_INGRESS == static_cast<int>(record::Direction::Ingress));
@@ -189,6 +192,8 @@ bool CaptureEngine::start(const CaptureOptions& options, std::string* error)
     m_skel->rodata->max_call_bytes = options.maxCallBytes;
     m_skel->rodata->count_only = options.countOnly;
     m_skel->rodata->timing = options.timing;
+    m_skel->rodata->stacks = options.stacks;
+    m_stacks = options.stacks;
     if (!options.timing)
         bpf_program__set_autoload(m_skel->progs.on_inet_sock_set_state, false);
 
@@ -471,6 +476,7 @@ const std::optional<TlsLibrary>& CaptureEngine::classify(const MappedFile& file)
 
 void CaptureEngine::scanProcess(pid_t pid, bool warnIfNone)
 {
+    emitModuleMap(pid);
     bool found = false;
     for (const MappedFile& file : executableMappings(pid)) {
         markKnown(file);
@@ -563,6 +569,59 @@ void CaptureEngine::writeClose(const capture_close_event& e)
     r.flags = ((e.flags & CAPTURE_CLOSE_ENCRYPTED_UNREAD) ? record::kCloseEncryptedUnread : 0)
         | ((e.flags & CAPTURE_CLOSE_CAPTURE_ENDED) ? record::kCloseCaptureEnded : 0);
     r.family = convertEndpoints(e, r.local, r.remote);
+    m_out.write(r);
+}
+
+void CaptureEngine::emitModuleMap(pid_t pid)
+{
+    if (!m_stacks)
+        return;
+    std::vector<record::ModuleMapping> mappings = readModuleMappings(pid);
+    SentModuleMap& sent = m_moduleMaps[pid];
+    sent.readNs = monotonicNs();
+    if (mappings.empty() || mappings == sent.mappings)
+        return; // gone, or nothing new
+    record::ModuleMap r;
+    r.timestampNs = sent.readNs;
+    r.pid = static_cast<uint32_t>(pid);
+    r.mappings = mappings;
+    m_out.write(r);
+    sent.mappings = std::move(mappings);
+}
+
+void CaptureEngine::writeStack(const capture_stack_event& e)
+{
+    record::Stack r;
+    r.timestampNs = e.ts_ns;
+    r.connId = e.conn_id;
+    r.streamOffset = e.stream_offset;
+    r.pid = e.pid;
+    r.tid = e.tid;
+    r.source = static_cast<record::Source>(std::min<uint8_t>(e.source, CAPTURE_SOURCE_GO));
+    r.flags = (e.flags & CAPTURE_STACK_AT_SYSCALL) ? record::kStackAtSyscall : 0;
+    r.caller = e.caller;
+    std::memcpy(r.comm.data(), e.comm, record::kCommSize);
+    r.frames.assign(e.frames, e.frames + std::min<uint32_t>(e.frame_count, CAPTURE_STACK_MAX));
+    if (r.frames.empty())
+        return;
+    // The reader places frames with the last ModuleMap of the pid: code mapped since (ld.so loading
+    // libraries after an exec we did not stop, dlopen of a file already known) needs a newer one
+    // first, unless /proc/PID/maps was read after the stack was taken. The instruction pointer and
+    // the checked caller are always code; other frames outside every mapping are usually a walk
+    // through code without frame pointers reading data, which would ask for a re-read on every
+    // message: for those, at most one every 10 ms per process.
+    const auto pid = static_cast<pid_t>(e.pid);
+    const auto sent = m_moduleMaps.find(pid);
+    bool reread = sent == m_moduleMaps.end();
+    if (!reread && e.ts_ns > sent->second.readNs) {
+        std::vector<uint64_t> sure {r.frames.front()};
+        if (r.caller)
+            sure.push_back(r.caller);
+        reread = !coversAll(sent->second.mappings, sure)
+            || (!coversAll(sent->second.mappings, r.frames) && monotonicNs() - sent->second.readNs > 10'000'000);
+    }
+    if (reread)
+        emitModuleMap(pid);
     m_out.write(r);
 }
 
@@ -678,6 +737,14 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         writeClose(e);
         return 0;
     }
+    case CAPTURE_EVENT_STACK: {
+        capture_stack_event e;
+        if (size < sizeof(e))
+            return 0;
+        std::memcpy(&e, data, sizeof(e));
+        writeStack(e);
+        return 0;
+    }
     case CAPTURE_EVENT_PHASE: {
         capture_phase_event e;
         if (size < sizeof(e))
@@ -741,6 +808,7 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
             m_traced.insert(pid);
         } else if (p.kind == record::ProcessEventKind::Exit) {
             closeConnections(pid);
+            m_moduleMaps.erase(pid);
             m_traced.erase(pid);
             m_exited.insert(pid);
         } else if (p.kind == record::ProcessEventKind::Exec) {

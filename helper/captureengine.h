@@ -25,6 +25,7 @@ struct ring_buffer;
 struct bpf_link;
 
 struct capture_close_event; // bpf/capture.h
+struct capture_stack_event;
 
 namespace httptap::helper {
 
@@ -37,6 +38,9 @@ struct CaptureOptions {
     // Time TCP connect and TLS handshakes (ConnPhase records); off: no
     // connect tracing, no socket-state tracepoint.
     bool timing = true;
+    // A user stack per message sent (Stack records) and the processes'
+    // executable mappings to read them with (ModuleMap records); off: neither.
+    bool stacks = true;
     // A process the caller started and holds before exec: its libraries are
     // not loaded yet, so no "OpenSSL not found" warning for it.
     pid_t launchedPid = 0;
@@ -97,6 +101,9 @@ private:
     void markKnown(const MappedFile& file);
     void notice(record::NoticeLevel level, pid_t pid, std::string text);
     void writeClose(const capture_close_event& event);
+    // Emits pid's executable mappings when they differ from the last ModuleMap sent for it.
+    void emitModuleMap(pid_t pid);
+    void writeStack(const capture_stack_event& event);
     // ConnClose for the connections of an exited process (their sockets were closed by exit, which
     // the kernel does not report as close()), or with nullopt the unread TLS ones still open.
     void closeConnections(std::optional<pid_t> exited);
@@ -112,6 +119,12 @@ private:
     std::set<pid_t> m_exited;
     std::set<pid_t> m_scannedOnData; // pids whose maps were read when their first data arrived
     bool m_followForks = true;
+    bool m_stacks = true;
+    struct SentModuleMap {
+        std::vector<record::ModuleMapping> mappings;
+        uint64_t readNs = 0; // when /proc/PID/maps was last read for it
+    };
+    std::map<pid_t, SentModuleMap> m_moduleMaps;
     uint64_t m_lostReported = 0;
     uint64_t m_copyFailedReported = 0;
     uint64_t m_probeMissesReported = 0;

@@ -78,6 +78,7 @@ void usage(FILE* out)
     std::fprintf(out,
         "Usage: httptap-helper --direct [--pid PID]... [--no-follow-forks] [--until-exit PID]\n"
         "                      [--max-call-bytes N] [--count-only] [--control-stdin] [--no-timing]\n"
+        "                      [--no-stacks]\n"
         "       httptap-helper --dbus\n"
         "       httptap-helper --help | --version\n"
         "--direct captures the HTTP traffic of the given processes with eBPF and writes\n"
@@ -169,6 +170,8 @@ int main(int argc, char** argv)
             options.followForks = false;
         } else if (arg == "--no-timing") {
             options.timing = false;
+        } else if (arg == "--no-stacks") {
+            options.stacks = false;
         } else if (arg == "--max-call-bytes") {
             const char* v = value();
             if (!v) {

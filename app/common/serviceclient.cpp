@@ -95,6 +95,8 @@ std::optional<ServiceCapture> ServiceClient::startCapture(
         {QStringLiteral("follow_forks"), followForks}};
     if (!m_timing)
         options.insert(QStringLiteral("timing"), false);
+    if (!m_stacks)
+        options.insert(QStringLiteral("stacks"), false);
     QString id;
     QDBusReply<QDBusUnixFileDescriptor> reply = m_proxy->StartCapture(options, id);
     if (failed(reply, &m_failure, error))
@@ -114,6 +116,8 @@ std::optional<ServiceCapture> ServiceClient::startCommand(
         {QStringLiteral("stderr"), QVariant::fromValue(QDBusUnixFileDescriptor(STDERR_FILENO))}};
     if (!m_timing)
         options.insert(QStringLiteral("timing"), false);
+    if (!m_stacks)
+        options.insert(QStringLiteral("stacks"), false);
     char cwd[PATH_MAX];
     if (getcwd(cwd, sizeof(cwd)))
         options.insert(QStringLiteral("cwd"), QString::fromLocal8Bit(cwd));

@@ -46,6 +46,8 @@ public:
     bool addPids(const std::string& captureId, const std::vector<pid_t>& pids, std::string* error);
     // Whether captures started from now on time connection set-up (option "timing").
     void setTiming(bool on) { m_timing = on; }
+    // Whether captures started from now on take initiator stacks (option "stacks").
+    void setStacks(bool on) { m_stacks = on; }
     // Asks the service to drain and end the stream.
     bool stop(const std::string& captureId, std::string* error);
 
@@ -55,6 +57,7 @@ private:
     std::unique_ptr<OrgHttptapHelper1Interface> m_proxy;
     Failure m_failure = Failure::None;
     bool m_timing = true;
+    bool m_stacks = true;
 };
 
 } // namespace httptap::client

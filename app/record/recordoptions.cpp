@@ -80,6 +80,7 @@ const char* recordUsage()
            "  -p, --pid PID          capture this process (repeatable)\n"
            "      --no-follow-forks  do not capture children the processes start\n"
            "      --no-timing        do not time TCP connect and TLS handshakes in the kernel\n"
+           "      --no-stacks        do not take the sender's call stack of each request (initiator)\n"
            "  -f, --format FORMAT    output format: jsonl (default), har (one HAR 1.2 document at the\n"
            "                         end), curl (one curl command per request, to replay it),\n"
            "                         appview (AppView http.req/http.resp events and http.* metrics)\n"
@@ -149,6 +150,8 @@ std::optional<RecordOptions> parseRecordOptions(const std::vector<std::string>& 
             o.followForks = false;
         } else if (arg == "--no-timing") {
             o.timing = false;
+        } else if (arg == "--no-stacks") {
+            o.stacks = false;
         } else if (arg == "-f" || arg == "--format") {
             if (!value(&v))
                 return std::nullopt;

@@ -17,6 +17,7 @@ struct RecordOptions {
     std::vector<pid_t> pids;
     bool followForks = true;
     bool timing = true; // connection set-up phases timed in the kernel
+    bool stacks = true; // the sender's user stack per message (Flow::initiator)
     std::string via = "auto"; // --via: auto, direct (run the helper as root), dbus (system service), pkexec
     std::string format = "jsonl";
     std::string watchPath; // --watch FILE: AppView watch (YAML or JSON) for --format appview

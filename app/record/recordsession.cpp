@@ -188,6 +188,8 @@ int RecordSession::run()
         helperArgs.push_back("--no-follow-forks");
     if (!o.timing)
         helperArgs.push_back("--no-timing");
+    if (!o.stacks)
+        helperArgs.push_back("--no-stacks");
 
     HelperProcess helper;
     int streamFd = -1;
@@ -198,6 +200,7 @@ int RecordSession::run()
         if (!service)
             service = std::make_unique<client::ServiceClient>();
         service->setTiming(o.timing);
+        service->setStacks(o.stacks);
         const auto started = o.command.empty() ? service->startCapture(o.pids, o.followForks, &error)
                                                : service->startCommand(o.command, o.followForks, &error);
         if (!started) {

@@ -115,6 +115,27 @@ QJsonValue grpcJson(const GrpcInfo& g, const CaptureClock& clock)
         { QStringLiteral("response_messages"), grpcMessages(g.responseMessages, clock) } };
 }
 
+// The sender's stack (issue 12): addresses as hex strings (64-bit values do not fit a JSON number
+// exactly), symbol fields only once symbolization has filled them.
+QJsonValue initiatorJson(const InitiatorStack* stack, const CaptureClock& clock)
+{
+    if (!stack)
+        return QJsonValue::Null;
+    QJsonArray frames;
+    for (const StackFrame& f : stack->frames) {
+        QJsonObject frame { { QStringLiteral("address"), QStringLiteral("0x%1").arg(f.address, 0, 16) },
+            { QStringLiteral("module"), f.module }, { QStringLiteral("offset"), qint64(f.moduleOffset) } };
+        if (!f.symbol.isEmpty()) {
+            frame.insert(QStringLiteral("symbol"), f.symbol);
+            frame.insert(QStringLiteral("symbol_offset"), qint64(f.symbolOffset));
+        }
+        frames.append(frame);
+    }
+    return QJsonObject { { QStringLiteral("tid"), qint64(stack->tid) }, { QStringLiteral("thread"), stack->thread },
+        { QStringLiteral("time"), timeJson(clock, stack->timestampNs) }, { QStringLiteral("partial"), stack->partial },
+        { QStringLiteral("frames"), frames } };
+}
+
 } // namespace
 
 QJsonObject JsonlWriter::grpcMessageJson(const GrpcMessage& m, const CaptureClock& clock)
@@ -184,6 +205,7 @@ QJsonObject JsonlWriter::toJson(const Flow& flow) const
         flow.responseStartNs ? QJsonValue(milliseconds(flow.startNs, flow.responseStartNs))
                              : QJsonValue(QJsonValue::Null));
     o.insert(QStringLiteral("timings"), timingsJson(flow));
+    o.insert(QStringLiteral("initiator"), initiatorJson(flow.initiator.get(), m_clock));
 
     QJsonObject request;
     request.insert(QStringLiteral("method"), wireString(flow.request.method));

@@ -81,6 +81,11 @@ void Connection::add(const record::Data& data)
     side.timestampNs = data.timestampNs;
     side.pid = data.pid;
     side.tid = data.tid;
+    // A write that starts a message had its sender's stack sent just before it.
+    if (data.direction == record::Direction::Egress) {
+        if (auto stack = m_ctx.stacks.take(m_connId, m_source, data.streamOffset))
+            side.initiator = std::move(stack);
+    }
 
     const uint8_t* bytes = data.payload.data() + slice.skip;
     if (m_state == State::Sniffing)
@@ -242,6 +247,8 @@ void Connection::startHttp2(Http2Connection::Start start, Side* client)
 void Connection::feedHttp2(Side& side, uint64_t gapBytes, const uint8_t* data, size_t size)
 {
     const auto direction = &side == &m_sides[0] ? record::Direction::Egress : record::Direction::Ingress;
+    if (side.initiator)
+        m_h2->armInitiator(std::move(side.initiator));
     m_h2->feed(direction, gapBytes, data, size, side.timestampNs, side.pid, side.tid);
 }
 
@@ -573,6 +580,13 @@ void Connection::messageBegin(Http1Parser& parser)
             ex->flow.responseStartNs = side.timestampNs;
     }
     side.exchange = ex;
+    if (&side == &m_sides[0]) {
+        // The process is sending this message: the stack of the write it begins in is its initiator.
+        if (side.initiator)
+            ex->flow.initiator = std::move(side.initiator);
+    } else {
+        m_sides[0].initiator.reset(); // an answer came: a stack not used by now belongs to no message
+    }
     if (side.missingBeforeNext > 0) {
         ex->addNote(
             QStringLiteral("%1 bytes missing before this message (lost or not copied)").arg(side.missingBeforeNext),

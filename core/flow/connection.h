@@ -90,6 +90,8 @@ private:
         uint32_t tid = 0;
         bool lastCallTruncated = false;
         std::unique_ptr<SseParser> sse; // the response being parsed is an event stream
+        // Egress only: the stack of the write being parsed, for the first message that begins in it.
+        std::shared_ptr<const InitiatorStack> initiator;
     };
 
     // Http1Parser::Listener

@@ -17,6 +17,7 @@
 #include "flow.h"
 #include "flowassembler.h"
 #include "flowprogress.h"
+#include "initiatorstacks.h"
 
 #include <deque>
 #include <optional>
@@ -37,6 +38,7 @@ struct AssemblyContext {
     std::unordered_set<ProgressSource*> progressPending; // sources with changed flows waiting for their interval
     uint64_t lastTimestampNs = 0; // newest record's time
     uint64_t lastProgressSweepNs = 0;
+    InitiatorStacks stacks; // Stack records waiting for the message each one starts
 };
 
 struct Exchange {

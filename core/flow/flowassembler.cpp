@@ -144,11 +144,17 @@ void FlowAssembler::add(const record::Record& record)
         d->closeWhere([connId](const ConnectionKey& key, const Connection&) { return key.first == connId; },
             Connection::CloseReason::Closed);
         d->setups.erase(connId); // the id is not used again
+        d->context.stacks.forgetConnection(connId);
     } else if (const auto* phase = std::get_if<record::ConnPhase>(&record)) {
         d->onPhase(*phase);
     } else if (const auto* dns = std::get_if<record::DnsMessage>(&record)) {
         d->lookups.add(*dns);
+    } else if (const auto* stack = std::get_if<record::Stack>(&record)) {
+        d->context.stacks.addStack(*stack);
+    } else if (const auto* map = std::get_if<record::ModuleMap>(&record)) {
+        d->context.stacks.addModuleMap(*map);
     } else if (const auto* process = std::get_if<record::Process>(&record)) {
+        d->context.stacks.addProcess(*process);
         // An exited process sends nothing more on its sockets.
         if (process->kind == record::ProcessEventKind::Exit) {
             const uint32_t pid = process->pid;

@@ -66,6 +66,9 @@ public:
         uint32_t pid, uint32_t tid);
     // The HTTP/1.1 request that asked for `Upgrade: h2c` (its 101 in informational) becomes stream 1.
     void adoptUpgradeRequest(Flow&& flow);
+    // The stack of the egress write about to be fed: the first HEADERS this process sends from
+    // now on (a request's, or a response's head) gives it to that stream's flow.
+    void armInitiator(std::shared_ptr<const InitiatorStack> stack) { m_armedInitiator = std::move(stack); }
     // Flushes every open stream as incomplete.
     void close(bool captureEnded);
     // Snapshots of changed open streams to the progress sink (see ProgressSource::reportProgress).
@@ -102,6 +105,7 @@ private:
 
     AssemblyContext& m_ctx;
     Flow m_identity;
+    std::shared_ptr<const InitiatorStack> m_armedInitiator;
     std::unique_ptr<Side> m_sides[2]; // indexed by record::Direction
     std::optional<record::Direction> m_clientDirection;
     std::unordered_map<uint32_t, std::unique_ptr<Stream>> m_streams;

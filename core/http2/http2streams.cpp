@@ -224,6 +224,8 @@ bool Http2Connection::decideRoles(Side& side, const HttpHeaders& headers, bool p
 void Http2Connection::applyHeaders(Side& side, Stream& s, HttpHeaders&& headers, bool endStream)
 {
     HttpMessage& m = messageOf(side, s);
+    if (m_armedInitiator && &side == m_sides[size_t(record::Direction::Egress)].get() && !s.flow.initiator)
+        s.flow.initiator = std::move(m_armedInitiator);
     if (side.client) {
         if (!s.requestHeadersSeen) {
             s.requestHeadersSeen = true;

@@ -193,6 +193,52 @@ struct StreamEnd {
     uint64_t timestampNs = 0;
 };
 
+// The user-space call stack of a thread when it started sending a message on a
+// connection (its first write, or its first after the connection's last
+// ingress), captured once per message in the kernel.
+inline constexpr size_t kMaxStackFrames = 128;
+// Stack flags.
+inline constexpr uint8_t kStackAtSyscall = 0x01; // taken at a syscall's exit: frames[0] is just after the syscall
+
+struct Stack {
+    uint64_t timestampNs = 0;
+    uint64_t connId = 0; // as in the Data records of the message
+    uint64_t streamOffset = 0; // egress stream offset of the message's first byte (Data::streamOffset)
+    uint32_t pid = 0;
+    uint32_t tid = 0;
+    Source source = Source::Syscall; // the stream the message went through (Data::source)
+    uint8_t flags = 0;
+    // With kStackAtSyscall: the return address found at the user stack pointer,
+    // checked in the kernel to follow a call instruction — the direct caller of a
+    // libc wrapper, which the frame-pointer walk skips. 0 if none.
+    uint64_t caller = 0;
+    std::array<char, kCommSize> comm {}; // the thread's name
+    std::vector<uint64_t> frames; // instruction pointers, innermost first; at most kMaxStackFrames
+};
+
+// One executable file mapping of a process (a line of /proc/PID/maps with x).
+struct ModuleMapping {
+    uint64_t start = 0;
+    uint64_t end = 0; // exclusive
+    uint64_t fileOffset = 0; // offset in the file of start
+    uint64_t device = 0; // st_dev of the file as the helper saw it
+    uint64_t inode = 0;
+    std::string path; // as the process sees it, at most kMaxModulePath bytes
+
+    bool operator==(const ModuleMapping&) const = default;
+};
+inline constexpr size_t kMaxModuleMappings = 2048;
+inline constexpr size_t kMaxModulePath = 400; // 2048 mappings of this fit under kMaxRecordSize
+
+// The executable mappings of a process, whole (each record replaces the
+// previous one of that pid). Sent before any Stack record whose frames lie in
+// them.
+struct ModuleMap {
+    uint64_t timestampNs = 0;
+    uint32_t pid = 0;
+    std::vector<ModuleMapping> mappings; // by start address
+};
+
 const char* sourceName(Source source);
 std::string commToString(const std::array<char, kCommSize>& comm);
 

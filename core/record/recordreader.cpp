@@ -40,6 +40,17 @@ public:
         return s;
     }
 
+    std::string string(size_t n)
+    {
+        if (!m_ok || m_size - m_pos < n) {
+            m_ok = false;
+            return {};
+        }
+        std::string s(reinterpret_cast<const char*>(m_data + m_pos), n);
+        m_pos += n;
+        return s;
+    }
+
     std::vector<uint8_t> restBytes()
     {
         if (!m_ok)
@@ -253,6 +264,76 @@ std::optional<Record> decodeRecord(RecordType type, const uint8_t* body, size_t 
         r.direction = static_cast<Direction>(dir);
         r.payload = c.restBytes();
         return finish(std::move(r), "dns");
+    }
+    case RecordType::Stack: {
+        Stack r;
+        r.timestampNs = c.u64();
+        r.connId = c.u64();
+        r.streamOffset = c.u64();
+        r.pid = c.u32();
+        r.tid = c.u32();
+        const uint8_t src = c.u8();
+        r.flags = c.u8();
+        c.u16();
+        const uint32_t n = c.u32();
+        r.caller = c.u64();
+        c.chars(r.comm);
+        if (c.ok() && src > static_cast<uint8_t>(Source::GoTls)) {
+            if (error)
+                *error = "stack record has an unknown source " + std::to_string(src);
+            return std::nullopt;
+        }
+        if (c.ok() && (n > kMaxStackFrames || c.remaining() != size_t(n) * 8)) {
+            if (error)
+                *error = "stack record has " + std::to_string(c.remaining()) + " bytes for " + std::to_string(n)
+                    + " frames (at most " + std::to_string(kMaxStackFrames) + ")";
+            return std::nullopt;
+        }
+        r.source = static_cast<Source>(src);
+        r.frames.reserve(n);
+        for (uint32_t i = 0; c.ok() && i < n; ++i)
+            r.frames.push_back(c.u64());
+        return finish(std::move(r), "stack");
+    }
+    case RecordType::ModuleMap: {
+        ModuleMap r;
+        r.timestampNs = c.u64();
+        r.pid = c.u32();
+        const uint32_t n = c.u32();
+        if (c.ok() && n > kMaxModuleMappings) {
+            if (error)
+                *error = "module-map record lists " + std::to_string(n) + " mappings (at most "
+                    + std::to_string(kMaxModuleMappings) + ")";
+            return std::nullopt;
+        }
+        r.mappings.reserve(c.ok() ? n : 0);
+        for (uint32_t i = 0; c.ok() && i < n; ++i) {
+            ModuleMapping m;
+            m.start = c.u64();
+            m.end = c.u64();
+            m.fileOffset = c.u64();
+            m.device = c.u64();
+            m.inode = c.u64();
+            const uint16_t pathSize = c.u16();
+            if (c.ok() && pathSize > kMaxModulePath) {
+                if (error)
+                    *error = "module-map record has a path of " + std::to_string(pathSize) + " bytes";
+                return std::nullopt;
+            }
+            m.path = c.string(pathSize);
+            if (c.ok() && m.end <= m.start) {
+                if (error)
+                    *error = "module-map record has a mapping that ends before it starts";
+                return std::nullopt;
+            }
+            r.mappings.push_back(std::move(m));
+        }
+        if (c.ok() && c.remaining() != 0) {
+            if (error)
+                *error = "module-map record has bytes after its mappings";
+            return std::nullopt;
+        }
+        return finish(std::move(r), "module-map");
     }
     }
     if (error)

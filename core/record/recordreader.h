@@ -20,7 +20,8 @@
 
 namespace httptap::record {
 
-using Record = std::variant<StreamStart, Data, ConnClose, Process, Lost, Notice, LibraryAttached, Ready, StreamEnd, ConnPhase, DnsMessage>;
+using Record = std::variant<StreamStart, Data, ConnClose, Process, Lost, Notice, LibraryAttached, Ready, StreamEnd,
+    ConnPhase, DnsMessage, Stack, ModuleMap>;
 
 class RecordReader
 {

@@ -231,4 +231,45 @@ void RecordWriter::write(const DnsMessage& r)
     endRecord(s);
 }
 
+void RecordWriter::write(const Stack& r)
+{
+    const size_t s = beginRecord(RecordType::Stack);
+    const uint32_t n = static_cast<uint32_t>(std::min(r.frames.size(), kMaxStackFrames));
+    put64(r.timestampNs);
+    put64(r.connId);
+    put64(r.streamOffset);
+    put32(r.pid);
+    put32(r.tid);
+    put8(static_cast<uint8_t>(r.source));
+    put8(r.flags);
+    put16(0);
+    put32(n);
+    put64(r.caller);
+    putBytes(r.comm.data(), kCommSize);
+    for (uint32_t i = 0; i < n; ++i)
+        put64(r.frames[i]);
+    endRecord(s);
+}
+
+void RecordWriter::write(const ModuleMap& r)
+{
+    const size_t s = beginRecord(RecordType::ModuleMap);
+    const uint32_t n = static_cast<uint32_t>(std::min(r.mappings.size(), kMaxModuleMappings));
+    put64(r.timestampNs);
+    put32(r.pid);
+    put32(n);
+    for (uint32_t i = 0; i < n; ++i) {
+        const ModuleMapping& m = r.mappings[i];
+        const auto pathSize = static_cast<uint16_t>(std::min(m.path.size(), kMaxModulePath));
+        put64(m.start);
+        put64(m.end);
+        put64(m.fileOffset);
+        put64(m.device);
+        put64(m.inode);
+        put16(pathSize);
+        putBytes(m.path.data(), pathSize);
+    }
+    endRecord(s);
+}
+
 } // namespace httptap::record

@@ -32,6 +32,9 @@ public:
     void write(const StreamEnd& r);
     void write(const ConnPhase& r);
     void write(const DnsMessage& r);
+    // Frames beyond kMaxStackFrames and mappings beyond kMaxModuleMappings are dropped, paths cut at kMaxModulePath.
+    void write(const Stack& r);
+    void write(const ModuleMap& r);
 
     const std::vector<uint8_t>& buffer() const { return m_buffer; }
     std::vector<uint8_t> take();

@@ -70,6 +70,15 @@ bool parseCommon(const QString& key, const QVariant& value, CaptureOptions* out,
         }
         return true;
     }
+    if (key == QLatin1String("stacks")) {
+        if (!typeIs(value, QMetaType::Bool)) {
+            *error = QStringLiteral("option stacks must be a boolean (b)");
+            *ok = false;
+        } else {
+            out->stacks = value.toBool();
+        }
+        return true;
+    }
     if (key == QLatin1String("max_call_bytes")) {
         if (!typeIs(value, QMetaType::ULongLong) || value.toULongLong() < kMinCallBytes
             || value.toULongLong() > kMaxCallBytes) {

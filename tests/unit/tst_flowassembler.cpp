@@ -12,6 +12,7 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <cstring>
 #include <set>
 
 using namespace httptap;
@@ -138,6 +139,140 @@ private Q_SLOTS:
         QCOMPARE(r.stats.flows, uint64_t(3));
         QCOMPARE(r.stats.connections, uint64_t(1));
         QCOMPARE(r.stats.parseErrors, uint64_t(0));
+    }
+
+    // Initiator stacks (issue 12): a Stack record precedes the write that starts a message and is
+    // filed under that write's egress offset; frames are placed with the pid's ModuleMap.
+    static record::ModuleMap clientMap(uint32_t pid)
+    {
+        record::ModuleMap m;
+        m.pid = pid;
+        m.mappings.push_back({ 0x555500001000, 0x555500002000, 0x1000, 1, 10, "/opt/client" });
+        m.mappings.push_back({ 0x7f0000028000, 0x7f00001bd000, 0x28000, 1, 11, "/usr/lib/x86_64-linux-gnu/libc.so.6" });
+        return m;
+    }
+
+    static record::Stack stackFor(const TestConnection& c, std::vector<uint64_t> frames, uint64_t caller = 0)
+    {
+        record::Stack st;
+        st.connId = c.id;
+        st.source = c.source;
+        st.streamOffset = c.offsets[0];
+        st.pid = c.pid;
+        st.tid = c.tid;
+        std::memcpy(st.comm.data(), "fetcher", 7);
+        st.frames = std::move(frames);
+        if (caller) {
+            st.flags = record::kStackAtSyscall;
+            st.caller = caller;
+        }
+        return st;
+    }
+
+    void initiatorKeepAlive()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.add(clientMap(c.pid));
+        for (int i = 0; i < 3; ++i) {
+            // write() in libc, the client's function at 0x1100 + i (the caller found at the stack
+            // pointer), main, libc's start routine.
+            b.add(stackFor(c, { 0x7f0000030010, 0x555500001500, 0x7f0000029d90 }, 0x555500001100 + uint64_t(i)));
+            b.egress(c, "GET /" + QByteArray::number(i) + " HTTP/1.1\r\nHost: h\r\n\r\n");
+            b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
+        }
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(3));
+        for (int i = 0; i < 3; ++i) {
+            const Flow& f = r.flows[size_t(i)];
+            QVERIFY(f.initiator);
+            const InitiatorStack& st = *f.initiator;
+            QCOMPARE(st.tid, 4243u);
+            QCOMPARE(st.thread, QStringLiteral("fetcher"));
+            QVERIFY(!st.partial);
+            QCOMPARE(st.frames.size(), 4);
+            QCOMPARE(st.frames[0].module, QStringLiteral("/usr/lib/x86_64-linux-gnu/libc.so.6"));
+            QCOMPARE(st.frames[0].moduleOffset, uint64_t(0x30010));
+            QCOMPARE(st.frames[1].address, uint64_t(0x555500001100 + i)); // this request's own stack
+            QCOMPARE(st.frames[1].module, QStringLiteral("/opt/client"));
+            QCOMPARE(st.frames[1].moduleOffset, uint64_t(0x1100 + i));
+            QCOMPARE(st.frames[2].moduleOffset, uint64_t(0x1500));
+            QCOMPARE(st.frames[3].moduleOffset, uint64_t(0x29d90));
+            QVERIFY(st.frames[3].symbol.isEmpty());
+        }
+    }
+
+    // One stack per message the process starts sending: in a pipeline only the first write follows
+    // an answer; the stack goes to the request that begins at its offset, never to the others.
+    void initiatorPipeline()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.add(clientMap(c.pid));
+        b.add(stackFor(c, { 0x7f0000030010, 0x555500001500, 0x7f0000029d90 }));
+        b.egress(c, "GET /first HTTP/1.1\r\nHost: h\r\n\r\nGET /second HTTP/1.1\r\nHost: h\r\n\r\n");
+        b.egress(c, "GET /third HTTP/1.1\r\nHost: h\r\n\r\n");
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none");
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntwo");
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nthree");
+        b.add(stackFor(c, { 0x7f0000030010, 0x555500001600, 0x7f0000029d90 }));
+        b.egress(c, "GET /fourth HTTP/1.1\r\nHost: h\r\n\r\n");
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nfour");
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(4));
+        QVERIFY(r.flows[0].initiator);
+        QCOMPARE(r.flows[0].initiator->frames[1].moduleOffset, uint64_t(0x1500));
+        QVERIFY(!r.flows[1].initiator);
+        QVERIFY(!r.flows[2].initiator);
+        QCOMPARE(r.flows[3].request.target, QByteArray("/fourth"));
+        QVERIFY(r.flows[3].initiator);
+        QCOMPARE(r.flows[3].initiator->frames[1].moduleOffset, uint64_t(0x1600));
+    }
+
+    // Server role: the stack of the thread writing the response; a fork runs its parent's code;
+    // a walk that leaves every mapping (no frame pointers) is cut there and partial.
+    void initiatorServerForkAndPartial()
+    {
+        StreamBuilder b;
+        TestConnection parentConn;
+        b.add(clientMap(parentConn.pid));
+        record::Process fork;
+        fork.kind = record::ProcessEventKind::Fork;
+        fork.pid = 5000;
+        fork.parentPid = parentConn.pid;
+        b.add(fork);
+        TestConnection c;
+        c.id = 9;
+        c.pid = 5000;
+        c.tid = 5000;
+        b.ingress(c, "GET /x HTTP/1.1\r\nHost: h\r\n\r\n");
+        b.add(stackFor(c, { 0x7f0000030010, 0x555500001700, 0x00007ffd12345678, 0x555500001800 }));
+        b.egress(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(1));
+        const Flow& f = r.flows[0];
+        QCOMPARE(f.role, Flow::Role::Server);
+        QVERIFY(f.initiator);
+        QVERIFY(f.initiator->partial);
+        QCOMPARE(f.initiator->frames.size(), 2); // the stack address and what follows it are dropped
+        QCOMPARE(f.initiator->frames[1].module, QStringLiteral("/opt/client"));
+        QCOMPARE(f.initiator->frames[1].moduleOffset, uint64_t(0x1700));
+    }
+
+    // A stack whose message never came (its Data lost) is not given to a later message.
+    void initiatorStaleStackDropped()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        b.add(clientMap(c.pid));
+        b.add(stackFor(c, { 0x7f0000030010, 0x555500001500 }));
+        b.skip(c, record::Direction::Egress, 30); // the first request's bytes were lost
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
+        b.egress(c, "GET /later HTTP/1.1\r\nHost: h\r\n\r\n");
+        b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\ny");
+        const AssemblyResult r = assemble(b.records());
+        for (const Flow& f : r.flows)
+            QVERIFY2(!f.initiator, f.request.target.constData());
     }
 
     void pipelined()

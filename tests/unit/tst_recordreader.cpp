@@ -414,6 +414,83 @@ private Q_SLOTS:
         QVERIFY2(QByteArray::fromStdString(reader.errorString()).contains(error), reader.errorString().c_str());
     }
 
+    void stackAndModuleMap()
+    {
+        Stack st;
+        st.timestampNs = 123;
+        st.connId = 0x1122334455667788;
+        st.streamOffset = 4096;
+        st.pid = 7;
+        st.tid = 8;
+        st.source = Source::OpenSsl;
+        st.flags = kStackAtSyscall;
+        st.caller = 0x7f0000001234;
+        std::memcpy(st.comm.data(), "worker-1", 8);
+        st.frames = { 0x7f00000000aa, 0x5500000011bb, 0x5500000022cc };
+        ModuleMap map;
+        map.timestampNs = 100;
+        map.pid = 7;
+        map.mappings.push_back({ 0x550000001000, 0x550000003000, 0x1000, 0xfd01, 42, "/usr/bin/client" });
+        map.mappings.push_back({ 0x7f0000000000, 0x7f0000100000, 0x28000, 0xfd01, 43, "/usr/lib/libc.so.6" });
+        RecordReader reader;
+        reader.feed(encode({ map, st }));
+        const std::vector<Record> decoded = decodeAll(reader);
+        QCOMPARE(decoded.size(), size_t(2));
+        QVERIFY(sameRecord(decoded[0], map));
+        QVERIFY(sameRecord(decoded[1], st));
+        const auto& s = std::get<Stack>(decoded[1]);
+        QCOMPARE(s.frames, st.frames);
+        QCOMPARE(s.caller, st.caller);
+        QCOMPARE(QByteArray(s.comm.data()), QByteArray("worker-1"));
+        const auto& m = std::get<ModuleMap>(decoded[0]);
+        QCOMPARE(m.mappings.size(), size_t(2));
+        QCOMPARE(m.mappings[1].path, std::string("/usr/lib/libc.so.6"));
+        QCOMPARE(m.mappings[1].fileOffset, uint64_t(0x28000));
+        QVERIFY(m.mappings[0] == map.mappings[0]);
+    }
+
+    // The writer keeps to the limits; a record over them (a hostile producer) is corrupt.
+    void stackAndModuleMapBounds()
+    {
+        Stack deep;
+        deep.frames.assign(kMaxStackFrames + 10, 0x1000);
+        ModuleMap many;
+        many.mappings.assign(kMaxModuleMappings + 5, ModuleMapping { 1, 2, 0, 0, 0, std::string(1000, 'x') });
+        RecordReader reader;
+        reader.feed(encode({ deep, many }));
+        const std::vector<Record> decoded = decodeAll(reader);
+        QCOMPARE(decoded.size(), size_t(2));
+        QCOMPARE(std::get<Stack>(decoded[0]).frames.size(), kMaxStackFrames);
+        QCOMPARE(std::get<ModuleMap>(decoded[1]).mappings.size(), kMaxModuleMappings);
+        QCOMPARE(std::get<ModuleMap>(decoded[1]).mappings[0].path.size(), kMaxModulePath);
+
+        // A frame count that claims more than the body holds.
+        Stack two;
+        two.frames = { 1, 2 };
+        std::vector<uint8_t> bytes = encode({ two });
+        bytes[kStreamHeaderSize + kRecordHeaderSize + 36] = 3; // the frame count
+        RecordReader lying;
+        lying.feed(bytes);
+        QVERIFY(!lying.next());
+        QVERIFY(QByteArray::fromStdString(lying.errorString()).contains("for 3 frames"));
+
+        ModuleMap backwards;
+        backwards.mappings.push_back({ 0x2000, 0x1000, 0, 0, 0, "/bin/x" });
+        RecordReader bad;
+        bad.feed(encode({ backwards }));
+        QVERIFY(!bad.next());
+        QVERIFY(QByteArray::fromStdString(bad.errorString()).contains("ends before it starts"));
+
+        ModuleMap one;
+        one.mappings.push_back({ 0x1000, 0x2000, 0, 0, 0, "/bin/x" });
+        bytes = encode({ one });
+        bytes[kStreamHeaderSize + kRecordHeaderSize + 12] = 0xff; // mapping count 255, one present
+        RecordReader shortMap;
+        shortMap.feed(bytes);
+        QVERIFY(!shortMap.next());
+        QCOMPARE(shortMap.state(), RecordReader::State::Error);
+    }
+
     void unknownTypeSkipped()
     {
         std::vector<uint8_t> bytes = encode({ Ready { 1 } });
