@@ -379,6 +379,8 @@ void JsonlWriter::appendLine(const Flow& flow, QByteArray& out) const
         w.endObject();
     }
     w.endArray();
+    w.key("initiator");
+    writeJsonValue(w, initiatorJson(flow.initiator.get(), m_clock));
     w.key("local");
     writeEndpoint(w, flow.local);
     w.key("notes");

@@ -68,7 +68,7 @@ private Q_SLOTS:
         const JsonlWriter w(CaptureClock(kAnchorMono, kAnchorReal));
         const QByteArray expected = "{\"conn_id\":3,\"duration_ms\":1.234,\"grpc\":null,\"http_version\":\"HTTP/1.1\",\"id\":1,"
                                     "\"incomplete\":false,\"informational\":[{\"headers\":[],\"reason\":\"Continue\","
-                                    "\"status\":100}],\"local\":{\"ip\":\"127.0.0.1\",\"port\":5555},\"notes\":[],"
+                                    "\"status\":100}],\"initiator\":null,\"local\":{\"ip\":\"127.0.0.1\",\"port\":5555},\"notes\":[],"
                                     "\"pid\":1234,\"process\":\"curl\",\"pushed_by\":null,\"remote\":{\"ip\":\"127.0.0.1\",\"port\":8080},"
                                     "\"request\":{\"body\":\"YQBi\",\"body_size\":3,\"body_truncated\":false,"
                                     "\"complete\":true,\"content_encoding\":\"\",\"decoded_body\":null,"
@@ -329,6 +329,34 @@ private Q_SLOTS:
         f.serverSentEvents = { ServerSentEvent { kAnchorMono + 1000, "7", "tick", "a\nb", 2500 },
             ServerSentEvent { 0, "", "", "", -1 } };
         QTest::newRow("server-sent events") << f << anchored;
+        f = knownFlow();
+        f.initiator = initiatorStack();
+        QTest::newRow("initiator") << f << anchored;
+    }
+
+    static std::shared_ptr<const InitiatorStack> initiatorStack()
+    {
+        auto st = std::make_shared<InitiatorStack>();
+        st->tid = 1235;
+        st->thread = QStringLiteral("fetcher");
+        st->timestampNs = kAnchorMono + 1000;
+        st->partial = true;
+        st->frames = { StackFrame { 0x7f0000030010, QStringLiteral("/usr/lib/x86_64-linux-gnu/libc.so.6"), 0x30010, {}, 0 },
+            StackFrame { 0x555500001100, QStringLiteral("/opt/client"), 0x1100, QStringLiteral("fetch_user"), 0x2b } };
+        return st;
+    }
+
+    // The initiator's exact shape (issue 12): hex addresses, symbol fields only once named.
+    void initiatorObject()
+    {
+        Flow f = knownFlow();
+        f.initiator = initiatorStack();
+        const JsonlWriter w(CaptureClock(kAnchorMono, kAnchorReal));
+        QCOMPARE(QJsonDocument(w.toJson(f).value("initiator").toObject()).toJson(QJsonDocument::Compact),
+            QByteArray("{\"frames\":[{\"address\":\"0x7f0000030010\",\"module\":\"/usr/lib/x86_64-linux-gnu/libc.so.6\","
+                       "\"offset\":196624},{\"address\":\"0x555500001100\",\"module\":\"/opt/client\",\"offset\":4352,"
+                       "\"symbol\":\"fetch_user\",\"symbol_offset\":43}],\"partial\":true,\"thread\":\"fetcher\","
+                       "\"tid\":1235,\"time\":\"2026-11-27T09:00:00.000001Z\"}"));
     }
 
     void lineMatchesQJsonDocument()
