@@ -20,6 +20,10 @@ invocation so every figure has its baseline beside it:
                  at nice 19: it runs when nginx and the load generator leave
                  a CPU idle, so what remains of the added latency is the
                  probes' and the copies' (count is the probes' alone)
+  traced-nostacks  the same with --no-stacks: no initiator stack per message
+                 (issue 12), so traced vs this is what stacks cost
+  traced-bare    --no-timing --no-stacks: traced vs this is what timing and
+                 stacks cost together
 
 Benches: h1 (wrk -c16 keep-alive), h1-c1 (one connection), h1-close (wrk
 -c16 with `Connection: close`: a TCP connection and TLS handshake per
@@ -153,10 +157,12 @@ class Capture:
             threading.Thread(target=self._drain_records, args=(ready,), daemon=True).start()
         else:
             cmd = [f"{bindir}/httptap-record", "-v", "--pid", str(pid), "-o", self.output]
-            if mode.endswith("notiming"):
+            if mode.endswith("notiming") or mode.endswith("bare"):
                 cmd.append("--no-timing")
             if mode.endswith("niced"):
                 cmd = ["nice", "-n", "19", *cmd] # nice execs it: the pid stays the capture's
+            if mode.endswith("nostacks") or mode.endswith("bare"):
+                cmd.append("--no-stacks")
             self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
             ready = threading.Event()
             threading.Thread(target=self._watch_stderr, args=(ready,), daemon=True).start()
@@ -285,7 +291,8 @@ def main():
     ap.add_argument("--mode", action="append", help="only these modes (default: each bench's plan)")
     args = ap.parse_args()
     plan = {
-        "h1": ["untraced", "count-entry", "traced-entry", "count", "traced", "traced-notiming"],
+        "h1": ["untraced", "count-entry", "traced-entry", "count", "traced", "traced-notiming", "traced-nostacks",
+               "traced-bare"],
         "h1-c1": ["untraced", "traced-entry", "count", "traced", "traced-niced"],
         "h1-close": ["untraced", "traced-notiming", "traced"],
         "h2": ["untraced", "count", "traced"],

@@ -135,6 +135,32 @@ void readWebSocketMessages(const QJsonObject& entry, Flow& f)
     }
 }
 
+// Our _initiator (harwriter.h) back into a stack; others' (a browser's script initiator) are not ours to read.
+void readInitiator(const QJsonObject& entry, Flow& f)
+{
+    const QJsonObject o = entry.value(QStringLiteral("_initiator")).toObject();
+    if (!o.contains(QStringLiteral("_tid")))
+        return;
+    auto stack = std::make_shared<InitiatorStack>();
+    stack->tid = uint32_t(std::clamp<qint64>(o.value(QStringLiteral("_tid")).toInteger(0), 0, UINT32_MAX));
+    stack->thread = o.value(QStringLiteral("_thread")).toString().left(64);
+    stack->partial = o.value(QStringLiteral("_partial")).toBool();
+    const QJsonArray frames = o.value(QStringLiteral("stack")).toObject().value(QStringLiteral("callFrames")).toArray();
+    for (qsizetype i = 0; i < frames.size() && i < qsizetype(record::kMaxStackFrames); ++i) {
+        const QJsonObject frame = frames.at(i).toObject();
+        StackFrame sf;
+        QString address = frame.value(QStringLiteral("_address")).toString();
+        if (address.startsWith(QLatin1String("0x")))
+            sf.address = address.mid(2).toULongLong(nullptr, 16);
+        sf.module = frame.value(QStringLiteral("url")).toString().left(4096);
+        sf.moduleOffset = uint64_t(std::max<qint64>(0, frame.value(QStringLiteral("_offset")).toInteger(0)));
+        sf.symbol = frame.value(QStringLiteral("functionName")).toString().left(4096);
+        sf.symbolOffset = uint64_t(std::max<qint64>(0, frame.value(QStringLiteral("_symbolOffset")).toInteger(0)));
+        stack->frames.append(std::move(sf));
+    }
+    f.initiator = std::move(stack);
+}
+
 Flow flowOf(const QJsonObject& entry)
 {
     Flow f;
@@ -263,6 +289,7 @@ Flow flowOf(const QJsonObject& entry)
     for (const QJsonValue& n : entry.value(QStringLiteral("_notes")).toArray())
         f.notes.append(n.toString());
     readWebSocketMessages(entry, f);
+    readInitiator(entry, f);
     return f;
 }
 

@@ -296,6 +296,26 @@ QJsonArray webSocketMessagesJson(const Flow& flow, const CaptureClock& clock)
     return out;
 }
 
+// Chrome's shape for who started a request (its stack under callFrames), with a native frame's module
+// as url and no line: lineNumber and columnNumber -1; the address, file offset and thread as _fields.
+QJsonObject initiatorJson(const InitiatorStack& stack)
+{
+    QJsonArray frames;
+    for (const StackFrame& f : stack.frames) {
+        QJsonObject frame { { QStringLiteral("functionName"), f.symbol }, { QStringLiteral("url"), f.module },
+            { QStringLiteral("lineNumber"), -1 }, { QStringLiteral("columnNumber"), -1 },
+            { QStringLiteral("_address"), QStringLiteral("0x%1").arg(f.address, 0, 16) },
+            { QStringLiteral("_offset"), qint64(f.moduleOffset) } };
+        if (!f.symbol.isEmpty())
+            frame.insert(QStringLiteral("_symbolOffset"), qint64(f.symbolOffset));
+        frames.append(frame);
+    }
+    return QJsonObject { { QStringLiteral("type"), QStringLiteral("other") },
+        { QStringLiteral("stack"), QJsonObject { { QStringLiteral("callFrames"), frames } } },
+        { QStringLiteral("_tid"), qint64(stack.tid) }, { QStringLiteral("_thread"), stack.thread },
+        { QStringLiteral("_partial"), stack.partial } };
+}
+
 QJsonObject entryJson(const Flow& flow, const CaptureClock& clock, const HarOptions& options, const Redactor& redactor)
 {
     Redaction r;
@@ -354,6 +374,8 @@ QJsonObject entryJson(const Flow& flow, const CaptureClock& clock, const HarOpti
         e.insert(QStringLiteral("_resourceType"), QStringLiteral("websocket"));
         e.insert(QStringLiteral("_webSocketMessages"), webSocketMessagesJson(flow, clock));
     }
+    if (flow.initiator)
+        e.insert(QStringLiteral("_initiator"), initiatorJson(*flow.initiator));
     if (!r.names.isEmpty())
         e.insert(QStringLiteral("_redacted"), QJsonArray::fromStringList(r.names));
     return e;

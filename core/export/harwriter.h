@@ -40,6 +40,11 @@
 //   everything else (binary, close, ping, pong; a text message that is not
 //   UTF-8 also gets "_encoding": "base64"). _truncated, _compressed and _note
 //   are added when they say something. Message data is never redacted.
+// - The initiator stack (issue 12) as Chrome writes a script initiator: entry
+//   _initiator {type "other", stack {callFrames [{functionName (the symbol,
+//   empty when not named), url (the module's path), lineNumber -1,
+//   columnNumber -1, _address ("0x…"), _offset (file offset in the module),
+//   _symbolOffset (when named)}]}, _tid, _thread, _partial}; innermost first.
 // - Redaction is on by default (HarOptions::redact): see redaction.h.
 
 #include "flow/captureclock.h"

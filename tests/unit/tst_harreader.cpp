@@ -145,6 +145,53 @@ private Q_SLOTS:
         QCOMPARE(g.notes, f.notes);
     }
 
+    // _initiator (issue 12) in Chrome's callFrames shape, with our fields, read back exactly.
+    void initiatorReadsBack()
+    {
+        Flow f;
+        f.httpVersion = "HTTP/1.1";
+        f.request.method = "GET";
+        f.request.target = "/";
+        f.request.headers = { { "Host", "localhost" } };
+        f.startNs = f.endNs = 1'000'000'000;
+        auto stack = std::make_shared<InitiatorStack>();
+        stack->tid = 4243;
+        stack->thread = QStringLiteral("fetcher");
+        stack->partial = true;
+        stack->frames = { StackFrame { 0x7f0000030010, QStringLiteral("/usr/lib/x86_64-linux-gnu/libc.so.6"), 0x30010, {}, 0 },
+            StackFrame { 0x555500001100, QStringLiteral("/opt/client"), 0x1100, QStringLiteral("fetch_user"), 0x2b } };
+        f.initiator = stack;
+        const QByteArray har = harBytes({ f }, CaptureClock(), HarOptions {});
+        const QJsonObject entry = QJsonDocument::fromJson(har)["log"]["entries"][0].toObject();
+        const QJsonObject initiator = entry.value(QStringLiteral("_initiator")).toObject();
+        QCOMPARE(initiator.value(QStringLiteral("type")).toString(), QStringLiteral("other"));
+        const QJsonObject frame = initiator["stack"]["callFrames"][1].toObject();
+        QCOMPARE(frame.value(QStringLiteral("functionName")).toString(), QStringLiteral("fetch_user"));
+        QCOMPARE(frame.value(QStringLiteral("url")).toString(), QStringLiteral("/opt/client"));
+        QCOMPARE(frame.value(QStringLiteral("lineNumber")).toInt(), -1);
+        QCOMPARE(frame.value(QStringLiteral("_address")).toString(), QStringLiteral("0x555500001100"));
+        QString error;
+        const auto back = readHar(har, &error);
+        QVERIFY2(back, qPrintable(error));
+        const Flow& g = back->first();
+        QVERIFY(g.initiator);
+        QCOMPARE(g.initiator->tid, 4243u);
+        QCOMPARE(g.initiator->thread, QStringLiteral("fetcher"));
+        QVERIFY(g.initiator->partial);
+        QCOMPARE(g.initiator->frames.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            QCOMPARE(g.initiator->frames[i].address, stack->frames[i].address);
+            QCOMPARE(g.initiator->frames[i].module, stack->frames[i].module);
+            QCOMPARE(g.initiator->frames[i].moduleOffset, stack->frames[i].moduleOffset);
+            QCOMPARE(g.initiator->frames[i].symbol, stack->frames[i].symbol);
+            QCOMPARE(g.initiator->frames[i].symbolOffset, stack->frames[i].symbolOffset);
+        }
+        // A browser's script initiator has no native stack of ours: not read as one.
+        const auto chrome = readHar(fixture("chrome-like.har"), &error);
+        QVERIFY2(chrome, qPrintable(error));
+        QVERIFY(!chrome->first().initiator);
+    }
+
     void webSocketMessagesReadBack()
     {
         Flow f;
