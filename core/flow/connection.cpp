@@ -247,9 +247,13 @@ void Connection::startHttp2(Http2Connection::Start start, Side* client)
 void Connection::feedHttp2(Side& side, uint64_t gapBytes, const uint8_t* data, size_t size)
 {
     const auto direction = &side == &m_sides[0] ? record::Direction::Egress : record::Direction::Ingress;
-    if (side.initiator)
+    // A write's stack goes to the first HEADERS the process sends in that write, or to nothing.
+    const bool armed = side.initiator != nullptr;
+    if (armed)
         m_h2->armInitiator(std::move(side.initiator));
     m_h2->feed(direction, gapBytes, data, size, side.timestampNs, side.pid, side.tid);
+    if (armed)
+        m_h2->armInitiator(nullptr);
 }
 
 Flow Connection::identity() const

@@ -66,8 +66,8 @@ public:
         uint32_t pid, uint32_t tid);
     // The HTTP/1.1 request that asked for `Upgrade: h2c` (its 101 in informational) becomes stream 1.
     void adoptUpgradeRequest(Flow&& flow);
-    // The stack of the egress write about to be fed: the first HEADERS this process sends from
-    // now on (a request's, or a response's head) gives it to that stream's flow.
+    // The stack of the egress write about to be fed: the first HEADERS this process sends in it
+    // (a request's, or a response's head) gives it to that stream's flow. Null disarms.
     void armInitiator(std::shared_ptr<const InitiatorStack> stack) { m_armedInitiator = std::move(stack); }
     // Flushes every open stream as incomplete.
     void close(bool captureEnded);

@@ -11,6 +11,8 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <map>
+
 using namespace httptap;
 using namespace httptap::test;
 using record::Direction;
@@ -97,6 +99,48 @@ class TestHttp2 : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // Initiator stacks (issue 12): a write's stack goes to the first stream whose HEADERS the process
+    // sends in that write; a write without HEADERS (the preface) gives it to no stream.
+    void initiatorPerStream()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        record::ModuleMap map;
+        map.pid = c.pid;
+        map.mappings.push_back({ 0x555500001000, 0x555500009000, 0x1000, 1, 10, "/opt/h2client" });
+        b.add(map);
+        auto stackHere = [&](uint64_t function) {
+            record::Stack st;
+            st.connId = c.id;
+            st.source = c.source;
+            st.streamOffset = c.offsets[0];
+            st.pid = c.pid;
+            st.tid = c.tid;
+            st.frames = { 0x555500002000, function };
+            b.add(st);
+        };
+        stackHere(0x555500003000);
+        open(b, c);
+        stackHere(0x555500004000);
+        b.egress(c, p.request(1, getRequest("/one"), true));
+        b.ingress(c, p.response(1, { { ":status", "200" } }, true));
+        stackHere(0x555500005000);
+        b.egress(c, p.request(3, getRequest("/two"), true) + p.request(5, getRequest("/three"), true));
+        b.ingress(c, p.response(3, { { ":status", "200" } }, true) + p.response(5, { { ":status", "200" } }, true));
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(3));
+        std::map<uint32_t, const Flow*> byStream;
+        for (const Flow& f : r.flows)
+            byStream[f.streamId] = &f;
+        QVERIFY(byStream[1]->initiator);
+        QCOMPARE(byStream[1]->initiator->frames[1].moduleOffset, uint64_t(0x4000));
+        QCOMPARE(byStream[1]->initiator->frames[1].module, QStringLiteral("/opt/h2client"));
+        QVERIFY(byStream[3]->initiator);
+        QCOMPARE(byStream[3]->initiator->frames[1].moduleOffset, uint64_t(0x5000));
+        QVERIFY(!byStream[5]->initiator);
+    }
+
     void simpleGet()
     {
         StreamBuilder b;
