@@ -20,7 +20,7 @@ invocation so every figure has its baseline beside it:
                  at nice 19: it runs when nginx and the load generator leave
                  a CPU idle, so what remains of the added latency is the
                  probes' and the copies' (count is the probes' alone)
-  traced-nostacks  the same with --no-stacks: no initiator stack per message
+  traced-nostacks  traced with --no-stacks: no initiator stack per message
                  (issue 12), so traced vs this is what stacks cost
   traced-bare    --no-timing --no-stacks: traced vs this is what timing and
                  stacks cost together
