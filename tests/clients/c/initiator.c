@@ -76,5 +76,9 @@ int main(int argc, char **argv)
 		}
 	}
 	close(fd);
+	/* Stay a moment: the helper places stack frames with /proc/PID/maps, read
+	 * again when a stack lands in code mapped after the exec (libc, mapped by
+	 * ld.so); a process already gone by then keeps those frames unplaced. */
+	usleep(300 * 1000);
 	return 0;
 }
