@@ -6,6 +6,7 @@ connection and direction, process events."""
 import struct
 
 STREAM_START, DATA, CONN_CLOSE, PROCESS, LOST, NOTICE, LIBRARY, READY, STREAM_END = range(1, 10)
+STACK, MODULE_MAP = 12, 13  # initiator stacks (issue 12)
 HEADER = 16
 DATA_FIXED = 96  # Data body before the payload
 

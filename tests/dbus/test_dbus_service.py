@@ -162,6 +162,18 @@ class ServiceTest(unittest.TestCase):
         self.assertIn(b"HTTP/1.0 200 OK\r\n" if received.startswith(b"HTTP/1.0") else b"HTTP/1.1 200 OK\r\n", received)
         self.assertTrue(received.endswith(httpserver.HELLO_BODY), received[-200:])
         self.assertEqual(stream.pids(), {curl.pid})
+        # Initiator stacks are on by default: curl's request has its stack, after its process's mappings.
+        types = stream.types()
+        self.assertIn(records.STACK, types)
+        self.assertIn(records.MODULE_MAP, types)
+        self.assertLess(types.index(records.MODULE_MAP), types.index(records.STACK))
+
+    def test_stacks_option_off(self):
+        curl, body, stream = self.capture_one(ALLOWED, "/hello", {"CLIENT_OPTIONS": "{'stacks': False}"})
+        self.assertEqual(body, httpserver.HELLO_BODY)
+        self.assertIn(records.DATA, stream.types())
+        self.assertNotIn(records.STACK, stream.types())
+        self.assertNotIn(records.MODULE_MAP, stream.types())
 
     def test_unauthorized_gets_access_denied_and_no_probes(self):
         target = subprocess.Popen(["sleep", "30"])
@@ -292,6 +304,7 @@ class ServiceTest(unittest.TestCase):
             ("capture", [str(target.pid)], "{'pids': dbus.Array([], signature='u')}", "between 1 and 1024"),
             ("capture", [str(target.pid)], "{'follow_forks': 'yes'}", "follow_forks must be a boolean"),
             ("capture", [str(target.pid)], "{'timing': dbus.UInt32(0)}", "timing must be a boolean"),
+            ("capture", [str(target.pid)], "{'stacks': 'no'}", "stacks must be a boolean"),
             ("capture", [str(target.pid)], "{'max_call_bytes': dbus.UInt64(1)}", "max_call_bytes must be"),
             ("capture", [str(target.pid)], "{'max_call_bytes': dbus.Int32(4096)}", "max_call_bytes must be"),
             ("capture", [str(target.pid)], "{'pids': dbus.Array([1], signature='i')}", "array of uint32"),
