@@ -96,8 +96,13 @@ std::shared_ptr<const InitiatorStack> InitiatorStacks::resolve(const record::Sta
         }
         out->frames.push_back(std::move(f));
     }
-    out->partial = cut || stack.frames.size() >= kKernelFrameLimit || out->frames.isEmpty()
-        || !isCRuntime(out->frames.back().module);
+    // Where the walk ends when it is whole: the C runtime's start routines, or — for Go, whose
+    // goroutines all start in runtime.goexit with a zero frame pointer — the Go binary itself.
+    const bool reachedStart = !out->frames.isEmpty()
+        && (isCRuntime(out->frames.back().module)
+            || (stack.source == record::Source::GoTls && !out->frames.back().module.isEmpty()
+                && out->frames.back().module == out->frames.front().module));
+    out->partial = cut || stack.frames.size() >= kKernelFrameLimit || !reachedStart;
     return out;
 }
 

@@ -13,7 +13,9 @@
 // stops at a zero or unreadable frame pointer, so a stack is whole only when
 // it reaches the C runtime's start routines — its outermost frame in libc
 // (__libc_start_call_main for a main thread, start_thread for the others) —
-// with fewer frames than the kernel's limit. A frame outside every executable
+// or, for a stack taken at Go's crypto/tls Write, the Go binary that frame 0
+// is in (every goroutine starts in runtime.goexit), with fewer frames than
+// the kernel's limit. A frame outside every executable
 // mapping ends the stack there (a walk through code without frame pointers
 // reading data as frames; JIT code in anonymous memory is not followed
 // either): it and what follows are dropped and the stack is partial. Nothing

@@ -9,7 +9,9 @@ in the client's file to a function on its own (the frame's file offset to a
 virtual address through the program headers `readelf` lists, then the symbol
 `nm` says covers it), independently of httptap. `--no-stacks` gives none. curl
 over TLS (Debian's libssl has no frame pointers) gets a stack whose first
-frame is in libssl and that says it is partial.
+frame is in libssl and that says it is partial. A Go client over TLS (Go keeps
+frame pointers) gets its whole goroutine stack, from crypto/tls Write to
+runtime.goexit, named by httptap-record from the binary's symbols.
 
     /usr/bin/python3 -m unittest -v test_stacks.StackTests.test_c_client_frames
 """
@@ -138,3 +140,23 @@ class StackTests(CaptureTestCase):
         # Debian's libssl and curl are built without frame pointers: the walk cannot be whole.
         self.assertTrue(stack["partial"], stack)
         self.assertEqual(stack["thread"], "curl")
+
+    def test_go_tls_whole(self):
+        from test_go_capture import go_build  # builds with the Go toolchain, offline
+        client = go_build("client")
+        nginx = harness.Nginx()
+        try:
+            urls = [nginx.https("/hello"), nginx.https("/hello?again=1")]
+            capture = record([client, *urls])
+        finally:
+            nginx.stop()
+        self.assertRecorded(capture, 2)
+        for url in urls:
+            stack = capture.one("GET", url)["initiator"]
+            self.assertIsNotNone(stack, capture.describe())
+            symbols = [frame.get("symbol") for frame in stack["frames"]]
+            self.assertEqual(symbols[0], "crypto/tls.(*Conn).Write", symbols)
+            self.assertIn("net/http.(*persistConn).writeLoop", symbols)
+            self.assertEqual(symbols[-1], "runtime.goexit", symbols)
+            self.assertEqual({os.path.realpath(f["module"]) for f in stack["frames"]}, {os.path.realpath(client)})
+            self.assertFalse(stack["partial"], stack)

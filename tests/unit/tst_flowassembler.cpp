@@ -259,6 +259,29 @@ private Q_SLOTS:
         QCOMPARE(f.initiator->frames[1].moduleOffset, uint64_t(0x1700));
     }
 
+    // A stack at Go's TLS Write ends in the Go binary (runtime.goexit): whole. The same frames from the
+    // syscall path cannot be told from a C program's walk that stopped early: partial.
+    void initiatorGoWhole()
+    {
+        for (const record::Source source : { record::Source::GoTls, record::Source::Syscall }) {
+            StreamBuilder b;
+            TestConnection c;
+            c.source = source;
+            record::ModuleMap m;
+            m.pid = c.pid;
+            m.mappings.push_back({ 0x400000, 0x800000, 0, 1, 12, "/opt/goclient" });
+            b.add(m);
+            b.add(stackFor(c, { 0x594989, 0x5c26c2, 0x465441 }));
+            b.egress(c, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+            b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx");
+            const AssemblyResult r = assemble(b.records());
+            QCOMPARE(r.flows.size(), size_t(1));
+            QVERIFY(r.flows[0].initiator);
+            QCOMPARE(r.flows[0].initiator->frames.size(), 3);
+            QCOMPARE(r.flows[0].initiator->partial, source != record::Source::GoTls);
+        }
+    }
+
     // A stack whose message never came (its Data lost) is not given to a later message.
     void initiatorStaleStackDropped()
     {
