@@ -26,6 +26,8 @@ constexpr int kSocketBuffer = 4 << 20;
 constexpr int kCloseTimeoutMs = 5000;
 // After the command's exit, how many ticks to wait for its Exit record.
 constexpr int kExitWaitTicks = 4;
+// A wake-up that brought fewer records than this lets the next ones gather (m_gather).
+constexpr int kGatherBelow = 256;
 
 uint64_t monotonicNs()
 {
@@ -65,6 +67,18 @@ CaptureSession::CaptureSession(QString id, QString owner, int streamFd, QObject*
     connect(&m_tick, &QTimer::timeout, this, &CaptureSession::onTick);
     m_closeDeadline.setSingleShot(true);
     connect(&m_closeDeadline, &QTimer::timeout, this, &CaptureSession::finish);
+    // As in direct mode (helper/main.cpp): under load the ring buffer wakes us for every few
+    // records, each wake-up a context switch on a CPU the traced process needs. After one that
+    // brought few, the notifier rests for a millisecond while records gather.
+    m_gather.setSingleShot(true);
+    m_gather.setInterval(1);
+    m_gather.setTimerType(Qt::PreciseTimer);
+    connect(&m_gather, &QTimer::timeout, this, [this] {
+        if (!m_eventNotifier || !m_engine || m_stopping || m_finished)
+            return;
+        m_eventNotifier->setEnabled(true);
+        onEvents();
+    });
 }
 
 CaptureSession::~CaptureSession()
@@ -139,6 +153,10 @@ void CaptureSession::onEvents()
         return;
     }
     takeRecords();
+    if (n > 0 && n < kGatherBelow && m_eventNotifier && !m_stopping) {
+        m_eventNotifier->setEnabled(false);
+        m_gather.start();
+    }
 }
 
 void CaptureSession::onTick()
@@ -170,6 +188,7 @@ void CaptureSession::stop()
         return;
     m_stopping = true;
     m_tick.stop();
+    m_gather.stop();
     if (m_engine) {
         while (m_engine->poll(0) > 0) { }
         m_engine->reportUnreadConnections();
@@ -277,6 +296,7 @@ void CaptureSession::finish()
     m_finished = true;
     m_tick.stop();
     m_closeDeadline.stop();
+    m_gather.stop();
     for (QSocketNotifier* n : {m_eventNotifier, m_readNotifier, m_writeNotifier, m_commandNotifier}) {
         if (n)
             n->setEnabled(false);

@@ -84,6 +84,7 @@ private:
     QSocketNotifier* m_commandNotifier = nullptr;
     QTimer m_tick;
     QTimer m_closeDeadline;
+    QTimer m_gather; // after a wake-up that brought few records: a millisecond before the next
     std::deque<std::vector<uint8_t>> m_queue;
     size_t m_queuedBytes = 0;
     size_t m_sentOfFront = 0;
