@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <string>
 #include <vector>
+#include <malloc.h>
 #include <unistd.h>
 
 namespace httptap::bench {
@@ -31,6 +32,14 @@ inline uint64_t rssBytes()
         std::fclose(f);
     }
     return static_cast<uint64_t>(resident) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+// Bytes malloc has handed out and not had back (its own chunk headers included): what the
+// heap holds, without the free pages RSS also counts.
+inline uint64_t heapBytes()
+{
+    const struct mallinfo2 mi = mallinfo2();
+    return mi.uordblks + mi.hblkhd;
 }
 
 // A client-side capture of connection connId (syscall source, 127.0.0.1).

@@ -25,8 +25,8 @@ QList<httptap::Flow> sampleFlows()
     flows[1].response.headers = { { "Content-Type", "application/json; charset=utf-8" }, { "ETag", "\"x\"" } };
     flows[1].response.body = QByteArray(5000, 'x');
     flows[2].request.method = "POST";
-    flows[2].request.scheme = "https";
-    flows[2].request.authority = "grpc.example.com";
+    flows[2].request.editRare().scheme = "https";
+    flows[2].request.editRare().authority = "grpc.example.com";
     flows[2].request.target = "/pkg.Service/Call";
     flows[2].httpVersion = "HTTP/2";
     flows[2].source = httptap::record::Source::OpenSsl;

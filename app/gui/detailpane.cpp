@@ -79,7 +79,7 @@ QString rawResponseHead(const Flow& f)
 {
     const HttpMessage& resp = f.response;
     QString out;
-    for (const HttpMessage& info : f.informational)
+    for (const HttpMessage& info : f.informational())
         out += version(info) + QLatin1Char(' ') + QString::number(info.status) + QLatin1Char(' ') + escapeBytes(info.reason)
             + QLatin1Char('\n') + headerLines(info.headers) + QLatin1Char('\n');
     if (isHttp2(f))
@@ -103,13 +103,13 @@ void setTextKeepingPlace(QPlainTextEdit* edit, const QString& text, bool live)
 
 QString arrivalLines(const char* title, const HttpMessage& m, uint64_t startNs)
 {
-    if (m.bodyArrivals.isEmpty())
+    if (m.bodyArrivals().isEmpty())
         return {};
     QString out = QObject::tr("\n%1 body arrived in %2 parts%3\n")
                       .arg(QObject::tr(title))
-                      .arg(m.bodyArrivals.size())
-                      .arg(m.bodyArrivalsCapped ? QObject::tr(" (the first %1 listed)").arg(m.bodyArrivals.size()) : QString());
-    for (const BodyArrival& a : m.bodyArrivals) {
+                      .arg(m.bodyArrivals().size())
+                      .arg(m.bodyArrivalsCapped() ? QObject::tr(" (the first %1 listed)").arg(m.bodyArrivals().size()) : QString());
+    for (const BodyArrival& a : m.bodyArrivals()) {
         out += QStringLiteral("  %1 ms  %2 bytes\n")
                    .arg(a.timestampNs >= startNs ? double(a.timestampNs - startNs) / 1e6 : 0.0, 10, 'f', 3)
                    .arg(a.bytes);
@@ -232,7 +232,7 @@ void DetailPane::setFlow(const Flow* flow)
 
 QByteArray DetailPane::displayBody(const HttpMessage& message)
 {
-    return message.decoded ? message.decodedBody : message.body;
+    return message.decoded() ? message.decodedBody() : message.body;
 }
 
 void DetailPane::refreshHeaders(bool live)
@@ -272,7 +272,7 @@ void DetailPane::refresh(bool live)
     m_payload->setFlow(flow);
     m_cookies->setFlow(flow);
     m_grpc->setFlow(flow);
-    m_tabs->setTabVisible(m_tabs->indexOf(m_grpc), flow && flow->grpc.isGrpc);
+    m_tabs->setTabVisible(m_tabs->indexOf(m_grpc), flow && flow->grpc().isGrpc);
     showStreams();
     m_initiator->setStack(flow ? flow->initiator : nullptr);
     m_tabs->setTabVisible(m_tabs->indexOf(m_initiator), flow && flow->initiator);
@@ -305,25 +305,25 @@ void DetailPane::refresh(bool live)
         if (body.isEmpty())
             m_response->setMessage(tr("Waiting for the body…"));
         else if (live)
-            m_response->appendBody(body, resp.decoded ? uint64_t(body.size()) : resp.bodySize, flowMimeType(f));
+            m_response->appendBody(body, resp.decoded() ? uint64_t(body.size()) : resp.bodySize, flowMimeType(f));
         else
-            m_response->setBody(body, resp.decoded ? uint64_t(body.size()) : resp.bodySize, flowMimeType(f));
+            m_response->setBody(body, resp.decoded() ? uint64_t(body.size()) : resp.bodySize, flowMimeType(f));
     } else {
         const QByteArray body = displayBody(resp);
         if (body.isEmpty())
             m_response->setMessage(resp.bodySize ? tr("[%1 bytes observed, none kept]").arg(resp.bodySize) : tr("[no body]"));
         else
-            m_response->setBody(body, resp.decoded ? uint64_t(body.size()) : resp.bodySize, flowMimeType(f));
+            m_response->setBody(body, resp.decoded() ? uint64_t(body.size()) : resp.bodySize, flowMimeType(f));
     }
 
     // Trailers.
     QString t;
-    if (!req.trailers.isEmpty())
-        t += tr("Request Trailers\n") + headerLines(req.trailers) + QLatin1Char('\n');
-    if (!resp.trailers.isEmpty())
-        t += tr("Response Trailers\n") + headerLines(resp.trailers);
-    if (f.grpc.isGrpc && f.grpc.status >= 0)
-        t += tr("\ngRPC status: %1 %2\n").arg(f.grpc.status).arg(escapeBytes(f.grpc.message));
+    if (!req.trailers().isEmpty())
+        t += tr("Request Trailers\n") + headerLines(req.trailers()) + QLatin1Char('\n');
+    if (!resp.trailers().isEmpty())
+        t += tr("Response Trailers\n") + headerLines(resp.trailers());
+    if (f.grpc().isGrpc && f.grpc().status >= 0)
+        t += tr("\ngRPC status: %1 %2\n").arg(f.grpc().status).arg(escapeBytes(f.grpc().message));
     setTextKeepingPlace(m_trailers, t.isEmpty() ? tr("No trailers.") : t, live);
 
     // Timing.
@@ -356,7 +356,7 @@ void DetailPane::refresh(bool live)
 void DetailPane::showStreams()
 {
     const Flow* f = m_flow ? &*m_flow : nullptr;
-    const bool messages = f && (f->isWebSocket() || f->grpc.isGrpc);
+    const bool messages = f && (f->isWebSocket() || f->grpc().isGrpc);
     m_tabs->setTabVisible(m_tabs->indexOf(m_messagesPage), messages);
     if (messages) {
         const bool follow = m_messagesPage->atBottom();
@@ -366,11 +366,11 @@ void DetailPane::showStreams()
         m_messagesModel->clear();
     }
     // Shown once there are events: an event stream before its first one has nothing to list.
-    const bool events = f && !f->serverSentEvents.isEmpty();
+    const bool events = f && !f->serverSentEvents().isEmpty();
     m_tabs->setTabVisible(m_tabs->indexOf(m_eventsPage), events);
     if (events) {
         const bool follow = m_eventsPage->atBottom();
-        m_eventsModel->setEvents(f->id, f->startNs, f->serverSentEvents);
+        m_eventsModel->setEvents(f->id, f->startNs, f->serverSentEvents());
         m_eventsPage->followIfWasAtBottom(follow);
     } else {
         m_eventsModel->clear();

@@ -46,8 +46,8 @@ void GrpcPage::setFlow(const Flow* flow)
 {
     m_messages.clear();
     QList<QStringList> rows;
-    if (flow && flow->grpc.isGrpc) {
-        const GrpcInfo& g = flow->grpc;
+    if (flow && flow->grpc().isGrpc) {
+        const GrpcInfo& g = flow->grpc();
         QString status = g.status >= 0 ? tr("status %1").arg(g.status) : tr("no status yet");
         if (!g.message.isEmpty())
             status += QStringLiteral(" (%1)").arg(escapeBytes(g.message));

@@ -69,7 +69,7 @@ void PayloadPage::setFlow(const Flow* flow)
                 query << QStringList { escapeBytes(f.name), escapeBytes(f.value) };
 
         const HttpMessage& req = flow->request;
-        const QByteArray body = req.decoded ? req.decodedBody : req.body;
+        const QByteArray body = req.decoded() ? req.decodedBody() : req.body;
         const QByteArray contentType = req.header("Content-Type");
         const QByteArray type = contentType.split(';').first().trimmed().toLower();
         if (type == "application/x-www-form-urlencoded" && !body.isEmpty()) {
@@ -87,7 +87,7 @@ void PayloadPage::setFlow(const Flow* flow)
         // Parsed form fields stand for the body; anything else is shown as a body.
         showBody = (!body.isEmpty() || req.bodySize) && form.isEmpty();
         if (showBody)
-            m_body->setBody(body, req.decoded ? uint64_t(body.size()) : req.bodySize,
+            m_body->setBody(body, req.decoded() ? uint64_t(body.size()) : req.bodySize,
                 QString::fromLatin1(type));
     }
     if (!showBody)

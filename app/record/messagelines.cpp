@@ -26,25 +26,25 @@ QByteArray MessageLines::take(const Flow& flow, const JsonlWriter& writer, bool 
     QByteArray out;
     // WebSocket messages are numbered per direction, like the other types.
     qsizetype perDirection[2] = { 0, 0 };
-    for (qsizetype i = 0; i < flow.webSocketMessages.size(); ++i) {
-        const WebSocketMessage& m = flow.webSocketMessages[i];
+    for (qsizetype i = 0; i < flow.webSocketMessages().size(); ++i) {
+        const WebSocketMessage& m = flow.webSocketMessages()[i];
         const qsizetype index = perDirection[m.fromClient ? 0 : 1]++;
         if (i >= w.webSocket)
             out += line(flow, "websocket", m.fromClient, index, JsonlWriter::webSocketMessageJson(m, writer.clock()));
     }
-    w.webSocket = flow.webSocketMessages.size();
-    for (; w.events < flow.serverSentEvents.size(); ++w.events) {
+    w.webSocket = flow.webSocketMessages().size();
+    for (; w.events < flow.serverSentEvents().size(); ++w.events) {
         out += line(flow, "sse", false, w.events,
-            JsonlWriter::serverSentEventJson(flow.serverSentEvents[w.events], writer.clock()));
+            JsonlWriter::serverSentEventJson(flow.serverSentEvents()[w.events], writer.clock()));
     }
-    if (flow.grpc.isGrpc) {
-        for (; w.grpcRequests < flow.grpc.requestMessages.size(); ++w.grpcRequests) {
+    if (flow.grpc().isGrpc) {
+        for (; w.grpcRequests < flow.grpc().requestMessages.size(); ++w.grpcRequests) {
             out += line(flow, "grpc", true, w.grpcRequests,
-                JsonlWriter::grpcMessageJson(flow.grpc.requestMessages[w.grpcRequests], writer.clock()));
+                JsonlWriter::grpcMessageJson(flow.grpc().requestMessages[w.grpcRequests], writer.clock()));
         }
-        for (; w.grpcResponses < flow.grpc.responseMessages.size(); ++w.grpcResponses) {
+        for (; w.grpcResponses < flow.grpc().responseMessages.size(); ++w.grpcResponses) {
             out += line(flow, "grpc", false, w.grpcResponses,
-                JsonlWriter::grpcMessageJson(flow.grpc.responseMessages[w.grpcResponses], writer.clock()));
+                JsonlWriter::grpcMessageJson(flow.grpc().responseMessages[w.grpcResponses], writer.clock()));
         }
     }
     if (finished)

@@ -25,7 +25,7 @@ std::string utf8(const QByteArray& wire) { return JsonlWriter::wireString(wire).
 // one, the server's address.
 std::string hostLabel(const Flow& flow)
 {
-    QByteArray host = flow.request.authority.isEmpty() ? flow.request.header("host").trimmed() : flow.request.authority;
+    QByteArray host = flow.request.authority().isEmpty() ? flow.request.header("host").trimmed() : flow.request.authority();
     if (!host.isEmpty())
         return utf8(host.toLower());
     const FlowEndpoint& server = flow.role == Flow::Role::Client ? flow.remote : flow.local;

@@ -41,7 +41,7 @@ void appendHeaders(QStringList& lines, const HttpHeaders& headers, const Compare
 
 QByteArray shownBody(const HttpMessage& m)
 {
-    return m.decoded ? m.decodedBody : m.body;
+    return m.decoded() ? m.decodedBody() : m.body;
 }
 
 void appendBody(QStringList& lines, const HttpMessage& m, const CompareOptions& options)

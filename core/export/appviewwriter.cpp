@@ -145,15 +145,15 @@ void addNet(Properties& data, const Flow& flow)
 
 QString hostOf(const HttpMessage& request)
 {
-    if (!request.authority.isEmpty())
-        return JsonlWriter::wireString(request.authority);
+    if (!request.authority().isEmpty())
+        return JsonlWriter::wireString(request.authority());
     const QByteArray host = request.header("host");
     return host.isNull() ? QString() : JsonlWriter::wireString(host.trimmed());
 }
 
 QString schemeOf(const Flow& flow)
 {
-    return flow.request.scheme.isEmpty() ? flow.scheme() : JsonlWriter::wireString(flow.request.scheme);
+    return flow.request.scheme().isEmpty() ? flow.scheme() : JsonlWriter::wireString(flow.request.scheme());
 }
 
 void addRequestLine(Properties& data, const Flow& flow)

@@ -107,8 +107,8 @@ void readWebSocketMessages(const QJsonObject& entry, Flow& f)
     f.webSocket = true;
     const QJsonArray messages = list.toArray();
     for (qsizetype i = 0; i < messages.size(); ++i) {
-        if (f.webSocketMessages.size() >= Flow::kMaxStreamItems) {
-            f.streamItemsDropped += uint64_t(messages.size() - i);
+        if (f.webSocketMessages().size() >= Flow::kMaxStreamItems) {
+            f.editRare().streamItemsDropped += uint64_t(messages.size() - i);
             break;
         }
         const QJsonObject o = messages[i].toObject();
@@ -131,7 +131,7 @@ void readWebSocketMessages(const QJsonObject& entry, Flow& f)
             m.closeCode = (uint8_t(m.data[0]) << 8) | uint8_t(m.data[1]);
             m.closeReason = m.data.mid(2);
         }
-        f.webSocketMessages.append(std::move(m));
+        f.editRare().webSocketMessages.append(std::move(m));
     }
 }
 
@@ -186,8 +186,8 @@ Flow flowOf(const QJsonObject& entry)
 
     f.httpVersion = normalisedVersion(req.value(QStringLiteral("httpVersion")).toString());
     f.request.method = bytesOf(req.value(QStringLiteral("method")));
-    f.request.scheme = url.scheme().toLatin1();
-    f.request.authority = url.authority(QUrl::FullyEncoded).toUtf8();
+    f.request.editRare().scheme = url.scheme().toLatin1();
+    f.request.editRare().authority = url.authority(QUrl::FullyEncoded).toUtf8();
     f.request.target = url.path(QUrl::FullyEncoded).toUtf8();
     if (f.request.target.isEmpty())
         f.request.target = "/";
@@ -218,13 +218,13 @@ Flow flowOf(const QJsonObject& entry)
         r.headers = headersOf(resp.value(QStringLiteral("headers")), QStringLiteral("response.headers"));
         const QJsonObject content = resp.value(QStringLiteral("content")).toObject();
         r.body = bodyText(content, QStringLiteral("encoding"));
-        r.contentEncoding = r.header("Content-Encoding");
-        if (!r.contentEncoding.isEmpty()) {
-            r.decoded = true;
-            r.decodedBody = r.body;
+        r.editRare().contentEncoding = r.header("Content-Encoding");
+        if (!r.contentEncoding().isEmpty()) {
+            r.editRare().decoded = true;
+            r.editRare().decodedBody = r.body;
         }
         const qint64 wire = resp.value(QStringLiteral("bodySize")).toInteger(-1);
-        r.bodySize = uint64_t(wire >= 0 && r.contentEncoding.size() ? wire : r.body.size());
+        r.bodySize = uint64_t(wire >= 0 && r.contentEncoding().size() ? wire : r.body.size());
         r.bodyTruncated = resp.value(QStringLiteral("_bodyTruncated")).toBool();
         r.complete = true;
     } else {

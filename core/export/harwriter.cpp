@@ -145,7 +145,7 @@ QString harVersion(const QByteArray& httpVersion)
     return httpVersion == "HTTP/2" ? QStringLiteral("h2") : QString::fromLatin1(httpVersion);
 }
 
-const QByteArray& bodyOf(const HttpMessage& m) { return m.decoded ? m.decodedBody : m.body; }
+const QByteArray& bodyOf(const HttpMessage& m) { return m.decoded() ? m.decodedBody() : m.body; }
 
 QJsonValue grpcJson(const GrpcInfo& g)
 {
@@ -249,9 +249,9 @@ QJsonObject responseJson(const Flow& flow, Redaction& r)
     const QByteArray contentType = m.header("Content-Type");
     const QByteArray body = redactedBody(bodyOf(m), r);
     QJsonObject content;
-    content.insert(QStringLiteral("size"), qint64(m.decoded ? m.decodedBody.size() : qint64(m.bodySize)));
-    if (m.decoded && qint64(m.decodedBody.size()) > qint64(m.bodySize))
-        content.insert(QStringLiteral("compression"), qint64(m.decodedBody.size()) - qint64(m.bodySize));
+    content.insert(QStringLiteral("size"), qint64(m.decoded() ? m.decodedBody().size() : qint64(m.bodySize)));
+    if (m.decoded() && qint64(m.decodedBody().size()) > qint64(m.bodySize))
+        content.insert(QStringLiteral("compression"), qint64(m.decodedBody().size()) - qint64(m.bodySize));
     content.insert(
         QStringLiteral("mimeType"), contentType.isEmpty() ? QStringLiteral("x-unknown") : str(contentType));
     if (writeAsText(contentType, body)) {
@@ -274,7 +274,7 @@ QJsonObject responseJson(const Flow& flow, Redaction& r)
 QJsonArray webSocketMessagesJson(const Flow& flow, const CaptureClock& clock)
 {
     QJsonArray out;
-    for (const WebSocketMessage& m : flow.webSocketMessages) {
+    for (const WebSocketMessage& m : flow.webSocketMessages()) {
         QJsonObject o { { QStringLiteral("type"), m.fromClient ? QStringLiteral("send") : QStringLiteral("receive") },
             { QStringLiteral("time"), double(clock.toRealtimeNs(m.timeNs)) / 1e9 },
             { QStringLiteral("opcode"), int(m.opcode) } };
@@ -368,8 +368,8 @@ QJsonObject entryJson(const Flow& flow, const CaptureClock& clock, const HarOpti
     e.insert(QStringLiteral("_truncated"), flow.truncated);
     e.insert(QStringLiteral("_incomplete"), flow.incomplete);
     e.insert(QStringLiteral("_notes"), QJsonArray::fromStringList(flow.notes));
-    if (flow.grpc.isGrpc)
-        e.insert(QStringLiteral("_grpc"), grpcJson(flow.grpc));
+    if (flow.grpc().isGrpc)
+        e.insert(QStringLiteral("_grpc"), grpcJson(flow.grpc()));
     if (flow.isWebSocket()) {
         e.insert(QStringLiteral("_resourceType"), QStringLiteral("websocket"));
         e.insert(QStringLiteral("_webSocketMessages"), webSocketMessagesJson(flow, clock));

@@ -52,16 +52,16 @@ QJsonObject timingsJson(const Flow& flow)
 void addBody(QJsonObject& o, const HttpMessage& m)
 {
     o.insert(QStringLiteral("headers"), headerArray(m.headers));
-    o.insert(QStringLiteral("trailers"), headerArray(m.trailers));
+    o.insert(QStringLiteral("trailers"), headerArray(m.trailers()));
     o.insert(QStringLiteral("body_size"), qint64(m.bodySize));
     o.insert(QStringLiteral("body"), QString::fromLatin1(m.body.toBase64()));
     o.insert(QStringLiteral("body_truncated"), m.bodyTruncated);
     o.insert(QStringLiteral("complete"), m.complete);
-    o.insert(QStringLiteral("content_encoding"), JsonlWriter::wireString(m.contentEncoding));
+    o.insert(QStringLiteral("content_encoding"), JsonlWriter::wireString(m.contentEncoding()));
     o.insert(QStringLiteral("decoded_body"),
-        m.decoded ? QJsonValue(QString::fromLatin1(m.decodedBody.toBase64())) : QJsonValue(QJsonValue::Null));
-    o.insert(QStringLiteral("decoded_body_size"), m.decoded ? QJsonValue(qint64(m.decodedBody.size())) : QJsonValue());
-    o.insert(QStringLiteral("decoded_body_truncated"), m.decodedTruncated);
+        m.decoded() ? QJsonValue(QString::fromLatin1(m.decodedBody().toBase64())) : QJsonValue(QJsonValue::Null));
+    o.insert(QStringLiteral("decoded_body_size"), m.decoded() ? QJsonValue(qint64(m.decodedBody().size())) : QJsonValue());
+    o.insert(QStringLiteral("decoded_body_truncated"), m.decodedTruncated());
 }
 
 QJsonValue timeJson(const CaptureClock& clock, uint64_t ns)
@@ -82,24 +82,24 @@ QJsonValue webSocketJson(const Flow& f, const CaptureClock& clock)
     if (!f.isWebSocket())
         return QJsonValue::Null;
     QJsonArray messages;
-    const qsizetype kept = std::min(f.webSocketMessages.size(), kMaxJsonlStreamItems);
+    const qsizetype kept = std::min(f.webSocketMessages().size(), kMaxJsonlStreamItems);
     for (qsizetype i = 0; i < kept; ++i)
-        messages.append(JsonlWriter::webSocketMessageJson(f.webSocketMessages[i], clock));
-    return QJsonObject { { QStringLiteral("extensions"), JsonlWriter::wireString(f.webSocketExtensions) },
+        messages.append(JsonlWriter::webSocketMessageJson(f.webSocketMessages()[i], clock));
+    return QJsonObject { { QStringLiteral("extensions"), JsonlWriter::wireString(f.webSocketExtensions()) },
         { QStringLiteral("messages"), messages },
-        { QStringLiteral("messages_dropped"), qint64(f.streamItemsDropped + uint64_t(f.webSocketMessages.size() - kept)) } };
+        { QStringLiteral("messages_dropped"), qint64(f.streamItemsDropped() + uint64_t(f.webSocketMessages().size() - kept)) } };
 }
 
 QJsonValue serverSentEventsJson(const Flow& f, const CaptureClock& clock)
 {
-    if (!f.isEventStream() && f.serverSentEvents.isEmpty())
+    if (!f.isEventStream() && f.serverSentEvents().isEmpty())
         return QJsonValue::Null;
     QJsonArray events;
-    const qsizetype kept = std::min(f.serverSentEvents.size(), kMaxJsonlStreamItems);
+    const qsizetype kept = std::min(f.serverSentEvents().size(), kMaxJsonlStreamItems);
     for (qsizetype i = 0; i < kept; ++i)
-        events.append(JsonlWriter::serverSentEventJson(f.serverSentEvents[i], clock));
+        events.append(JsonlWriter::serverSentEventJson(f.serverSentEvents()[i], clock));
     return QJsonObject { { QStringLiteral("events"), events },
-        { QStringLiteral("events_dropped"), qint64(f.streamItemsDropped + uint64_t(f.serverSentEvents.size() - kept)) } };
+        { QStringLiteral("events_dropped"), qint64(f.streamItemsDropped() + uint64_t(f.serverSentEvents().size() - kept)) } };
 }
 
 QJsonValue grpcJson(const GrpcInfo& g, const CaptureClock& clock)
@@ -192,7 +192,7 @@ QJsonObject JsonlWriter::toJson(const Flow& flow) const
     o.insert(QStringLiteral("http_version"), QString::fromLatin1(flow.httpVersion));
     o.insert(QStringLiteral("stream_id"), flow.streamId ? QJsonValue(qint64(flow.streamId)) : QJsonValue());
     o.insert(QStringLiteral("pushed_by"), flow.pushedBy ? QJsonValue(qint64(flow.pushedBy)) : QJsonValue());
-    o.insert(QStringLiteral("grpc"), grpcJson(flow.grpc, m_clock));
+    o.insert(QStringLiteral("grpc"), grpcJson(flow.grpc(), m_clock));
     o.insert(QStringLiteral("websocket"), webSocketJson(flow, m_clock));
     o.insert(QStringLiteral("server_sent_events"), serverSentEventsJson(flow, m_clock));
     o.insert(QStringLiteral("local"), endpointJson(flow.local));
@@ -225,7 +225,7 @@ QJsonObject JsonlWriter::toJson(const Flow& flow) const
     }
 
     QJsonArray informational;
-    for (const HttpMessage& m : flow.informational) {
+    for (const HttpMessage& m : flow.informational()) {
         informational.append(
             QJsonObject { { QStringLiteral("status"), m.status }, { QStringLiteral("reason"), wireString(m.reason) },
                 { QStringLiteral("headers"), headerArray(m.headers) } });
@@ -317,19 +317,19 @@ void writeBodyMembers(JsonByteWriter& w, const HttpMessage& m)
     w.key("complete");
     w.boolean(m.complete);
     w.key("content_encoding");
-    w.wireString(m.contentEncoding);
+    w.wireString(m.contentEncoding());
     w.key("decoded_body");
-    if (m.decoded)
-        w.base64(m.decodedBody);
+    if (m.decoded())
+        w.base64(m.decodedBody());
     else
         w.null();
     w.key("decoded_body_size");
-    if (m.decoded)
-        w.integer(m.decodedBody.size());
+    if (m.decoded())
+        w.integer(m.decodedBody().size());
     else
         w.null();
     w.key("decoded_body_truncated");
-    w.boolean(m.decodedTruncated);
+    w.boolean(m.decodedTruncated());
     w.key("headers");
     writeHeaders(w, m.headers);
 }
@@ -359,7 +359,7 @@ void JsonlWriter::appendLine(const Flow& flow, QByteArray& out) const
     w.key("duration_ms");
     w.number(milliseconds(flow.startNs, flow.endNs));
     w.key("grpc");
-    writeJsonValue(w, grpcJson(flow.grpc, m_clock));
+    writeJsonValue(w, grpcJson(flow.grpc(), m_clock));
     w.key("http_version");
     w.latin1(std::string_view(flow.httpVersion.constData(), size_t(flow.httpVersion.size())));
     w.key("id");
@@ -368,7 +368,7 @@ void JsonlWriter::appendLine(const Flow& flow, QByteArray& out) const
     w.boolean(flow.incomplete);
     w.key("informational");
     w.beginArray();
-    for (const HttpMessage& m : flow.informational) {
+    for (const HttpMessage& m : flow.informational()) {
         w.beginObject();
         w.key("headers");
         writeHeaders(w, m.headers);
@@ -408,7 +408,7 @@ void JsonlWriter::appendLine(const Flow& flow, QByteArray& out) const
     w.key("target");
     w.wireString(flow.request.target);
     w.key("trailers");
-    writeHeaders(w, flow.request.trailers);
+    writeHeaders(w, flow.request.trailers());
     w.key("url");
     w.string(url);
     w.endObject();
@@ -421,7 +421,7 @@ void JsonlWriter::appendLine(const Flow& flow, QByteArray& out) const
         w.key("status");
         w.integer(flow.response.status);
         w.key("trailers");
-        writeHeaders(w, flow.response.trailers);
+        writeHeaders(w, flow.response.trailers());
         w.endObject();
     } else {
         w.null();

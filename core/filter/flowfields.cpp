@@ -30,8 +30,8 @@ QString flowHost(const Flow& flow)
 {
     const HttpMessage& r = flow.request;
     QByteArray host;
-    if (!r.authority.isEmpty())
-        host = hostOfAuthority(r.authority);
+    if (!r.authority().isEmpty())
+        host = hostOfAuthority(r.authority());
     else if (isAbsolute(r.target)) {
         const QByteArray rest = r.target.mid(r.target.indexOf("//") + 2);
         const qsizetype slash = rest.indexOf('/');
@@ -70,7 +70,7 @@ QString flowMimeType(const Flow& flow)
 
 QString flowResourceType(const Flow& flow)
 {
-    if (flow.grpc.isGrpc)
+    if (flow.grpc().isGrpc)
         return QStringLiteral("grpc");
     const QString mime = flowMimeType(flow);
     if (mime.isEmpty())
@@ -100,7 +100,7 @@ QString flowResourceType(const Flow& flow)
 
 QString flowProtocol(const Flow& flow)
 {
-    if (flow.grpc.isGrpc)
+    if (flow.grpc().isGrpc)
         return QStringLiteral("gRPC");
     if (flow.httpVersion == "HTTP/2")
         return flow.isTls() ? QStringLiteral("h2") : QStringLiteral("h2c");
@@ -114,7 +114,7 @@ QString flowTlsLibrary(const Flow& flow)
 
 QString flowScheme(const Flow& flow)
 {
-    return flow.request.scheme.isEmpty() ? flow.scheme() : QString::fromLatin1(flow.request.scheme).toLower();
+    return flow.request.scheme().isEmpty() ? flow.scheme() : QString::fromLatin1(flow.request.scheme()).toLower();
 }
 
 uint64_t flowResponseSize(const Flow& flow)

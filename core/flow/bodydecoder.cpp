@@ -17,22 +17,26 @@ void addNote(Flow& flow, const QString& text)
 
 void decodeMessage(Flow& flow, HttpMessage& m, const char* which, uint64_t limit)
 {
-    m.contentEncoding = m.header("Content-Encoding").trimmed();
-    if (m.contentEncoding.isEmpty() || m.body.isEmpty())
+    const QByteArray coding = m.header("Content-Encoding").trimmed();
+    if (coding.isEmpty())
+        return; // most messages: nothing to keep
+    m.editRare().contentEncoding = coding;
+    if (m.body.isEmpty())
         return;
-    if (contentdecoder::codingFromName(m.contentEncoding) == contentdecoder::Coding::Identity)
+    if (contentdecoder::codingFromName(m.contentEncoding()) == contentdecoder::Coding::Identity)
         return;
-    contentdecoder::Result r = contentdecoder::decodeContent(m.contentEncoding, m.body, limit);
-    const QString encoding = QString::fromLatin1(m.contentEncoding);
+    contentdecoder::Result r = contentdecoder::decodeContent(m.contentEncoding(), m.body, limit);
+    const QString encoding = QString::fromLatin1(m.contentEncoding());
     if (!r.ok) {
         addNote(flow,
             QStringLiteral("%1 body could not be decoded (Content-Encoding: %2): %3; showing the raw bytes")
                 .arg(QLatin1StringView(which), encoding, r.error));
         return;
     }
-    m.decoded = true;
-    m.decodedBody = std::move(r.data);
-    m.decodedTruncated = r.limitReached || r.inputEnded || m.bodyTruncated;
+    HttpMessage::Rare& rare = m.editRare();
+    rare.decoded = true;
+    rare.decodedBody = std::move(r.data);
+    rare.decodedTruncated = r.limitReached || r.inputEnded || m.bodyTruncated;
     if (r.limitReached) {
         addNote(flow,
             QStringLiteral("decoded %1 body larger than %2 bytes; kept the first %2").arg(QLatin1StringView(which)).arg(limit));
@@ -41,6 +45,15 @@ void decodeMessage(Flow& flow, HttpMessage& m, const char* which, uint64_t limit
             QStringLiteral("%1 body ends before its %2 stream does; decoded what is there")
                 .arg(QLatin1StringView(which), encoding));
     }
+}
+
+// A body that grew by appending (chunked, to EOF, HTTP/2 DATA frames) may hold up to twice its
+// size; flows are kept for the whole capture, so the slack goes back (a declared length was
+// reserved exactly and stays as it is).
+void fitBody(QByteArray& body)
+{
+    if (body.capacity() - body.size() > body.size() / 8 + 64)
+        body.squeeze();
 }
 
 } // namespace
@@ -52,12 +65,14 @@ void decodeBodies(Flow& flow, uint64_t maxDecodedBytes)
         decodeMessage(flow, flow.response, "response", maxDecodedBytes);
     grpc::annotate(flow, maxDecodedBytes); // uses the body arrivals: before they are dropped below
     // An event stream is parsed as it arrives unless a Content-Encoding hid it: then from the decoded form.
-    if (flow.serverSentEvents.isEmpty() && flow.response.decoded && flow.isEventStream()) {
-        for (ServerSentEvent& e : SseParser::parseAll(flow.response.decodedBody, flow.response.lastByteNs))
+    if (flow.serverSentEvents().isEmpty() && flow.response.decoded() && flow.isEventStream()) {
+        for (ServerSentEvent& e : SseParser::parseAll(flow.response.decodedBody(), flow.response.lastByteNs))
             appendServerSentEvent(flow, std::move(e));
     }
     flow.request.dropSingleArrival();
     flow.response.dropSingleArrival();
+    fitBody(flow.request.body);
+    fitBody(flow.response.body);
 }
 
 } // namespace httptap

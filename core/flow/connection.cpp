@@ -637,7 +637,7 @@ void Connection::messageComplete(Http1Parser& parser, HttpMessage&& message)
         ex->flow.request = std::move(message);
         ex->requestDone = true;
     } else if (message.status >= 100 && message.status < 200 && message.status != 101) {
-        ex->flow.informational.append(std::move(message));
+        ex->flow.editRare().informational.append(std::move(message));
         return;
     } else {
         if (message.status == 101) {
@@ -645,7 +645,7 @@ void Connection::messageComplete(Http1Parser& parser, HttpMessage&& message)
             if (protocol.trimmed().compare("h2c", Qt::CaseInsensitive) == 0) {
                 // Not finished: its response comes as HTTP/2 stream 1 (feedParser switches over).
                 if (std::optional<Flow> upgraded = m_exchanges.takeBack(*ex)) {
-                    upgraded->informational.append(std::move(message));
+                    upgraded->editRare().informational.append(std::move(message));
                     m_h2cUpgrade = std::move(upgraded);
                     return;
                 }
@@ -654,7 +654,7 @@ void Connection::messageComplete(Http1Parser& parser, HttpMessage&& message)
                 && ex->flow.request.header("Upgrade").trimmed().compare("websocket", Qt::CaseInsensitive) == 0) {
                 // The handshake stays open: the frames that follow are its messages (feedParser switches over).
                 ex->flow.webSocket = true;
-                ex->flow.webSocketExtensions = message.header("Sec-WebSocket-Extensions");
+                ex->flow.editRare().webSocketExtensions = message.header("Sec-WebSocket-Extensions");
                 ex->flow.response = std::move(message);
                 ex->flow.hasResponse = true;
                 ex->responseDone = true;

@@ -28,12 +28,12 @@ void settle(Flow& f)
     if (haveRequest)
         f.startNs = f.request.firstByteNs;
     f.endNs = std::max({ f.startNs, f.request.lastByteNs, f.hasResponse ? f.response.lastByteNs : 0 });
-    for (const HttpMessage& m : std::as_const(f.informational))
+    for (const HttpMessage& m : std::as_const(f.informational()))
         f.endNs = std::max(f.endNs, m.lastByteNs);
-    if (!f.webSocketMessages.isEmpty())
-        f.endNs = std::max(f.endNs, f.webSocketMessages.last().timeNs);
-    if (!f.serverSentEvents.isEmpty())
-        f.endNs = std::max(f.endNs, f.serverSentEvents.last().timeNs);
+    if (!f.webSocketMessages().isEmpty())
+        f.endNs = std::max(f.endNs, f.webSocketMessages().last().timeNs);
+    if (!f.serverSentEvents().isEmpty())
+        f.endNs = std::max(f.endNs, f.serverSentEvents().last().timeNs);
     f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
     f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;
 }

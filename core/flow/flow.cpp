@@ -64,23 +64,27 @@ void HttpMessage::noteBodyArrival(uint64_t timestampNs, uint64_t bytes)
 {
     if (bytes == 0)
         return;
-    if (!bodyArrivals.isEmpty() && bodyArrivals.constLast().timestampNs == timestampNs) {
-        bodyArrivals.last().bytes += bytes; // the same record, split by chunk framing
+    Arrivals& arrivals = m_arrivals.edit();
+    QList<BodyArrival>& list = arrivals.list;
+    if (!list.isEmpty() && list.constLast().timestampNs == timestampNs) {
+        list.last().bytes += bytes; // the same record, split by chunk framing
         return;
     }
-    if (bodyArrivals.size() >= kMaxBodyArrivals) {
-        bodyArrivalsCapped = true;
+    if (list.size() >= kMaxBodyArrivals) {
+        arrivals.capped = true;
         return;
     }
-    bodyArrivals.append(BodyArrival { timestampNs, bytes });
+    list.append(BodyArrival { timestampNs, bytes });
 }
 
 void HttpMessage::dropSingleArrival()
 {
-    if (bodyArrivals.size() <= 1 && !bodyArrivalsCapped)
-        bodyArrivals = {};
+    if (!m_arrivals.present())
+        return;
+    if (bodyArrivals().size() <= 1 && !bodyArrivalsCapped())
+        m_arrivals.reset();
     else
-        bodyArrivals.squeeze();
+        m_arrivals.edit().list.squeeze();
 }
 
 QByteArray HttpMessage::header(const QByteArray& name) const
@@ -128,10 +132,10 @@ QString Flow::url() const
     // CONNECT names an authority, not a resource; show it as sent (HTTP/2 sends it as :authority).
     // (An extended CONNECT, RFC 8441, carries :protocol and a :path: it names a resource like any request.)
     if (request.method == "CONNECT" && request.header(":protocol").isEmpty())
-        return QString::fromLatin1(target.isEmpty() ? request.authority : target);
+        return QString::fromLatin1(target.isEmpty() ? request.authority() : target);
 
     QString authority = QString::fromLatin1(
-        request.authority.isEmpty() ? request.header("Host").trimmed() : request.authority);
+        request.authority().isEmpty() ? request.header("Host").trimmed() : request.authority());
     if (authority.isEmpty()) {
         // HTTP/1.0 clients may omit Host: fall back to the address the request went to.
         const FlowEndpoint& server = role == Role::Client ? remote : local;
@@ -145,7 +149,7 @@ QString Flow::url() const
     QString path = QString::fromLatin1(target);
     if (path.isEmpty() || (path != QLatin1String("*") && !path.startsWith(QLatin1Char('/'))))
         path.prepend(QLatin1Char('/'));
-    const QString urlScheme = request.scheme.isEmpty() ? scheme() : QString::fromLatin1(request.scheme);
+    const QString urlScheme = request.scheme().isEmpty() ? scheme() : QString::fromLatin1(request.scheme());
     return urlScheme + QStringLiteral("://") + authority + path;
 }
 

@@ -14,8 +14,15 @@
 //
 // HTTP/2: pseudo-headers (":method", ":path", ":status"…) stay in headers, in
 // wire order, as a browser shows them; they are also copied to method,
-// target (:path), scheme, authority and status. reason is empty.
+// target (:path), scheme(), authority() and status. reason is empty.
+//
+// Memory: a capture keeps every flow, so the parts few flows have (a
+// message's trailers, HTTP/2 :scheme/:authority, Content-Encoding and decoded
+// body; a flow's gRPC details) live in blocks allocated only when present
+// (lazypart.h): read them through the const accessors (an absent part reads
+// empty), write them through editRare() / editGrpc().
 
+#include "lazypart.h"
 #include "record/recordformat.h"
 
 #include <QByteArray>
@@ -44,38 +51,57 @@ struct HttpMessage {
     // Request side.
     QByteArray method;
     QByteArray target; // request-target exactly as sent ("/a?b", "http://h/x", "h:443")
-    QByteArray scheme; // HTTP/2 :scheme (empty for HTTP/1: the connection decides)
-    QByteArray authority; // HTTP/2 :authority (HTTP/1 has the Host header)
     // Response side.
-    int status = 0;
     QByteArray reason;
+    int status = 0;
 
     int versionMajor = 1;
     int versionMinor = 1;
-    HttpHeaders headers; // in original order and case
-    HttpHeaders trailers; // chunked trailers (HTTP/1) or the trailing header block (HTTP/2), if any
-    QByteArray body;
-    uint64_t bodySize = 0; // bytes of body observed (may exceed body.size())
     bool bodyTruncated = false; // body holds fewer bytes than were sent (limit, gap or cut)
     bool complete = false; // the parser saw the message end
+    HttpHeaders headers; // in original order and case
+    QByteArray body;
+    uint64_t bodySize = 0; // bytes of body observed (may exceed body.size())
     uint64_t firstByteNs = 0; // CLOCK_MONOTONIC of the first byte
     uint64_t lastByteNs = 0;
     // When the body arrived, one entry per capture record (HTTP/1) or DATA frame (HTTP/2) that
     // carried body bytes, the first kMaxBodyArrivals of them. Left empty when the whole body came
     // at once: one entry says no more than firstByteNs/lastByteNs.
     static constexpr qsizetype kMaxBodyArrivals = 1000;
-    QList<BodyArrival> bodyArrivals;
-    bool bodyArrivalsCapped = false; // more body arrived than bodyArrivals lists
+    const QList<BodyArrival>& bodyArrivals() const { return m_arrivals.get().list; }
+    bool bodyArrivalsCapped() const { return m_arrivals.get().capped; } // more body arrived than listed
     void noteBodyArrival(uint64_t timestampNs, uint64_t bytes);
     void dropSingleArrival(); // called when a flow leaves the assembler
 
-    // Content-Encoding undone, filled when the flow leaves the assembler.
-    QByteArray contentEncoding; // the Content-Encoding header as sent ("gzip", "deflate, br"); empty when none
-    QByteArray decodedBody; // body with every coding undone; valid when decoded
-    bool decoded = false; // decodedBody holds the decoded form (perhaps partial: decodedTruncated)
-    bool decodedTruncated = false; // decoded form incomplete: size cap, truncated raw body, or corrupt data
+    // The parts few messages have, allocated when first written (editRare()).
+    struct Rare {
+        QByteArray scheme; // HTTP/2 :scheme (empty for HTTP/1: the connection decides)
+        QByteArray authority; // HTTP/2 :authority (HTTP/1 has the Host header)
+        HttpHeaders trailers; // chunked trailers (HTTP/1) or the trailing header block (HTTP/2), if any
+        // Content-Encoding undone, filled when the flow leaves the assembler.
+        QByteArray contentEncoding; // the Content-Encoding header as sent ("gzip", "deflate, br"); empty when none
+        QByteArray decodedBody; // body with every coding undone; valid when decoded
+        bool decoded = false; // decodedBody holds the decoded form (perhaps partial: decodedTruncated)
+        bool decodedTruncated = false; // decoded form incomplete: size cap, truncated raw body, or corrupt data
+    };
+    const QByteArray& scheme() const { return m_rare.get().scheme; }
+    const QByteArray& authority() const { return m_rare.get().authority; }
+    const HttpHeaders& trailers() const { return m_rare.get().trailers; }
+    const QByteArray& contentEncoding() const { return m_rare.get().contentEncoding; }
+    const QByteArray& decodedBody() const { return m_rare.get().decodedBody; }
+    bool decoded() const { return m_rare.get().decoded; }
+    bool decodedTruncated() const { return m_rare.get().decodedTruncated; }
+    Rare& editRare() { return m_rare.edit(); }
 
     QByteArray header(const QByteArray& name) const; // first value, case-insensitive
+
+private:
+    struct Arrivals {
+        QList<BodyArrival> list;
+        bool capped = false;
+    };
+    LazyPart<Rare> m_rare;
+    LazyPart<Arrivals> m_arrivals; // allocated while a body arrives in pieces; freed if it came at once
 };
 
 // One gRPC message: a 5-byte prefix (compressed flag, length) and its payload.
@@ -185,30 +211,44 @@ struct Flow {
     QString process; // comm of the process
     record::Source source = record::Source::Syscall; // how the bytes were captured
     Role role = Role::Client;
+    // (Small fields sit together: no padding between them. A capture keeps every flow.)
+    bool hasResponse = false; // response holds a final response
+    bool webSocket = false; // a WebSocket handshake, see below
     FlowEndpoint local;
     FlowEndpoint remote;
+    uint32_t streamId = 0; // HTTP/2 stream id; 0 for HTTP/1
 
     QByteArray httpVersion; // "HTTP/1.1", "HTTP/1.0", "HTTP/2"
     HttpMessage request;
-    bool hasResponse = false;
     HttpMessage response;
-    QList<HttpMessage> informational; // 1xx responses before the final one
-    uint32_t streamId = 0; // HTTP/2 stream id; 0 for HTTP/1
     uint64_t pushedBy = 0; // HTTP/2 server push: id of the flow whose PUSH_PROMISE announced this one
-    GrpcInfo grpc;
+    // gRPC details (an empty GrpcInfo for other flows); editGrpc() allocates them.
+    const GrpcInfo& grpc() const { return m_grpc.get(); }
+    GrpcInfo& editGrpc() { return m_grpc.edit(); }
 
     // WebSocket: the request asked to upgrade (HTTP/1.1 `Upgrade: websocket`, or an
     // HTTP/2 extended CONNECT with `:protocol: websocket`) and the answer accepted (101, 2xx).
     // The handshake is this flow; its messages are attached to it in order of arrival,
     // both directions interleaved, and the flow stays open until the connection (or the
     // HTTP/2 stream) closes. At most kMaxStreamItems are kept; later ones are only counted.
-    bool webSocket = false;
-    QByteArray webSocketExtensions; // Sec-WebSocket-Extensions of the answer ("permessage-deflate; …")
-    QList<WebSocketMessage> webSocketMessages;
-    // Server-Sent Events: a response with Content-Type text/event-stream, parsed as it arrives.
-    QList<ServerSentEvent> serverSentEvents;
-    uint64_t streamItemsDropped = 0; // messages or events beyond kMaxStreamItems (counted, not kept)
+    // (webSocket, above, says it is one.)
     static constexpr qsizetype kMaxStreamItems = 100000;
+
+    // The parts few flows have, allocated when first written (editRare()); read them below.
+    struct Rare {
+        QList<HttpMessage> informational; // 1xx responses before the final one
+        QByteArray webSocketExtensions; // Sec-WebSocket-Extensions of the answer ("permessage-deflate; …")
+        QList<WebSocketMessage> webSocketMessages;
+        // Server-Sent Events: a response with Content-Type text/event-stream, parsed as it arrives.
+        QList<ServerSentEvent> serverSentEvents;
+        uint64_t streamItemsDropped = 0; // messages or events beyond kMaxStreamItems (counted, not kept)
+    };
+    const QList<HttpMessage>& informational() const { return m_rare.get().informational; }
+    const QByteArray& webSocketExtensions() const { return m_rare.get().webSocketExtensions; }
+    const QList<WebSocketMessage>& webSocketMessages() const { return m_rare.get().webSocketMessages; }
+    const QList<ServerSentEvent>& serverSentEvents() const { return m_rare.get().serverSentEvents; }
+    uint64_t streamItemsDropped() const { return m_rare.get().streamItemsDropped; }
+    Rare& editRare() { return m_rare.edit(); }
 
     uint64_t startNs = 0; // first request byte
     uint64_t responseStartNs = 0; // first response byte (0 if none)
@@ -233,6 +273,10 @@ struct Flow {
     // Absolute URL: scheme://host[:port]/target. Scheme from :scheme (HTTP/2) or the capture
     // source, host from :authority (HTTP/2), the Host header, or the server address.
     QString url() const;
+
+private:
+    LazyPart<GrpcInfo> m_grpc;
+    LazyPart<Rare> m_rare;
 };
 
 } // namespace httptap

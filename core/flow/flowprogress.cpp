@@ -21,11 +21,11 @@ ProgressVerdict progressVerdict(
 uint64_t progressSignature(const HttpMessage* request, const HttpMessage* response, const Flow& flow)
 {
     // Streamed items (WebSocket messages, events) count too: they grow without body bytes.
-    uint64_t sum = uint64_t(flow.informational.size()) + uint64_t(flow.webSocketMessages.size())
-        + uint64_t(flow.serverSentEvents.size()) + flow.streamItemsDropped;
+    uint64_t sum = uint64_t(flow.informational().size()) + uint64_t(flow.webSocketMessages().size())
+        + uint64_t(flow.serverSentEvents().size()) + flow.streamItemsDropped();
     for (const HttpMessage* m : { request, response }) {
         if (m)
-            sum += m->bodySize + uint64_t(m->trailers.size());
+            sum += m->bodySize + uint64_t(m->trailers().size());
     }
     return sum;
 }

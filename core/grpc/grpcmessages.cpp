@@ -9,7 +9,7 @@ namespace {
 
 QByteArray headerOrTrailer(const HttpMessage& m, const QByteArray& name)
 {
-    for (const HttpHeader& h : m.trailers) {
+    for (const HttpHeader& h : m.trailers()) {
         if (h.name.compare(name, Qt::CaseInsensitive) == 0)
             return h.value;
     }
@@ -19,7 +19,7 @@ QByteArray headerOrTrailer(const HttpMessage& m, const QByteArray& name)
 bool hasHeaderOrTrailer(const HttpMessage& m, const QByteArray& name)
 {
     const auto match = [&name](const HttpHeader& h) { return h.name.compare(name, Qt::CaseInsensitive) == 0; };
-    return std::any_of(m.trailers.begin(), m.trailers.end(), match)
+    return std::any_of(m.trailers().begin(), m.trailers().end(), match)
         || std::any_of(m.headers.begin(), m.headers.end(), match);
 }
 
@@ -32,9 +32,9 @@ void stampTimes(QList<GrpcMessage>& messages, const HttpMessage& body)
     uint64_t arrived = 0;
     for (GrpcMessage& m : messages) {
         end = std::min<uint64_t>(end + 5 + m.length, body.bodySize);
-        while (arrival < body.bodyArrivals.size() && arrived + body.bodyArrivals[arrival].bytes < end)
-            arrived += body.bodyArrivals[arrival++].bytes;
-        m.timeNs = arrival < body.bodyArrivals.size() ? body.bodyArrivals[arrival].timestampNs : body.lastByteNs;
+        while (arrival < body.bodyArrivals().size() && arrived + body.bodyArrivals()[arrival].bytes < end)
+            arrived += body.bodyArrivals()[arrival++].bytes;
+        m.timeNs = arrival < body.bodyArrivals().size() ? body.bodyArrivals()[arrival].timestampNs : body.lastByteNs;
     }
 }
 
@@ -110,7 +110,7 @@ void annotate(Flow& flow, uint64_t limit)
         : req.header("content-type");
     if (!isGrpcContentType(contentType))
         return;
-    GrpcInfo& g = flow.grpc;
+    GrpcInfo& g = flow.editGrpc();
     g.isGrpc = true;
     // :path is "/package.Service/Method".
     const qsizetype query = req.target.indexOf('?');

@@ -21,7 +21,7 @@ bool isGrpcContentType(const QByteArray& contentType);
 // Messages of one body; notes get why the list ends early or a message is damaged.
 QList<GrpcMessage> splitMessages(const QByteArray& body, bool bodyTruncated, const QByteArray& encoding,
     uint64_t limit, QStringList* notes);
-// Fills flow.grpc when the flow is a gRPC call.
+// Fills flow.grpc() when the flow is a gRPC call.
 void annotate(Flow& flow, uint64_t limit);
 
 } // namespace httptap::grpc

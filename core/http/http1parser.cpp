@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "http1parser.h"
 
-#include "headertext.h"
+#include "headerlist.h"
 
 #include <llhttp.h>
 
@@ -13,11 +13,12 @@ namespace {
 
 // Spans usually arrive whole; building the first piece at its exact size skips the
 // growth heuristics of append() on an empty array, and common texts (methods,
-// reasons, header names and values) take no allocation at all (headertext.h).
-void appendSpan(QByteArray& to, const char* at, size_t size)
+// reasons, header names and values) take no allocation at all (headertext.h),
+// nor do texts the connection sent before (recenttexts.h).
+void appendSpan(RecentTexts& recent, QByteArray& to, const char* at, size_t size)
 {
     if (to.isEmpty())
-        to = headerText(at, size);
+        to = recent.text(at, size);
     else
         to.append(at, qsizetype(size));
 }
@@ -44,7 +45,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        appendSpan(s->m_message.method, at, size);
+        appendSpan(s->m_recent, s->m_message.method, at, size);
         return 0;
     }
 
@@ -53,7 +54,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        appendSpan(s->m_message.target, at, size);
+        appendSpan(s->m_recent, s->m_message.target, at, size);
         return 0;
     }
 
@@ -62,7 +63,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        appendSpan(s->m_message.reason, at, size);
+        appendSpan(s->m_recent, s->m_message.reason, at, size);
         return 0;
     }
 
@@ -85,7 +86,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        appendSpan(s->m_fieldName, at, size);
+        appendSpan(s->m_recent, s->m_fieldName, at, size);
         return 0;
     }
 
@@ -94,7 +95,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        appendSpan(s->m_fieldValue, at, size);
+        appendSpan(s->m_recent, s->m_fieldValue, at, size);
         return 0;
     }
 
@@ -122,6 +123,7 @@ struct Http1Parser::Callbacks {
             m.status = p->status_code;
         }
         s->m_headersDone = true;
+        s->keepHeaders();
         const BodyMode mode = s->m_listener->headersComplete(*s);
         if (mode != BodyMode::Normal)
             return mode == BodyMode::Skip ? 1 : 2;
@@ -211,6 +213,7 @@ void Http1Parser::reset()
     // failing on a peer that ignores it, since dropping bytes helps no one here.
     llhttp_set_lenient_keep_alive(m_parser.get(), 1);
     m_message = HttpMessage();
+    m_headers.clear();
     m_fieldName.clear();
     m_fieldValue.clear();
     m_headerBytes = 0;
@@ -230,7 +233,7 @@ void Http1Parser::beginMessage()
     m_message = HttpMessage();
     m_message.firstByteNs = m_timestampNs;
     m_message.lastByteNs = m_timestampNs;
-    m_message.headers.reserve(16); // one allocation covers typical messages
+    m_headers.clear();
     m_fieldName.clear();
     m_fieldValue.clear();
     m_headerBytes = 0;
@@ -255,10 +258,15 @@ bool Http1Parser::addHeaderBytes(size_t size)
 
 void Http1Parser::commitHeader()
 {
-    HttpHeaders& list = m_headersDone ? m_message.trailers : m_message.headers;
+    HttpHeaders& list = m_headersDone ? m_message.editRare().trailers : m_headers;
     list.append(HttpHeader { std::move(m_fieldName), std::move(m_fieldValue) });
     m_fieldName = QByteArray();
     m_fieldValue = QByteArray();
+}
+
+void Http1Parser::keepHeaders()
+{
+    m_message.headers = exactHeaders(m_headers);
 }
 
 void Http1Parser::storeBody(const char* at, size_t size)
@@ -393,6 +401,8 @@ HttpMessage Http1Parser::takeMessage()
     // A header whose value was still arriving is better shown than lost.
     if (!m_fieldName.isEmpty())
         commitHeader();
+    if (!m_headersDone)
+        keepHeaders();
     HttpMessage m = std::move(m_message);
     m_message = HttpMessage();
     m_inMessage = false;

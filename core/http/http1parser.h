@@ -20,6 +20,7 @@
 //    must not call back into this parser from them, except abort().
 
 #include "flow/flow.h"
+#include "http/recenttexts.h"
 
 #include <QString>
 
@@ -109,6 +110,7 @@ private:
 
     bool addHeaderBytes(size_t size);
     void commitHeader();
+    void keepHeaders(); // the header fields so far become the message's, in a list of their exact size
     void storeBody(const char* at, size_t size);
     void beginMessage();
     void setError(const QString& text);
@@ -119,6 +121,8 @@ private:
     std::unique_ptr<::llhttp__internal_s> m_parser;
 
     HttpMessage m_message;
+    RecentTexts m_recent;
+    HttpHeaders m_headers; // fields until the headers end; reused, so its capacity is allocated once
     QByteArray m_fieldName;
     QByteArray m_fieldValue;
     uint64_t m_headerBytes = 0;

@@ -116,11 +116,11 @@ QList<ServerSentEvent> SseParser::parseAll(const QByteArray& body, uint64_t time
 
 void appendServerSentEvent(Flow& flow, ServerSentEvent&& event)
 {
-    if (flow.serverSentEvents.size() >= Flow::kMaxStreamItems) {
-        ++flow.streamItemsDropped;
+    if (flow.serverSentEvents().size() >= Flow::kMaxStreamItems) {
+        ++flow.editRare().streamItemsDropped;
         return;
     }
-    flow.serverSentEvents.append(std::move(event));
+    flow.editRare().serverSentEvents.append(std::move(event));
 }
 
 } // namespace httptap

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "hpackdecoder.h"
 
-#include "http/headertext.h"
+#include "http/recenttexts.h"
 
 #include <nghttp2/nghttp2.h>
 
@@ -123,11 +123,11 @@ HpackDecoder::Result HpackDecoder::decode(const uint8_t* block, size_t size, Htt
             } else {
                 storedBytes += bytes;
                 HttpHeader& h = out.emplace_back();
-                h.name = unknown ? kUnknownName : headerText(reinterpret_cast<const char*>(nv.name), nv.namelen);
+                h.name = unknown ? kUnknownName : m_recent.text(reinterpret_cast<const char*>(nv.name), nv.namelen);
                 // A placeholder's value is empty; a literal value with an unknown name is real.
                 h.value = unknown && nv.valuelen == 0
                     ? kUnknownValue
-                    : headerText(reinterpret_cast<const char*>(nv.value), nv.valuelen);
+                    : m_recent.text(reinterpret_cast<const char*>(nv.value), nv.valuelen);
             }
         }
         if (flags & NGHTTP2_HD_INFLATE_FINAL) {

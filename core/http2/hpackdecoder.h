@@ -18,6 +18,7 @@
 // again, never unusable.
 
 #include "flow/flow.h"
+#include "http/recenttexts.h"
 
 #include <cstdint>
 
@@ -58,6 +59,7 @@ private:
 
     nghttp2_hd_inflater* m_inflater = nullptr;
     bool m_tableKnown = true;
+    RecentTexts m_recent; // texts this side sent before, shared instead of copied again
 };
 
 } // namespace httptap

@@ -75,6 +75,7 @@ struct Http2Connection::Side final : Http2FrameReader::Listener {
     uint32_t blockStream = 0;
     uint32_t promisedStream = 0;
     QByteArray block;
+    HttpHeaders fields; // a decoded block's fields before they go to a message (headerlist.h); reused
 };
 
 } // namespace httptap

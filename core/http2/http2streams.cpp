@@ -4,6 +4,7 @@
 #include "http2stream.h"
 
 #include "flow/bodydecoder.h"
+#include "http/headerlist.h"
 
 #include <algorithm>
 
@@ -37,9 +38,9 @@ void applyRequestPseudoHeaders(HttpMessage& m)
         else if (h.name == ":path")
             m.target = h.value;
         else if (h.name == ":scheme")
-            m.scheme = h.value;
+            m.editRare().scheme = h.value;
         else if (h.name == ":authority")
-            m.authority = h.value;
+            m.editRare().authority = h.value;
     }
 }
 
@@ -148,17 +149,18 @@ void Http2Connection::onHeaderFragment(Side& side, const FrameHeader& h, const u
 void Http2Connection::onHeaderBlock(Side& side)
 {
     const uint32_t id = side.blockStream;
-    HttpHeaders headers;
     HpackDecoder::Result r;
+    side.fields.clear();
     if (side.blockOverflow) {
         side.hpack.invalidate();
         r.ok = false;
         r.error = "header block larger than 1 MiB, not decoded";
     } else {
         r = side.hpack.decode(reinterpret_cast<const uint8_t*>(side.block.constData()), size_t(side.block.size()),
-            headers);
+            side.fields);
     }
     side.block.clear();
+    HttpHeaders headers = exactHeaders(side.fields);
     const bool push = side.blockType == FrameType::PushPromise;
     if (!m_clientDirection && !decideRoles(side, headers, push))
         return;
@@ -233,14 +235,14 @@ void Http2Connection::applyHeaders(Side& side, Stream& s, HttpHeaders&& headers,
             applyRequestPseudoHeaders(m);
             m.firstByteNs = side.timestampNs;
         } else {
-            m.trailers += std::move(headers);
+            m.editRare().trailers += std::move(headers);
         }
     } else {
         if (s.flow.responseStartNs == 0)
             s.flow.responseStartNs = side.timestampNs;
         const int status = s.haveFinalResponse ? 0 : statusOf(headers);
         if (!s.haveFinalResponse && status >= 100 && status < 200) {
-            HttpMessage& info = s.flow.informational.emplace_back();
+            HttpMessage& info = s.flow.editRare().informational.emplace_back();
             info.versionMajor = 2;
             info.versionMinor = 0;
             info.status = status;
@@ -258,11 +260,11 @@ void Http2Connection::applyHeaders(Side& side, Stream& s, HttpHeaders&& headers,
             if (status >= 200 && status < 300 && s.flow.request.method == "CONNECT"
                 && s.flow.request.header(":protocol").compare("websocket", Qt::CaseInsensitive) == 0) {
                 s.flow.webSocket = true;
-                s.flow.webSocketExtensions = m.header("sec-websocket-extensions");
+                s.flow.editRare().webSocketExtensions = m.header("sec-websocket-extensions");
                 s.webSocket = std::make_unique<WebSocketSession>(s.flow, m_ctx.maxBodyBytes);
             }
         } else {
-            m.trailers += std::move(headers);
+            m.editRare().trailers += std::move(headers);
         }
     }
     m.lastByteNs = side.timestampNs;
@@ -374,7 +376,7 @@ void Http2Connection::settle(Flow& f) const
     if (f.request.firstByteNs)
         f.startNs = std::min(f.startNs ? f.startNs : f.request.firstByteNs, f.request.firstByteNs);
     f.endNs = std::max({ f.startNs, f.request.lastByteNs, f.hasResponse ? f.response.lastByteNs : 0 });
-    for (const HttpMessage& m : std::as_const(f.informational))
+    for (const HttpMessage& m : std::as_const(f.informational()))
         f.endNs = std::max(f.endNs, m.lastByteNs);
     f.truncated = f.truncated || f.request.bodyTruncated || (f.hasResponse && f.response.bodyTruncated);
     f.incomplete = f.incomplete || !f.request.complete || !f.hasResponse || !f.response.complete;

@@ -12,7 +12,7 @@ QString who(bool fromClient) { return fromClient ? QStringLiteral("client") : QS
 WebSocketSession::WebSocketSession(Flow& flow, uint64_t maxMessageBytes)
     : m_flow(flow)
 {
-    const WebSocketExtensions extensions = WebSocketExtensions::fromHeader(flow.webSocketExtensions);
+    const WebSocketExtensions extensions = WebSocketExtensions::fromHeader(flow.webSocketExtensions());
     auto sink = [this](WebSocketMessage&& m) { append(std::move(m)); };
     m_sides[0] = std::make_unique<WebSocketMessageAssembler>(true, extensions.client, maxMessageBytes, sink);
     m_sides[1] = std::make_unique<WebSocketMessageAssembler>(false, extensions.server, maxMessageBytes, sink);
@@ -22,8 +22,8 @@ WebSocketSession::~WebSocketSession() = default;
 
 void WebSocketSession::append(WebSocketMessage&& m)
 {
-    if (m_flow.webSocketMessages.size() >= Flow::kMaxStreamItems) {
-        ++m_flow.streamItemsDropped;
+    if (m_flow.webSocketMessages().size() >= Flow::kMaxStreamItems) {
+        ++m_flow.editRare().streamItemsDropped;
         return;
     }
     if (m_keptBytes + uint64_t(m.data.size()) > kMaxKeptBytesPerFlow) {
@@ -35,7 +35,7 @@ void WebSocketSession::append(WebSocketMessage&& m)
     }
     m_keptBytes += uint64_t(m.data.size());
     m_flow.truncated = m_flow.truncated || m.truncated;
-    m_flow.webSocketMessages.append(std::move(m));
+    m_flow.editRare().webSocketMessages.append(std::move(m));
 }
 
 void WebSocketSession::noteFailure(bool fromClient)

@@ -418,12 +418,12 @@ void TestDetailPane::grpcTab()
 {
     Flow f = makeFlow("/helloworld.Greeter/SayHello", "application/grpc", QByteArray());
     f.httpVersion = "HTTP/2";
-    f.grpc.isGrpc = true;
-    f.grpc.service = "helloworld.Greeter";
-    f.grpc.method = "SayHello";
-    f.grpc.status = 0;
-    f.grpc.requestMessages = { GrpcMessage { false, 7, QByteArray("\x0a\x05world", 7), false, false } };
-    f.grpc.responseMessages = { GrpcMessage { true, 30, QByteArray("\x0a\x0bHello world", 13), true, false },
+    f.editGrpc().isGrpc = true;
+    f.editGrpc().service = "helloworld.Greeter";
+    f.editGrpc().method = "SayHello";
+    f.editGrpc().status = 0;
+    f.editGrpc().requestMessages = { GrpcMessage { false, 7, QByteArray("\x0a\x05world", 7), false, false } };
+    f.editGrpc().responseMessages = { GrpcMessage { true, 30, QByteArray("\x0a\x0bHello world", 13), true, false },
         GrpcMessage { false, 100, QByteArray("\x0a\x02", 2), false, true } };
     DetailPane pane;
     QTabWidget* tabs = pane.tabs();

@@ -128,15 +128,15 @@ Flow webSocketFlow(int count, bool open)
             WebSocketMessage close = wsMessage(true, WebSocketMessage::Close, "bye", t);
             close.closeCode = 1000;
             close.closeReason = "bye";
-            f.webSocketMessages.append(close);
+            f.editRare().webSocketMessages.append(close);
         } else if (i == 3) {
             WebSocketMessage bad = wsMessage(false, WebSocketMessage::Text, "caf\xc3(", t);
             bad.note = QStringLiteral("invalid UTF-8 in a text message");
-            f.webSocketMessages.append(bad);
+            f.editRare().webSocketMessages.append(bad);
         } else if (i == 2) {
-            f.webSocketMessages.append(wsMessage(false, WebSocketMessage::Binary, QByteArray("\x00\x01\xff", 3), t));
+            f.editRare().webSocketMessages.append(wsMessage(false, WebSocketMessage::Binary, QByteArray("\x00\x01\xff", 3), t));
         } else {
-            f.webSocketMessages.append(wsMessage(i % 2 == 0, WebSocketMessage::Text,
+            f.editRare().webSocketMessages.append(wsMessage(i % 2 == 0, WebSocketMessage::Text,
                 "{\"n\":" + QByteArray::number(i) + ",\"say\":\"hi \x1b[2J\"}", t));
         }
     }
@@ -179,7 +179,7 @@ Flow eventStreamFlow(int count, bool open)
         e.event = i % 3 == 2 ? "tick" : "";
         e.data = "token " + QByteArray::number(i) + (i == 4 ? "\nsecond line \x07" : "");
         f.response.body += "id: " + e.id + "\ndata: " + e.data + "\n\n";
-        f.serverSentEvents.append(e);
+        f.editRare().serverSentEvents.append(e);
     }
     f.response.bodySize = uint64_t(f.response.body.size());
     f.response.complete = !open;
@@ -406,7 +406,7 @@ void TestLiveStreams::responseBodyGrowsLive()
     feed(w, live, b);
     QVERIFY(!w.store()->at(0).inProgress);
     QCOMPARE(pane->responseText(), expected);
-    QCOMPARE(w.store()->at(0).response.bodyArrivals.size(), 30);
+    QCOMPARE(w.store()->at(0).response.bodyArrivals().size(), 30);
     QVERIFY(pane->timingText().contains(QStringLiteral("Response body arrived in 30 parts")));
 }
 

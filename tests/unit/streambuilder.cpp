@@ -113,7 +113,7 @@ void describeMessage(QByteArray& out, const char* label, const HttpMessage& m)
         + QByteArray::number(m.versionMajor) + '.' + QByteArray::number(m.versionMinor) + '\n';
     for (const HttpHeader& h : m.headers)
         out += "  H " + h.name + ": " + h.value + '\n';
-    for (const HttpHeader& h : m.trailers)
+    for (const HttpHeader& h : m.trailers())
         out += "  T " + h.name + ": " + h.value + '\n';
     out += "  body " + QByteArray::number(m.bodySize) + (m.bodyTruncated ? " truncated " : " ") + m.body.toHex()
         + (m.complete ? " complete\n" : " partial\n");
@@ -127,23 +127,23 @@ QByteArray describe(const Flow& f)
         + (f.role == Flow::Role::Client ? " client" : " server") + (f.truncated ? " truncated" : "")
         + (f.incomplete ? " incomplete" : "") + '\n';
     describeMessage(out, "request", f.request);
-    for (const HttpMessage& m : f.informational)
+    for (const HttpMessage& m : f.informational())
         describeMessage(out, "info", m);
     if (f.hasResponse)
         describeMessage(out, "response", f.response);
-    for (const WebSocketMessage& m : f.webSocketMessages) {
+    for (const WebSocketMessage& m : f.webSocketMessages()) {
         out += QByteArray("  ws ") + (m.fromClient ? "client" : "server") + " op " + QByteArray::number(m.opcode)
             + (m.compressed ? " deflated" : "") + " size " + QByteArray::number(m.size) + (m.truncated ? " truncated" : "")
             + (m.closeCode >= 0 ? " close " + QByteArray::number(m.closeCode) + " '" + m.closeReason + "'" : QByteArray())
             + " data " + m.data.left(64).toHex() + (m.note.isEmpty() ? QByteArray() : " note " + m.note.toUtf8())
             + '\n';
     }
-    for (const ServerSentEvent& e : f.serverSentEvents) {
+    for (const ServerSentEvent& e : f.serverSentEvents()) {
         out += "  sse id '" + e.id + "' event '" + e.event + "' retry " + QByteArray::number(e.retryMs) + " data '"
             + e.data + "'\n";
     }
-    if (f.streamItemsDropped > 0)
-        out += "  dropped " + QByteArray::number(f.streamItemsDropped) + '\n';
+    if (f.streamItemsDropped() > 0)
+        out += "  dropped " + QByteArray::number(f.streamItemsDropped()) + '\n';
     for (const QString& n : f.notes)
         out += "  note " + n.toUtf8() + '\n';
     return out;

@@ -55,8 +55,8 @@ Flow seedFlow(bool http2)
         f.streamId = 1;
         f.request.versionMajor = f.response.versionMajor = 2;
         f.request.versionMinor = f.response.versionMinor = 0;
-        f.request.scheme = "https";
-        f.request.authority = "nghttp2.org";
+        f.request.editRare().scheme = "https";
+        f.request.editRare().authority = "nghttp2.org";
         f.request.headers = { { ":method", "GET" }, { ":path", "/robots.txt" }, { ":scheme", "https" },
             { ":authority", "nghttp2.org" }, { "user-agent", "curl/7.74.0" }, { "accept", "*/*" } };
         f.response.headers = { { ":status", "200" }, { "content-type", "text/plain" }, { "content-length", "62" } };

@@ -191,19 +191,19 @@ private Q_SLOTS:
         QCOMPARE(r.flows.size(), size_t(3));
         const Flow& ok = r.flows[0];
         QCOMPARE(ok.response.body, gz); // raw bytes as on the wire stay
-        QVERIFY(ok.response.decoded);
-        QCOMPARE(ok.response.decodedBody, plain);
-        QCOMPARE(ok.response.contentEncoding, QByteArray("gzip"));
-        QVERIFY(!ok.response.decodedTruncated);
+        QVERIFY(ok.response.decoded());
+        QCOMPARE(ok.response.decodedBody(), plain);
+        QCOMPARE(ok.response.contentEncoding(), QByteArray("gzip"));
+        QVERIFY(!ok.response.decodedTruncated());
         QVERIFY(ok.notes.isEmpty());
         const Flow& bad = r.flows[1];
-        QVERIFY(!bad.response.decoded);
+        QVERIFY(!bad.response.decoded());
         QCOMPARE(bad.response.body, QByteArray("not brotl"));
         QVERIFY(notesContain(bad, QStringLiteral("response body could not be decoded (Content-Encoding: br)")));
         QVERIFY(notesContain(bad, QStringLiteral("showing the raw bytes")));
         QVERIFY(!bad.incomplete);
-        QVERIFY(!r.flows[2].response.decoded);
-        QVERIFY(r.flows[2].response.contentEncoding.isEmpty());
+        QVERIFY(!r.flows[2].response.decoded());
+        QVERIFY(r.flows[2].response.contentEncoding().isEmpty());
     }
 
     void http2FlowAndBomb()
@@ -225,9 +225,9 @@ private Q_SLOTS:
         assembler.finish();
         QCOMPARE(r.flows.size(), size_t(1));
         const HttpMessage& m = r.flows[0].response;
-        QVERIFY(m.decoded);
-        QVERIFY(m.decodedTruncated);
-        QCOMPARE(m.decodedBody.size(), 1 << 20);
+        QVERIFY(m.decoded());
+        QVERIFY(m.decodedTruncated());
+        QCOMPARE(m.decodedBody().size(), 1 << 20);
         QVERIFY(notesContain(r.flows[0], QStringLiteral("decoded response body larger than 1048576 bytes")));
     }
 
@@ -250,7 +250,7 @@ private Q_SLOTS:
                 + p.response(1, { { "grpc-status", "0" } }, true));
         const AssemblyResult r = assemble(b.records());
         QCOMPARE(r.flows.size(), size_t(1));
-        const GrpcInfo& g = r.flows[0].grpc;
+        const GrpcInfo& g = r.flows[0].grpc();
         QCOMPARE(g.requestMessages.size(), 2);
         QVERIFY(g.requestMessages[0].compressed);
         QVERIFY(g.requestMessages[0].decompressed);

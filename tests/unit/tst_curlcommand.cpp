@@ -25,8 +25,8 @@ Flow request(const QByteArray& method, const QByteArray& target, const HttpHeade
     f.request.bodySize = uint64_t(body.size());
     f.request.complete = true;
     if (version == "HTTP/2") {
-        f.request.scheme = source == record::Source::Syscall ? "http" : "https";
-        f.request.authority = "127.0.0.1:8443";
+        f.request.editRare().scheme = source == record::Source::Syscall ? "http" : "https";
+        f.request.editRare().authority = "127.0.0.1:8443";
     }
     return f;
 }

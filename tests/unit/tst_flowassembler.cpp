@@ -334,13 +334,13 @@ private Q_SLOTS:
         QCOMPARE(post->response.status, 201);
         QCOMPARE(post->response.body, QByteArray("wikipedia in \r\n\r\nchunks."));
         QCOMPARE(post->response.bodySize, uint64_t(24));
-        QVERIFY(sameHeaders(post->response.trailers, headers({ { "X-Sum", "42" } })));
+        QVERIFY(sameHeaders(post->response.trailers(), headers({ { "X-Sum", "42" } })));
         QVERIFY(post->response.complete);
 
         const Flow* put = r.byId(3);
-        QCOMPARE(put->informational.size(), 1);
-        QCOMPARE(put->informational[0].status, 100);
-        QCOMPARE(put->informational[0].reason, QByteArray("Continue"));
+        QCOMPARE(put->informational().size(), 1);
+        QCOMPARE(put->informational()[0].status, 100);
+        QCOMPARE(put->informational()[0].reason, QByteArray("Continue"));
         QCOMPARE(put->request.body, QByteArray("abc"));
         QCOMPARE(put->response.status, 204);
         // The first response byte is the 100's, sent before the request body.
@@ -380,7 +380,7 @@ private Q_SLOTS:
         QCOMPARE(r.flows.size(), size_t(1));
         QCOMPARE(r.flows[0].request.body, QByteArray("firstsecond"));
         QCOMPARE(r.flows[0].request.bodySize, uint64_t(11));
-        QVERIFY(sameHeaders(r.flows[0].request.trailers, headers({ { "X-Check", "ok" }, { "X-Other", "1" } })));
+        QVERIFY(sameHeaders(r.flows[0].request.trailers(), headers({ { "X-Check", "ok" }, { "X-Other", "1" } })));
         QCOMPARE(r.flows[0].request.lastByteNs, StreamBuilder::kStartNs + 2 * StreamBuilder::kStepNs);
     }
 
@@ -1094,7 +1094,7 @@ private Q_SLOTS:
         QCOMPARE(flows.size(), size_t(6));
         QCOMPARE(flows[0].request.target, QByteArray("/one"));
         QCOMPARE(flows[1].response.body, QByteArray("wikipedia in \r\n\r\nchunks."));
-        QCOMPARE(flows[2].informational.size(), 1);
+        QCOMPARE(flows[2].informational().size(), 1);
         QCOMPARE(flows[5].response.body, QByteArray("until the end"));
     }
 };

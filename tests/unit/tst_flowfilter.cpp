@@ -205,7 +205,7 @@ void TestFlowFilter::fields()
     QCOMPARE(flowProtocol(h2), QStringLiteral("h2"));
     h2.source = record::Source::Syscall;
     QCOMPARE(flowProtocol(h2), QStringLiteral("h2c"));
-    h2.grpc.isGrpc = true;
+    h2.editGrpc().isGrpc = true;
     QCOMPARE(flowProtocol(h2), QStringLiteral("gRPC"));
     Flow absolute = f[0];
     absolute.request.target = "http://proxy.example:3128/x?y";

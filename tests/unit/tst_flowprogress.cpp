@@ -46,13 +46,13 @@ QByteArray describeAll(const std::vector<Flow>& flows)
     for (const Flow& f : flows) {
         out += describe(f);
         for (const HttpMessage* m : { &f.request, &f.response }) {
-            out += "  arrivals " + QByteArray::number(m->bodyArrivals.size()) + (m->bodyArrivalsCapped ? " capped" : "");
-            for (const BodyArrival& a : m->bodyArrivals)
+            out += "  arrivals " + QByteArray::number(m->bodyArrivals().size()) + (m->bodyArrivalsCapped() ? " capped" : "");
+            for (const BodyArrival& a : m->bodyArrivals())
                 out += ' ' + QByteArray::number(a.timestampNs) + ':' + QByteArray::number(a.bytes);
             out += '\n';
         }
-        out += "  grpc " + QByteArray::number(f.grpc.responseMessages.size()) + " decoded "
-            + f.response.decodedBody.toHex() + (f.inProgress ? " open\n" : "\n");
+        out += "  grpc " + QByteArray::number(f.grpc().responseMessages.size()) + " decoded "
+            + f.response.decodedBody().toHex() + (f.inProgress ? " open\n" : "\n");
     }
     return out;
 }
@@ -179,11 +179,11 @@ private Q_SLOTS:
         const Flow& done = o.finished[0];
         QCOMPARE(done.response.bodySize, uint64_t(kChunks) * 6);
         QVERIFY(done.response.complete);
-        QCOMPARE(done.response.bodyArrivals.size(), qsizetype(kChunks));
-        QVERIFY(!done.response.bodyArrivalsCapped);
-        QCOMPARE(done.response.bodyArrivals[0].timestampNs, StreamBuilder::kStartNs + 2 * StreamBuilder::kStepNs);
-        QCOMPARE(done.response.bodyArrivals[0].bytes, 6u);
-        QCOMPARE(done.response.bodyArrivals[999].timestampNs, StreamBuilder::kStartNs + 1001 * StreamBuilder::kStepNs);
+        QCOMPARE(done.response.bodyArrivals().size(), qsizetype(kChunks));
+        QVERIFY(!done.response.bodyArrivalsCapped());
+        QCOMPARE(done.response.bodyArrivals()[0].timestampNs, StreamBuilder::kStartNs + 2 * StreamBuilder::kStepNs);
+        QCOMPARE(done.response.bodyArrivals()[0].bytes, 6u);
+        QCOMPARE(done.response.bodyArrivals()[999].timestampNs, StreamBuilder::kStartNs + 1001 * StreamBuilder::kStepNs);
         QCOMPARE(describeAll(o.finished), withoutSink(b.records()));
     }
 
@@ -195,14 +195,14 @@ private Q_SLOTS:
         const AssemblyResult r = assemble(b.records());
         QCOMPARE(r.flows.size(), size_t(1));
         QCOMPARE(r.flows[0].response.bodySize, 9000u);
-        QCOMPARE(r.flows[0].response.bodyArrivals.size(), HttpMessage::kMaxBodyArrivals);
-        QVERIFY(r.flows[0].response.bodyArrivalsCapped);
+        QCOMPARE(r.flows[0].response.bodyArrivals().size(), HttpMessage::kMaxBodyArrivals);
+        QVERIFY(r.flows[0].response.bodyArrivalsCapped());
         // A body that came in one record lists nothing: firstByteNs says it all.
         StreamBuilder one;
         TestConnection c1;
         one.egress(c1, kGet);
         one.ingress(c1, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
-        QVERIFY(assemble(one.records()).flows[0].response.bodyArrivals.isEmpty());
+        QVERIFY(assemble(one.records()).flows[0].response.bodyArrivals().isEmpty());
     }
 
     void flushProgressReportsWhatWaited()
@@ -305,8 +305,8 @@ private Q_SLOTS:
         b.ingress(c, p.response(3, { { ":status", "404" } }, true));
         const Observed done = run(b.records());
         QCOMPARE(done.finished.size(), size_t(2));
-        QCOMPARE(done.finished[0].response.bodyArrivals.size(), 100);
-        QCOMPARE(done.finished[0].response.bodyArrivals[0].bytes, 9u);
+        QCOMPARE(done.finished[0].response.bodyArrivals().size(), 100);
+        QCOMPARE(done.finished[0].response.bodyArrivals()[0].bytes, 9u);
         QCOMPARE(describeAll(done.finished), withoutSink(b.records()));
     }
 
@@ -333,16 +333,16 @@ private Q_SLOTS:
         QVERIFY(open.progress[1].webSocket);
         const Flow& latest = open.progress.back();
         QVERIFY(latest.inProgress);
-        QVERIFY(latest.webSocketMessages.size() >= 40);
-        QCOMPARE(latest.webSocketMessages[0].data, QByteArray("ask 0"));
-        QVERIFY(latest.webSocketMessages[0].fromClient);
-        QCOMPARE(latest.webSocketMessages[1].data, QByteArray("answer 1"));
+        QVERIFY(latest.webSocketMessages().size() >= 40);
+        QCOMPARE(latest.webSocketMessages()[0].data, QByteArray("ask 0"));
+        QVERIFY(latest.webSocketMessages()[0].fromClient);
+        QCOMPARE(latest.webSocketMessages()[1].data, QByteArray("answer 1"));
 
         b.close(c);
         const Observed done = run(b.records(), false);
         QCOMPARE(done.finished.size(), size_t(1));
         QCOMPARE(done.finished[0].id, done.progress[0].id);
-        QCOMPARE(done.finished[0].webSocketMessages.size(), 50);
+        QCOMPARE(done.finished[0].webSocketMessages().size(), 50);
         QVERIFY(!done.finished[0].inProgress);
         QCOMPARE(describeAll(done.finished), withoutSink(b.records()));
     }
@@ -363,10 +363,10 @@ private Q_SLOTS:
         const Observed o = run(b.records(), false, [](FlowAssembler& a, size_t) { a.flushProgress(); });
         const Flow& last = o.progress.back();
         QVERIFY(last.inProgress);
-        QVERIFY(last.grpc.isGrpc);
-        QCOMPARE(last.grpc.requestMessages.size(), 1);
-        QCOMPARE(last.grpc.responseMessages.size(), 30);
-        QCOMPARE(last.grpc.responseMessages[29].data, QByteArray("tick29"));
+        QVERIFY(last.grpc().isGrpc);
+        QCOMPARE(last.grpc().requestMessages.size(), 1);
+        QCOMPARE(last.grpc().responseMessages.size(), 30);
+        QCOMPARE(last.grpc().responseMessages[29].data, QByteArray("tick29"));
         QVERIFY(last.notes.isEmpty());
     }
 };

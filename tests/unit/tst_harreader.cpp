@@ -63,7 +63,7 @@ private Q_SLOTS:
         QCOMPARE(a.request.headers.first().name, QByteArray(":authority"));
         QCOMPARE(a.response.status, 200);
         QCOMPARE(a.response.body, QByteArray("<html>h\xc3\xa9llo</html>\n"));
-        QVERIFY(a.response.decoded);
+        QVERIFY(a.response.decoded());
         QCOMPARE(a.response.bodySize, 26u);
         QCOMPARE(a.remote.address(), QStringLiteral("::1"));
         QCOMPARE(a.remote.port, 8443);
@@ -212,11 +212,11 @@ private Q_SLOTS:
             m.timeNs = f.startNs + atMs * 1'000'000;
             return m;
         };
-        f.webSocketMessages = { message(true, WebSocketMessage::Text, "hello \xe2\x9c\x93", 1),
+        f.editRare().webSocketMessages = { message(true, WebSocketMessage::Text, "hello \xe2\x9c\x93", 1),
             message(false, WebSocketMessage::Binary, QByteArray("\x00\xff\x10", 3), 2),
             message(false, WebSocketMessage::Text, "not \xff UTF-8", 3),
             message(true, WebSocketMessage::Close, QByteArray("\x03\xe8" "bye", 5), 4) };
-        f.webSocketMessages[1].compressed = true;
+        f.editRare().webSocketMessages[1].compressed = true;
         const QByteArray har = harBytes({ f }, CaptureClock(), HarOptions {});
         const QJsonObject entry
             = QJsonDocument::fromJson(har).object()["log"].toObject()["entries"].toArray()[0].toObject();
@@ -237,16 +237,16 @@ private Q_SLOTS:
         QVERIFY2(back, qPrintable(error));
         const Flow& g = back->first();
         QVERIFY(g.isWebSocket());
-        QCOMPARE(g.webSocketMessages.size(), 4);
+        QCOMPARE(g.webSocketMessages().size(), 4);
         for (int i = 0; i < 4; ++i) {
-            QCOMPARE(g.webSocketMessages[i].fromClient, f.webSocketMessages[i].fromClient);
-            QCOMPARE(g.webSocketMessages[i].opcode, f.webSocketMessages[i].opcode);
-            QCOMPARE(g.webSocketMessages[i].data, f.webSocketMessages[i].data);
-            QVERIFY(qAbs(qint64(g.webSocketMessages[i].timeNs - f.webSocketMessages[i].timeNs)) < 1000);
+            QCOMPARE(g.webSocketMessages()[i].fromClient, f.webSocketMessages()[i].fromClient);
+            QCOMPARE(g.webSocketMessages()[i].opcode, f.webSocketMessages()[i].opcode);
+            QCOMPARE(g.webSocketMessages()[i].data, f.webSocketMessages()[i].data);
+            QVERIFY(qAbs(qint64(g.webSocketMessages()[i].timeNs - f.webSocketMessages()[i].timeNs)) < 1000);
         }
-        QVERIFY(g.webSocketMessages[1].compressed);
-        QCOMPARE(g.webSocketMessages[3].closeCode, 1000);
-        QCOMPARE(g.webSocketMessages[3].closeReason, QByteArray("bye"));
+        QVERIFY(g.webSocketMessages()[1].compressed);
+        QCOMPARE(g.webSocketMessages()[3].closeCode, 1000);
+        QCOMPARE(g.webSocketMessages()[3].closeReason, QByteArray("bye"));
     }
 
     void refusals_data()

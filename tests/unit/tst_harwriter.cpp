@@ -54,9 +54,9 @@ Flow http1Flow()
         { "Content-Type", "text/html" }, { "Content-Encoding", "gzip" }, { "Content-Length", "4" } };
     f.response.body = "gzip";
     f.response.bodySize = 4;
-    f.response.contentEncoding = "gzip";
-    f.response.decoded = true;
-    f.response.decodedBody = "<p>moved</p>";
+    f.response.editRare().contentEncoding = "gzip";
+    f.response.editRare().decoded = true;
+    f.response.editRare().decodedBody = "<p>moved</p>";
     f.response.complete = true;
     f.startNs = kAnchorMono;
     f.responseStartNs = kAnchorMono + 3'500'000;
@@ -143,8 +143,8 @@ private Q_SLOTS:
         f.streamId = 3;
         f.request.method = "PUT";
         f.request.target = "/up";
-        f.request.scheme = "http";
-        f.request.authority = "[::1]:8080";
+        f.request.editRare().scheme = "http";
+        f.request.editRare().authority = "[::1]:8080";
         f.request.headers = { { ":method", "PUT" }, { ":path", "/up" }, { ":scheme", "http" },
             { ":authority", "[::1]:8080" }, { "content-type", "application/octet-stream" } };
         f.request.body = QByteArray("\x00\xff", 2);
@@ -194,11 +194,11 @@ private Q_SLOTS:
     void grpcAndTruncation()
     {
         Flow f = http1Flow();
-        f.grpc.isGrpc = true;
-        f.grpc.service = "a.B";
-        f.grpc.method = "C";
-        f.grpc.status = 0;
-        f.grpc.responseMessages.append(GrpcMessage { false, 2, "hi", false, false });
+        f.editGrpc().isGrpc = true;
+        f.editGrpc().service = "a.B";
+        f.editGrpc().method = "C";
+        f.editGrpc().status = 0;
+        f.editGrpc().responseMessages.append(GrpcMessage { false, 2, "hi", false, false });
         f.response.bodyTruncated = true;
         f.truncated = true;
         const QJsonObject e = harEntry(f, kClock);

@@ -158,8 +158,8 @@ private Q_SLOTS:
         QCOMPARE(f.role, Flow::Role::Client);
         QCOMPARE(f.request.method, QByteArray("GET"));
         QCOMPARE(f.request.target, QByteArray("/a?q=1"));
-        QCOMPARE(f.request.scheme, QByteArray("https"));
-        QCOMPARE(f.request.authority, QByteArray("example.test"));
+        QCOMPARE(f.request.scheme(), QByteArray("https"));
+        QCOMPARE(f.request.authority(), QByteArray("example.test"));
         QCOMPARE(f.url(), QStringLiteral("https://example.test/a?q=1"));
         QCOMPARE(f.request.headers.size(), 6);
         QCOMPARE(f.request.headers[0].name, QByteArray(":method"));
@@ -190,14 +190,14 @@ private Q_SLOTS:
         QVERIFY(post);
         QCOMPARE(post->request.method, QByteArray("POST"));
         QCOMPARE(post->request.body, QByteArray("part1-part2"));
-        QCOMPARE(post->request.trailers.size(), 1);
-        QCOMPARE(post->request.trailers[0].name, QByteArray("x-checksum"));
-        QCOMPARE(post->informational.size(), 1);
-        QCOMPARE(post->informational[0].status, 103);
+        QCOMPARE(post->request.trailers().size(), 1);
+        QCOMPARE(post->request.trailers()[0].name, QByteArray("x-checksum"));
+        QCOMPARE(post->informational().size(), 1);
+        QCOMPARE(post->informational()[0].status, 103);
         QCOMPARE(post->response.status, 201);
         QCOMPARE(post->response.body, QByteArray("made"));
-        QCOMPARE(post->response.trailers.size(), 1);
-        QCOMPARE(post->response.trailers[0].value, QByteArray("done"));
+        QCOMPARE(post->response.trailers().size(), 1);
+        QCOMPARE(post->response.trailers()[0].value, QByteArray("done"));
         QVERIFY(headerValue(post->response.headers, "x-trailer").isEmpty()); // not merged
         QVERIFY(!post->incomplete);
         QCOMPARE(post->url(), QStringLiteral("https://example.test/upload?x=1"));
@@ -425,8 +425,8 @@ private Q_SLOTS:
         QCOMPARE(up->id, uint64_t(1));
         QCOMPARE(up->request.method, QByteArray("GET"));
         QCOMPARE(up->request.versionMajor, 1);
-        QCOMPARE(up->informational.size(), 1);
-        QCOMPARE(up->informational[0].status, 101);
+        QCOMPARE(up->informational().size(), 1);
+        QCOMPARE(up->informational()[0].status, 101);
         QCOMPARE(up->response.status, 200);
         QCOMPARE(up->response.body, QByteArray("upgraded"));
         QCOMPARE(up->httpVersion, QByteArray("HTTP/2"));
@@ -655,25 +655,25 @@ private Q_SLOTS:
         const AssemblyResult r = assemble(b.records());
         QCOMPARE(r.flows.size(), size_t(3));
         const Flow* unary = byStream(r, 1);
-        QVERIFY(unary->grpc.isGrpc);
-        QCOMPARE(unary->grpc.service, QByteArray("helloworld.Greeter"));
-        QCOMPARE(unary->grpc.method, QByteArray("SayHello"));
-        QCOMPARE(unary->grpc.requestMessages.size(), 1);
-        QCOMPARE(unary->grpc.requestMessages[0].data, QByteArray("\x0a\x05world"));
-        QCOMPARE(unary->grpc.responseMessages.size(), 1);
-        QCOMPARE(unary->grpc.responseMessages[0].length, 13u);
-        QCOMPARE(unary->grpc.status, 0);
+        QVERIFY(unary->grpc().isGrpc);
+        QCOMPARE(unary->grpc().service, QByteArray("helloworld.Greeter"));
+        QCOMPARE(unary->grpc().method, QByteArray("SayHello"));
+        QCOMPARE(unary->grpc().requestMessages.size(), 1);
+        QCOMPARE(unary->grpc().requestMessages[0].data, QByteArray("\x0a\x05world"));
+        QCOMPARE(unary->grpc().responseMessages.size(), 1);
+        QCOMPARE(unary->grpc().responseMessages[0].length, 13u);
+        QCOMPARE(unary->grpc().status, 0);
         const Flow* chat = byStream(r, 3);
-        QCOMPARE(chat->grpc.requestMessages.size(), 3);
-        QCOMPARE(chat->grpc.requestMessages[2].data, QByteArray("three"));
-        QCOMPARE(chat->grpc.responseMessages.size(), 2);
-        QCOMPARE(chat->grpc.status, 13);
-        QCOMPARE(chat->grpc.message, QByteArray("broken pipe"));
+        QCOMPARE(chat->grpc().requestMessages.size(), 3);
+        QCOMPARE(chat->grpc().requestMessages[2].data, QByteArray("three"));
+        QCOMPARE(chat->grpc().responseMessages.size(), 2);
+        QCOMPARE(chat->grpc().status, 13);
+        QCOMPARE(chat->grpc().message, QByteArray("broken pipe"));
         const Flow* missing = byStream(r, 5);
-        QCOMPARE(missing->grpc.status, 12);
-        QCOMPARE(missing->grpc.message, QByteArray("unknown method"));
-        QCOMPARE(missing->grpc.requestMessages.size(), 1);
-        QCOMPARE(missing->grpc.requestMessages[0].length, 0u);
+        QCOMPARE(missing->grpc().status, 12);
+        QCOMPARE(missing->grpc().message, QByteArray("unknown method"));
+        QCOMPARE(missing->grpc().requestMessages.size(), 1);
+        QCOMPARE(missing->grpc().requestMessages[0].length, 0u);
     }
 
     void grpcMessageTimes()
@@ -698,12 +698,12 @@ private Q_SLOTS:
         const AssemblyResult r = assemble(b.records());
         const Flow* chat = byStream(r, 1);
         QVERIFY(chat);
-        QCOMPARE(chat->grpc.requestMessages.size(), 2);
-        QCOMPARE(chat->grpc.requestMessages[0].timeNs, firstNs);
-        QCOMPARE(chat->grpc.requestMessages[1].timeNs, secondNs);
-        QCOMPARE(chat->grpc.requestMessages[1].data, QByteArray("second message"));
-        QCOMPARE(chat->grpc.responseMessages.size(), 1);
-        QCOMPARE(chat->grpc.responseMessages[0].timeNs, replyNs);
+        QCOMPARE(chat->grpc().requestMessages.size(), 2);
+        QCOMPARE(chat->grpc().requestMessages[0].timeNs, firstNs);
+        QCOMPARE(chat->grpc().requestMessages[1].timeNs, secondNs);
+        QCOMPARE(chat->grpc().requestMessages[1].data, QByteArray("second message"));
+        QCOMPARE(chat->grpc().responseMessages.size(), 1);
+        QCOMPARE(chat->grpc().responseMessages[0].timeNs, replyNs);
     }
 
     void bodyLimit()

@@ -42,14 +42,14 @@ f.hasResponse = true;
 f.response.status = 200;
 f.response.reason = "OK";
 f.response.headers = { { "Transfer-Encoding", "chunked" } };
-f.response.trailers = { { "X-Sum", "9" } };
+f.response.editRare().trailers = { { "X-Sum", "9" } };
 f.response.body = "hello";
 f.response.bodySize = 5;
 f.response.complete = true;
 HttpMessage info;
 info.status = 100;
 info.reason = "Continue";
-f.informational.append(info);
+f.editRare().informational.append(info);
 f.startNs = kAnchorMono + 123'456'789; // .123456789 s after the anchor
 f.responseStartNs = f.startNs + 500'000;
 f.endNs = f.startNs + 1'234'000;
@@ -94,7 +94,7 @@ private Q_SLOTS:
         const JsonlWriter w(CaptureClock(kAnchorMono, kAnchorReal));
         Flow f = knownFlow();
         f.webSocket = true;
-        f.webSocketExtensions = "permessage-deflate";
+        f.editRare().webSocketExtensions = "permessage-deflate";
         WebSocketMessage text;
         text.timeNs = kAnchorMono + 2'000'000;
         text.opcode = WebSocketMessage::Text;
@@ -109,8 +109,8 @@ private Q_SLOTS:
         close.closeCode = 1000;
         close.closeReason = "bye";
         close.note = "a note";
-        f.webSocketMessages = { text, close };
-        f.streamItemsDropped = 4;
+        f.editRare().webSocketMessages = { text, close };
+        f.editRare().streamItemsDropped = 4;
         const QJsonObject o = w.toJson(f);
         QCOMPARE(QJsonDocument(o.value("websocket").toObject()).toJson(QJsonDocument::Compact),
             QByteArray("{\"extensions\":\"permessage-deflate\",\"messages\":[{\"close_code\":null,\"close_reason\":\"\","
@@ -122,7 +122,7 @@ private Q_SLOTS:
 
         Flow sse = knownFlow();
         sse.response.headers = { { "Content-Type", "text/event-stream" } };
-        sse.serverSentEvents = { ServerSentEvent { kAnchorMono + 1000, "7", "tick", "a\nb", 2500 } };
+        sse.editRare().serverSentEvents = { ServerSentEvent { kAnchorMono + 1000, "7", "tick", "a\nb", 2500 } };
         QCOMPARE(QJsonDocument(w.toJson(sse).value("server_sent_events").toObject()).toJson(QJsonDocument::Compact),
             QByteArray("{\"events\":[{\"data\":\"a\\nb\",\"event\":\"tick\",\"id\":\"7\",\"retry_ms\":2500,"
                        "\"time\":\"2026-11-27T09:00:00.000001Z\"}],\"events_dropped\":0}"));
@@ -138,7 +138,7 @@ private Q_SLOTS:
         f.remote = FlowEndpoint { 6, { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x02, 0x11, 0, 0, 0, 0, 0, 0x2a }, 40001 };
         f.request.headers.clear();
         f.hasResponse = false;
-        f.informational.clear();
+        f.editRare().informational.clear();
         f.responseStartNs = 0;
         f.incomplete = true;
         f.truncated = true;
@@ -261,10 +261,10 @@ private Q_SLOTS:
         f.request.method = "G\xc3\xa9T";
         f.request.target = "/\xff?a=\"b\"\\";
         f.response.reason = "\xe9t\xe9\n";
-        f.response.contentEncoding = "gzip";
-        f.response.decoded = true;
-        f.response.decodedBody = "decoded!";
-        f.response.decodedTruncated = true;
+        f.response.editRare().contentEncoding = "gzip";
+        f.response.editRare().decoded = true;
+        f.response.editRare().decodedBody = "decoded!";
+        f.response.editRare().decodedTruncated = true;
         f.process = QString(QStringLiteral("p")) + QChar(0xd800) + QChar(0xdc00) + QChar(0xdc01) + QChar(0x07ff)
             + QChar(0x0800) + QChar(0xfffd);
         QTest::newRow("text of every kind") << f << anchored;
@@ -298,35 +298,35 @@ private Q_SLOTS:
         f.httpVersion = "HTTP/\xb2";
         QTest::newRow("odd version bytes") << f << anchored;
         f = knownFlow();
-        f.informational.append(f.informational.first());
-        f.informational.last().headers = { { "Link", "</a.css>; rel=preload" } };
-        f.informational.last().status = 103;
-        f.informational.last().reason = "Early Hints";
+        f.editRare().informational.append(f.informational().first());
+        f.editRare().informational.last().headers = { { "Link", "</a.css>; rel=preload" } };
+        f.editRare().informational.last().status = 103;
+        f.editRare().informational.last().reason = "Early Hints";
         QTest::newRow("two informational") << f << anchored;
         f = knownFlow();
         f.httpVersion = "HTTP/2";
-        f.grpc.isGrpc = true;
-        f.grpc.service = "helloworld.Greeter";
-        f.grpc.method = "SayHello";
-        f.grpc.status = 0;
-        f.grpc.message = "ok \xe9";
-        f.grpc.requestMessages = { GrpcMessage { false, 3, "abc", false, false, kAnchorMono + 5 } };
-        f.grpc.responseMessages = { GrpcMessage { true, 9, "decompressed", true, false, 0 } };
+        f.editGrpc().isGrpc = true;
+        f.editGrpc().service = "helloworld.Greeter";
+        f.editGrpc().method = "SayHello";
+        f.editGrpc().status = 0;
+        f.editGrpc().message = "ok \xe9";
+        f.editGrpc().requestMessages = { GrpcMessage { false, 3, "abc", false, false, kAnchorMono + 5 } };
+        f.editGrpc().responseMessages = { GrpcMessage { true, 9, "decompressed", true, false, 0 } };
         QTest::newRow("grpc") << f << anchored;
         f = knownFlow();
         f.webSocket = true;
-        f.webSocketExtensions = "permessage-deflate";
+        f.editRare().webSocketExtensions = "permessage-deflate";
         WebSocketMessage ws;
         ws.timeNs = kAnchorMono + 2'000'000;
         ws.data = "h\xe9";
         ws.size = 2;
         ws.note = QStringLiteral("invalid UTF-8 in a text message");
-        f.webSocketMessages = { ws };
-        f.streamItemsDropped = 2;
+        f.editRare().webSocketMessages = { ws };
+        f.editRare().streamItemsDropped = 2;
         QTest::newRow("websocket") << f << anchored;
         f = knownFlow();
         f.response.headers = { { "Content-Type", "text/event-stream" } };
-        f.serverSentEvents = { ServerSentEvent { kAnchorMono + 1000, "7", "tick", "a\nb", 2500 },
+        f.editRare().serverSentEvents = { ServerSentEvent { kAnchorMono + 1000, "7", "tick", "a\nb", 2500 },
             ServerSentEvent { 0, "", "", "", -1 } };
         QTest::newRow("server-sent events") << f << anchored;
         f = knownFlow();

@@ -134,15 +134,15 @@ private Q_SLOTS:
         QCOMPARE(r.flows.size(), size_t(1));
         const Flow& f = r.flows[0];
         QVERIFY(f.isEventStream());
-        QCOMPARE(describeEvents(f.serverSentEvents),
+        QCOMPARE(describeEvents(f.serverSentEvents()),
             QByteArray("[id '1' event '' retry -1 data 'a'][id '1' event 'up' retry -1 data 'b']"));
-        QVERIFY(f.serverSentEvents[0].timeNs > firstChunkNs);
-        QCOMPARE(f.serverSentEvents[0].timeNs, completingNs);
-        QCOMPARE(f.serverSentEvents[1].timeNs, lastNs);
+        QVERIFY(f.serverSentEvents()[0].timeNs > firstChunkNs);
+        QCOMPARE(f.serverSentEvents()[0].timeNs, completingNs);
+        QCOMPARE(f.serverSentEvents()[1].timeNs, lastNs);
         // Any record boundary gives the same events.
         for (size_t piece : { 1, 3, 7 }) {
             const AssemblyResult cut = assemble(rechunk(b.records(), piece));
-            QCOMPARE(describeEvents(cut.flows[0].serverSentEvents), describeEvents(f.serverSentEvents));
+            QCOMPARE(describeEvents(cut.flows[0].serverSentEvents()), describeEvents(f.serverSentEvents()));
         }
     }
 
@@ -155,9 +155,9 @@ private Q_SLOTS:
         b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\nContent-Length: "
                 + QByteArray::number(body.size()) + "\r\n\r\n" + body);
         const AssemblyResult r = assemble(b.records());
-        QCOMPARE(describeEvents(r.flows[0].serverSentEvents),
+        QCOMPARE(describeEvents(r.flows[0].serverSentEvents()),
             QByteArray("[id '' event '' retry -1 data 'zipped'][id '' event 'two' retry -1 data 'x\ny']"));
-        QCOMPARE(r.flows[0].serverSentEvents[0].timeNs, r.flows[0].response.lastByteNs);
+        QCOMPARE(r.flows[0].serverSentEvents()[0].timeNs, r.flows[0].response.lastByteNs);
     }
 
     void otherTypesAreNotParsed()
@@ -168,7 +168,7 @@ private Q_SLOTS:
         b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 9\r\n\r\ndata: a\n\n");
         const AssemblyResult r = assemble(b.records());
         QVERIFY(!r.flows[0].isEventStream());
-        QVERIFY(r.flows[0].serverSentEvents.isEmpty());
+        QVERIFY(r.flows[0].serverSentEvents().isEmpty());
     }
 
     void http2DataFrames()
@@ -182,9 +182,9 @@ private Q_SLOTS:
         b.ingress(c, h2::data(1, "data: second\n\n", true));
         const AssemblyResult r = assemble(b.records());
         QCOMPARE(r.flows.size(), size_t(1));
-        QCOMPARE(describeEvents(r.flows[0].serverSentEvents),
+        QCOMPARE(describeEvents(r.flows[0].serverSentEvents()),
             QByteArray("[id '' event '' retry -1 data 'first'][id '' event '' retry -1 data 'second']"));
-        QVERIFY(r.flows[0].serverSentEvents[0].timeNs < r.flows[0].serverSentEvents[1].timeNs);
+        QVERIFY(r.flows[0].serverSentEvents()[0].timeNs < r.flows[0].serverSentEvents()[1].timeNs);
     }
 };
 

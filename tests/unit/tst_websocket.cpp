@@ -180,7 +180,7 @@ private Q_SLOTS:
         QVERIFY(!f->truncated);
         QVERIFY2(!f->incomplete, qPrintable(f->notes.join('\n')));
         QVERIFY2(f->notes.isEmpty(), qPrintable(f->notes.join('\n')));
-        const QList<WebSocketMessage>& m = f->webSocketMessages;
+        const QList<WebSocketMessage>& m = f->webSocketMessages();
         QCOMPARE(m.size(), 9);
         auto check = [&](int i, bool fromClient, int opcode, const QByteArray& data) {
             QCOMPARE(m[i].fromClient, fromClient);
@@ -239,10 +239,10 @@ private Q_SLOTS:
         const AssemblyResult r = assemble(b.records());
         const Flow* f = webSocketFlow(r);
         QVERIFY(f);
-        QCOMPARE(f->webSocketMessages.size(), 100);
+        QCOMPARE(f->webSocketMessages().size(), 100);
         int fromClient = 0;
-        for (const WebSocketMessage& m : f->webSocketMessages) {
-            const int n = m.fromClient ? fromClient++ : int(&m - &f->webSocketMessages[0]) - fromClient;
+        for (const WebSocketMessage& m : f->webSocketMessages()) {
+            const int n = m.fromClient ? fromClient++ : int(&m - &f->webSocketMessages()[0]) - fromClient;
             QCOMPARE(m.data, (m.fromClient ? "c" : "s") + QByteArray::number(n));
         }
         QVERIFY(f->notes.contains("connection closed without a WebSocket closing handshake"));
@@ -263,8 +263,8 @@ private Q_SLOTS:
         const AssemblyResult r = assemble(rechunk(b.records(), 4096));
         const Flow* f = webSocketFlow(r);
         QVERIFY(f);
-        QCOMPARE(f->webSocketMessages.size(), 1);
-        QCOMPARE(f->webSocketMessages[0].data, big);
+        QCOMPARE(f->webSocketMessages().size(), 1);
+        QCOMPARE(f->webSocketMessages()[0].data, big);
     }
 
     void deflateKeepsItsContextAcrossMessages()
@@ -286,8 +286,8 @@ private Q_SLOTS:
         b.egress(c, clientFrame(0x1, "uncompressed"));
         const AssemblyResult r = assemble(b.records());
         const Flow* f = webSocketFlow(r);
-        QCOMPARE(f->webSocketExtensions, QByteArray("permessage-deflate; client_max_window_bits=15"));
-        const QList<WebSocketMessage>& m = f->webSocketMessages;
+        QCOMPARE(f->webSocketExtensions(), QByteArray("permessage-deflate; client_max_window_bits=15"));
+        const QList<WebSocketMessage>& m = f->webSocketMessages();
         QCOMPARE(m.size(), 4);
         QCOMPARE(m[0].data, text);
         QCOMPARE(m[1].data, text);
@@ -315,10 +315,10 @@ private Q_SLOTS:
             b.ingress(c, frame(0x1, server.message("again and again " + QByteArray::number(i), true), { .rsv = 0x4 }));
         const AssemblyResult r = assemble(b.records());
         const Flow* f = webSocketFlow(r);
-        QCOMPARE(f->webSocketMessages.size(), 3);
+        QCOMPARE(f->webSocketMessages().size(), 3);
         for (int i = 0; i < 3; ++i) {
-            QCOMPARE(f->webSocketMessages[i].data, "again and again " + QByteArray::number(i));
-            QVERIFY(f->webSocketMessages[i].note.isEmpty());
+            QCOMPARE(f->webSocketMessages()[i].data, "again and again " + QByteArray::number(i));
+            QVERIFY(f->webSocketMessages()[i].note.isEmpty());
         }
     }
 
@@ -335,11 +335,11 @@ private Q_SLOTS:
         const AssemblyResult r = assemble(b.records());
         checkNeighbour(r);
         const Flow* f = webSocketFlow(r);
-        QCOMPARE(f->webSocketMessages.size(), 2);
-        QVERIFY(f->webSocketMessages[0].truncated);
-        QVERIFY2(f->webSocketMessages[0].note.startsWith("bad deflate data: "), qPrintable(f->webSocketMessages[0].note));
-        QCOMPARE(f->webSocketMessages[1].data, QByteArray("fine after all"));
-        QVERIFY(f->webSocketMessages[1].note.isEmpty());
+        QCOMPARE(f->webSocketMessages().size(), 2);
+        QVERIFY(f->webSocketMessages()[0].truncated);
+        QVERIFY2(f->webSocketMessages()[0].note.startsWith("bad deflate data: "), qPrintable(f->webSocketMessages()[0].note));
+        QCOMPARE(f->webSocketMessages()[1].data, QByteArray("fine after all"));
+        QVERIFY(f->webSocketMessages()[1].note.isEmpty());
         QVERIFY(f->truncated);
     }
 
@@ -384,7 +384,7 @@ private Q_SLOTS:
         checkNeighbour(r);
         const Flow* f = webSocketFlow(r);
         QVERIFY(f);
-        const QList<WebSocketMessage>& m = f->webSocketMessages;
+        const QList<WebSocketMessage>& m = f->webSocketMessages();
         QCOMPARE(m.size(), 3);
         QCOMPARE(m[0].note, note);
         QCOMPARE(int(m[0].opcode), opcode);
@@ -402,9 +402,9 @@ private Q_SLOTS:
         b.egress(c, frame(0x1, "plain"));
         const AssemblyResult r = assemble(b.records());
         const Flow* f = webSocketFlow(r);
-        QCOMPARE(f->webSocketMessages.size(), 1);
-        QCOMPARE(f->webSocketMessages[0].data, QByteArray("plain"));
-        QCOMPARE(f->webSocketMessages[0].note, QString("client frame not masked"));
+        QCOMPARE(f->webSocketMessages().size(), 1);
+        QCOMPARE(f->webSocketMessages()[0].data, QByteArray("plain"));
+        QCOMPARE(f->webSocketMessages()[0].note, QString("client frame not masked"));
     }
 
     void lengthWithTopBitStopsThatDirectionOnly()
@@ -421,8 +421,8 @@ private Q_SLOTS:
         const AssemblyResult r = assemble(b.records());
         checkNeighbour(r);
         const Flow* f = webSocketFlow(r);
-        QCOMPARE(f->webSocketMessages.size(), 1);
-        QCOMPARE(f->webSocketMessages[0].data, QByteArray("still read"));
+        QCOMPARE(f->webSocketMessages().size(), 1);
+        QCOMPARE(f->webSocketMessages()[0].data, QByteArray("still read"));
         QVERIFY(f->truncated);
         QVERIFY2(f->notes.contains("WebSocket frames from the server: a frame at offset 0 declares 9223372036854775808 "
                                    "bytes (the top bit must be 0); the framing is lost; later bytes are not dissected"),
@@ -440,8 +440,8 @@ private Q_SLOTS:
         b.close(c);
         const AssemblyResult r = assemble(b.records());
         const Flow* f = webSocketFlow(r);
-        QCOMPARE(f->webSocketMessages.size(), 1);
-        const WebSocketMessage& m = f->webSocketMessages[0];
+        QCOMPARE(f->webSocketMessages().size(), 1);
+        const WebSocketMessage& m = f->webSocketMessages()[0];
         QCOMPARE(m.data, QByteArray("0123456789"));
         QVERIFY(m.truncated);
         QCOMPARE(m.note, QString("connection closed without a WebSocket closing handshake"));
@@ -460,13 +460,13 @@ private Q_SLOTS:
         b.ingress(c, frame(0x1, "next"));
         const AssemblyResult r = assemble(b.records());
         const Flow* f = webSocketFlow(r);
-        QCOMPARE(f->webSocketMessages.size(), 2);
-        const WebSocketMessage& m = f->webSocketMessages[0];
+        QCOMPARE(f->webSocketMessages().size(), 2);
+        const WebSocketMessage& m = f->webSocketMessages()[0];
         QCOMPARE(m.size, uint64_t(1000));
         QVERIFY(m.truncated);
         QCOMPARE(m.data, QByteArray(96, 'a')); // the bytes before the hole (after a 4-byte header)
         QCOMPARE(m.note, QString("500 bytes of this message were not captured"));
-        QCOMPARE(f->webSocketMessages[1].data, QByteArray("next"));
+        QCOMPARE(f->webSocketMessages()[1].data, QByteArray("next"));
     }
 
     void lostBytesAtAHeaderStopTheDirection()
@@ -480,7 +480,7 @@ private Q_SLOTS:
         b.ingress(c, frame(0x1, "lost sync"));
         const AssemblyResult r = assemble(b.records());
         const Flow* f = webSocketFlow(r);
-        QCOMPARE(f->webSocketMessages.size(), 1);
+        QCOMPARE(f->webSocketMessages().size(), 1);
         QVERIFY(f->notes.join('\n').contains("7 bytes lost at offset 5, where a frame header was due; the framing is lost"));
     }
 
@@ -495,9 +495,9 @@ private Q_SLOTS:
         const Flow* f = webSocketFlow(r);
         QVERIFY(f->incomplete);
         QVERIFY(f->notes.contains("capture ended while the WebSocket was open"));
-        QCOMPARE(f->webSocketMessages.size(), 1);
-        QVERIFY(f->webSocketMessages[0].truncated);
-        QCOMPARE(f->webSocketMessages[0].data, QByteArray("par"));
+        QCOMPARE(f->webSocketMessages().size(), 1);
+        QVERIFY(f->webSocketMessages()[0].truncated);
+        QCOMPARE(f->webSocketMessages()[0].data, QByteArray("par"));
     }
 
     void refusedUpgradeStaysHttp()
@@ -545,7 +545,7 @@ private Q_SLOTS:
         QCOMPARE(f->response.status, 200);
         QVERIFY(f->response.body.isEmpty()); // the frames are messages, not a body
         QVERIFY2(!f->incomplete && !f->truncated, qPrintable(f->notes.join('\n')));
-        const QList<WebSocketMessage>& m = f->webSocketMessages;
+        const QList<WebSocketMessage>& m = f->webSocketMessages();
         QCOMPARE(m.size(), 5);
         QCOMPARE(m[0].data, QByteArray("hello over h2"));
         QVERIFY(m[0].fromClient);

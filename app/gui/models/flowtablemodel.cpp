@@ -167,8 +167,8 @@ FlowRow FlowTableModel::makeRow(int index)
     row.open = f.inProgress;
     if (f.initiator)
         row.initiator = initiatorId(*f.initiator);
-    const uint64_t items = f.isWebSocket() ? uint64_t(f.webSocketMessages.size()) + f.streamItemsDropped
-        : f.isEventStream()                ? uint64_t(f.serverSentEvents.size()) + f.streamItemsDropped
+    const uint64_t items = f.isWebSocket() ? uint64_t(f.webSocketMessages().size()) + f.streamItemsDropped()
+        : f.isEventStream()                ? uint64_t(f.serverSentEvents().size()) + f.streamItemsDropped()
                                            : 0;
     row.items = uint32_t(std::min<uint64_t>(items, UINT32_MAX));
     // An open exchange has not failed to finish: it has not finished yet. Missing bytes still show.

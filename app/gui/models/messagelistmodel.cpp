@@ -15,7 +15,7 @@ namespace {
 uint64_t arrivalOf(const HttpMessage& m, uint64_t endOffset)
 {
     uint64_t seen = 0;
-    for (const BodyArrival& a : m.bodyArrivals) {
+    for (const BodyArrival& a : m.bodyArrivals()) {
         seen += a.bytes;
         if (seen >= endOffset)
             return a.timestampNs;
@@ -51,8 +51,8 @@ MessageListModel::MessageListModel(QObject* parent)
 std::vector<StreamMessage> MessageListModel::grpcMessages(const Flow& flow)
 {
     std::vector<StreamMessage> out;
-    addGrpc(out, flow.grpc.requestMessages, flow.request, true);
-    addGrpc(out, flow.grpc.responseMessages, flow.response, false);
+    addGrpc(out, flow.grpc().requestMessages, flow.request, true);
+    addGrpc(out, flow.grpc().responseMessages, flow.response, false);
     std::stable_sort(out.begin(), out.end(), [](const StreamMessage& a, const StreamMessage& b) { return a.timeNs < b.timeNs; });
     return out;
 }
@@ -60,8 +60,8 @@ std::vector<StreamMessage> MessageListModel::grpcMessages(const Flow& flow)
 std::vector<StreamMessage> MessageListModel::webSocketMessages(const Flow& flow)
 {
     std::vector<StreamMessage> out;
-    out.reserve(size_t(flow.webSocketMessages.size()));
-    for (const WebSocketMessage& w : flow.webSocketMessages) {
+    out.reserve(size_t(flow.webSocketMessages().size()));
+    for (const WebSocketMessage& w : flow.webSocketMessages()) {
         StreamMessage s;
         s.fromClient = w.fromClient;
         s.timeNs = w.timeNs;
@@ -105,7 +105,7 @@ std::vector<StreamMessage> MessageListModel::messagesOf(const Flow& flow)
 {
     if (flow.isWebSocket())
         return webSocketMessages(flow);
-    if (flow.grpc.isGrpc)
+    if (flow.grpc().isGrpc)
         return grpcMessages(flow);
     return {};
 }
