@@ -2,6 +2,7 @@
 #include "captureio.h"
 
 #include "export/harreader.h"
+#include "largebodies.h"
 #include "models/textescape.h"
 
 #include <QFile>
@@ -18,6 +19,10 @@ RawCaptureParser::RawCaptureParser(FlowAssembler::FlowSink sink, FlowAssembler::
     })
 {
     m_symbolizer->setTryProcRoot(false);
+    QString warning;
+    m_assembler.setLargeBodyPolicy(largeBodyPolicy(&warning));
+    if (!warning.isEmpty())
+        m_notices << QObject::tr("large bodies are dropped: %1").arg(warning);
     if (progress)
         m_assembler.setProgressSink([symbols = m_symbolizer, progress = std::move(progress)](const Flow& flow) {
             if (!Symbolizer::needsNames(flow))

@@ -2,6 +2,7 @@
 #include "mainwindow.h"
 
 #include "captureio.h"
+#include "largebodies.h"
 #include "comparedialog.h"
 #include "detailpane.h"
 #include "livecapture.h"
@@ -386,6 +387,8 @@ void MainWindow::setupActions()
     statistics->setObjectName(QStringLiteral("actionStatistics"));
     statistics->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     statistics->setToolTip(tr("Requests per second, latency and endpoints of the flows the filter shows"));
+    view->addSeparator();
+    addLargeBodiesMenu(view);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About httptap"), this, &MainWindow::showAbout)->setObjectName(QStringLiteral("actionAbout"));

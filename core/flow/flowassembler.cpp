@@ -29,6 +29,7 @@ struct FlowAssembler::Private {
     std::unordered_map<uint64_t, Setup> setups;
     DnsLookups lookups;
     FlowSink sink;
+    LargeBodyPolicy largeBodies;
 
     // The lookup that gave a new connection its remote address (client role: the process resolved
     // the name it connects to). Timed from the connection's first set-up instant.
@@ -59,6 +60,7 @@ struct FlowAssembler::Private {
         }
         if (setups.size() > kMaxPendingSetups)
             setups.erase(flow.connId);
+        keepLargeBodies(flow, largeBodies);
         sink(std::move(flow));
     }
 
@@ -201,6 +203,8 @@ void FlowAssembler::finish()
 }
 
 void FlowAssembler::setMaxDecodedBytes(uint64_t maxDecodedBytes) { d->context.maxDecodedBytes = maxDecodedBytes; }
+
+void FlowAssembler::setLargeBodyPolicy(const LargeBodyPolicy& policy) { d->largeBodies = policy; }
 
 const AssemblerStats& FlowAssembler::stats() const { return d->context.stats; }
 

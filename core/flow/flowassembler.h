@@ -31,6 +31,7 @@
 // Never throws; malformed input ends the affected connection's parsing with a
 // note on its flow and leaves other connections untouched.
 
+#include "bodyspill.h"
 #include "flow.h"
 #include "record/recordreader.h"
 
@@ -67,6 +68,9 @@ public:
     void setMaxBodyBytes(uint64_t maxBodyBytes);
     // Content-Encoding and compressed gRPC messages decode to at most this many bytes (default 64 MiB).
     void setMaxDecodedBytes(uint64_t maxDecodedBytes);
+    // Bodies above a limit leave the heap when their flow leaves: spilled to a file or cut
+    // (bodyspill.h). Default: kept on the heap.
+    void setLargeBodyPolicy(const LargeBodyPolicy& policy);
 
     // Snapshots of open flows (see above); intervalNs is capture time between reports of one growing flow.
     void setProgressSink(ProgressSink sink, uint64_t intervalNs = 100'000'000);
