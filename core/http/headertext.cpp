@@ -54,7 +54,7 @@ const Table& table()
 
 } // namespace
 
-QByteArray headerText(const char* at, size_t size)
+QByteArray commonHeaderText(const char* at, size_t size)
 {
     if (size > 0 && size <= kMaxLength) {
         for (const QByteArray& known : table().byLength[size]) {
@@ -62,7 +62,13 @@ QByteArray headerText(const char* at, size_t size)
                 return known;
         }
     }
-    return QByteArray(at, qsizetype(size));
+    return {};
+}
+
+QByteArray headerText(const char* at, size_t size)
+{
+    QByteArray known = commonHeaderText(at, size);
+    return known.isNull() ? QByteArray(at, qsizetype(size)) : known;
 }
 
 } // namespace httptap

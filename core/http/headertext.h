@@ -16,5 +16,7 @@
 namespace httptap {
 
 QByteArray headerText(const char* at, size_t size);
+// The static copy of a common text; a null QByteArray when the text is not one of them.
+QByteArray commonHeaderText(const char* at, size_t size);
 
 } // namespace httptap

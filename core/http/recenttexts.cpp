@@ -9,13 +9,18 @@ namespace httptap {
 
 QByteArray RecentTexts::text(const char* at, size_t size)
 {
+    // Most texts are common ones (header names above all): static storage, no search of the slots.
+    QByteArray common = commonHeaderText(at, size);
+    if (!common.isNull())
+        return common;
+    if (size == 0)
+        return QByteArray();
     for (const QByteArray& recent : m_slots) {
-        if (size_t(recent.size()) == size && size > 0 && std::memcmp(recent.constData(), at, size) == 0)
+        if (size_t(recent.size()) == size && std::memcmp(recent.constData(), at, size) == 0)
             return recent;
     }
-    QByteArray made = headerText(at, size);
-    // Static storage (not detached: nothing allocated) needs no sharing; a long text is not kept alive.
-    if (made.isDetached() && size <= kMaxRemembered) {
+    QByteArray made(at, qsizetype(size));
+    if (size <= kMaxRemembered) { // a long text is not kept alive
         m_slots[m_next] = made;
         m_next = (m_next + 1) % kSlots;
     }
