@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "connection.h"
 
+#include "http/mediatype.h"
 #include "http/protocolsniffer.h"
 #include "http2/http2frame.h"
 
@@ -609,8 +610,9 @@ Http1Parser::BodyMode Connection::headersComplete(Http1Parser& parser)
         return Http1Parser::BodyMode::Normal;
     }
     const int status = parser.message().status;
-    const QByteArray type = parser.message().header("Content-Type").split(';').first().trimmed().toLower();
-    if (status == 200 && type == "text/event-stream" && parser.message().header("Content-Encoding").isEmpty()) {
+    const QByteArray contentType = parser.message().header("Content-Type");
+    if (status == 200 && mediaType(contentType).compare("text/event-stream", Qt::CaseInsensitive) == 0
+        && parser.message().header("Content-Encoding").isEmpty()) {
         // Events as they arrive; an encoded stream is parsed from its decoded form when the flow leaves.
         side.sse = std::make_unique<SseParser>([this, &side](ServerSentEvent&& e) {
             if (side.exchange)

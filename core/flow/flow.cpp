@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "flow.h"
 
+#include "http/mediatype.h"
+
 namespace httptap {
 
 namespace {
 
-bool equalsIgnoreCase(const QByteArray& a, const QByteArray& b)
+bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b)
 {
-    return a.size() == b.size() && qstrnicmp(a.constData(), b.constData(), a.size()) == 0;
+    return a.size() == b.size() && qstrnicmp(a.data(), a.size(), b.data(), b.size()) == 0;
 }
 
 // RFC 5952 text form: lowercase hex, leading zeros dropped, the longest run of two or more
@@ -87,7 +89,7 @@ void HttpMessage::dropSingleArrival()
         m_arrivals.edit().list.squeeze();
 }
 
-QByteArray HttpMessage::header(const QByteArray& name) const
+QByteArray HttpMessage::header(QByteArrayView name) const
 {
     for (const HttpHeader& h : headers) {
         if (equalsIgnoreCase(h.name, name))
@@ -101,8 +103,7 @@ bool Flow::isEventStream() const
     if (!hasResponse)
         return false;
     // The media type without parameters ("text/event-stream; charset=utf-8"), case-insensitively.
-    const QByteArray type = response.header("Content-Type").split(';').first().trimmed();
-    return equalsIgnoreCase(type, "text/event-stream");
+    return equalsIgnoreCase(mediaType(response.header("Content-Type")), "text/event-stream");
 }
 
 QString FlowEndpoint::address() const

@@ -93,7 +93,8 @@ struct HttpMessage {
     bool decodedTruncated() const { return m_rare.get().decodedTruncated; }
     Rare& editRare() { return m_rare.edit(); }
 
-    QByteArray header(const QByteArray& name) const; // first value, case-insensitive
+    // First value, case-insensitive. A view: looking up a literal name allocates nothing.
+    QByteArray header(QByteArrayView name) const;
 
 private:
     struct Arrivals {

@@ -42,10 +42,13 @@ void stampTimes(QList<GrpcMessage>& messages, const HttpMessage& body)
 
 bool isGrpcContentType(const QByteArray& contentType)
 {
-    const QByteArray t = contentType.trimmed().toLower();
     // "application/grpc", "application/grpc+proto", "application/grpc;..." — not grpc-web, whose
-    // trailers travel inside the body.
-    return t == "application/grpc" || t.startsWith("application/grpc+") || t.startsWith("application/grpc;");
+    // trailers travel inside the body. Checked on every flow: no copies.
+    const QByteArrayView t = QByteArrayView(contentType).trimmed();
+    const QByteArrayView grpc("application/grpc");
+    if (t.size() < grpc.size() || t.first(grpc.size()).compare(grpc, Qt::CaseInsensitive) != 0)
+        return false;
+    return t.size() == grpc.size() || t[grpc.size()] == '+' || t[grpc.size()] == ';';
 }
 
 QList<GrpcMessage> splitMessages(const QByteArray& body, bool bodyTruncated, const QByteArray& encoding,
@@ -105,9 +108,9 @@ void annotate(Flow& flow, uint64_t limit)
 {
     const HttpMessage& req = flow.request;
     const HttpMessage& resp = flow.response;
-    const QByteArray contentType = flow.hasResponse && !resp.header("content-type").isEmpty()
-        ? resp.header("content-type")
-        : req.header("content-type");
+    QByteArray contentType = flow.hasResponse ? resp.header("content-type") : QByteArray();
+    if (contentType.isEmpty())
+        contentType = req.header("content-type");
     if (!isGrpcContentType(contentType))
         return;
     GrpcInfo& g = flow.editGrpc();

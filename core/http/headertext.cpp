@@ -33,15 +33,21 @@ constexpr const char* kCommon[] = {
 
 constexpr size_t kMaxLength = 40;
 
+// Buckets by length and first byte: mostly one candidate, often none, for any input (this runs
+// for every name and value of every message).
+constexpr size_t kBuckets = 1024;
+
+size_t bucketOf(size_t size, unsigned char first) { return (size * 131 + first) % kBuckets; }
+
 struct Table {
-    // By length, then first byte: a handful of candidates for any input.
-    std::array<std::vector<QByteArray>, kMaxLength + 1> byLength;
+    std::array<std::vector<QByteArray>, kBuckets> buckets;
     Table()
     {
         for (const char* text : kCommon) {
             const size_t n = std::strlen(text);
-            if (n <= kMaxLength)
-                byLength[n].push_back(QByteArray::fromRawData(text, qsizetype(n))); // static: never freed
+            if (n > 0 && n <= kMaxLength) // static: never freed
+                buckets[bucketOf(n, static_cast<unsigned char>(text[0]))].push_back(
+                    QByteArray::fromRawData(text, qsizetype(n)));
         }
     }
 };
@@ -57,8 +63,8 @@ const Table& table()
 QByteArray commonHeaderText(const char* at, size_t size)
 {
     if (size > 0 && size <= kMaxLength) {
-        for (const QByteArray& known : table().byLength[size]) {
-            if (known.constData()[0] == at[0] && std::memcmp(known.constData(), at, size) == 0)
+        for (const QByteArray& known : table().buckets[bucketOf(size, static_cast<unsigned char>(at[0]))]) {
+            if (size_t(known.size()) == size && std::memcmp(known.constData(), at, size) == 0)
                 return known;
         }
     }

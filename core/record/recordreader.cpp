@@ -2,6 +2,7 @@
 #include "recordreader.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace httptap::record {
@@ -21,10 +22,10 @@ public:
     bool ok() const { return m_ok; }
     size_t remaining() const { return m_ok ? m_size - m_pos : 0; }
 
-    uint8_t u8() { return static_cast<uint8_t>(take(1)); }
-    uint16_t u16() { return static_cast<uint16_t>(take(2)); }
-    uint32_t u32() { return static_cast<uint32_t>(take(4)); }
-    uint64_t u64() { return take(8); }
+    uint8_t u8() { return take<uint8_t>(); }
+    uint16_t u16() { return take<uint16_t>(); }
+    uint32_t u32() { return take<uint32_t>(); }
+    uint64_t u64() { return take<uint64_t>(); }
 
     template<size_t N>
     void bytes(std::array<uint8_t, N>& out) { raw(out.data(), N); }
@@ -61,16 +62,22 @@ public:
     }
 
 private:
-    uint64_t take(size_t n)
+    // Little-endian on the wire; on a little-endian host one load (a dozen fields per record).
+    template<typename T>
+    T take()
     {
-        if (!m_ok || m_size - m_pos < n) {
+        if (!m_ok || m_size - m_pos < sizeof(T)) {
             m_ok = false;
             return 0;
         }
-        uint64_t v = 0;
-        for (size_t i = 0; i < n; ++i)
-            v |= uint64_t(m_data[m_pos + i]) << (8 * i);
-        m_pos += n;
+        T v = 0;
+        if constexpr (std::endian::native == std::endian::little) {
+            std::memcpy(&v, m_data + m_pos, sizeof(T));
+        } else {
+            for (size_t i = 0; i < sizeof(T); ++i)
+                v |= T(T(m_data[m_pos + i]) << (8 * i));
+        }
+        m_pos += sizeof(T);
         return v;
     }
 
