@@ -7,6 +7,8 @@
 #include "http/headerlist.h"
 
 #include <algorithm>
+#include <cstring>
+#include <string_view>
 
 namespace httptap {
 
@@ -27,19 +29,26 @@ QString sizeText(uint64_t bytes)
 
 bool isPseudo(const HttpHeader& h) { return h.name.startsWith(':'); }
 
+// Exact name match; with a literal the compiler compares in a load or two (runs for every field
+// of every header block, where QByteArray == const char* measured its length and called out).
+bool isName(const QByteArray& name, std::string_view literal)
+{
+    return size_t(name.size()) == literal.size() && std::memcmp(name.constData(), literal.data(), literal.size()) == 0;
+}
+
 void applyRequestPseudoHeaders(HttpMessage& m)
 {
     for (const HttpHeader& h : std::as_const(m.headers)) {
         // Pseudo-headers come first (RFC 9113 8.3), but an undecodable field may stand between them.
         if (!isPseudo(h))
             continue;
-        if (h.name == ":method")
+        if (isName(h.name, ":method"))
             m.method = h.value;
-        else if (h.name == ":path")
+        else if (isName(h.name, ":path"))
             m.target = h.value;
-        else if (h.name == ":scheme")
+        else if (isName(h.name, ":scheme"))
             m.editRare().scheme = h.value;
-        else if (h.name == ":authority")
+        else if (isName(h.name, ":authority"))
             m.editRare().authority = h.value;
     }
 }
@@ -47,7 +56,7 @@ void applyRequestPseudoHeaders(HttpMessage& m)
 int statusOf(const HttpHeaders& headers)
 {
     for (const HttpHeader& h : headers) {
-        if (h.name == ":status") {
+        if (isName(h.name, ":status")) {
             bool ok = false;
             const int status = h.value.toInt(&ok);
             return ok && status >= 100 && status <= 999 ? status : 0;
@@ -58,7 +67,7 @@ int statusOf(const HttpHeaders& headers)
 
 bool hasHeader(const HttpHeaders& headers, const char* name)
 {
-    return std::any_of(headers.begin(), headers.end(), [name](const HttpHeader& h) { return h.name == name; });
+    return std::any_of(headers.begin(), headers.end(), [wanted = std::string_view(name)](const HttpHeader& h) { return isName(h.name, wanted); });
 }
 
 } // namespace
