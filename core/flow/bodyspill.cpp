@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "bodyspill.h"
 
+#include "limittext.h"
+
 #include <QDir>
 
 #include <cerrno>
@@ -29,15 +31,6 @@ QString defaultDirectory()
     if (!runtime.isEmpty() && QDir(QString::fromLocal8Bit(runtime)).exists())
         return QString::fromLocal8Bit(runtime);
     return QStringLiteral("/tmp");
-}
-
-QString sizeText(uint64_t bytes)
-{
-    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
-        return QStringLiteral("%1 MiB").arg(bytes >> 20);
-    if (bytes >= 1024 && bytes % 1024 == 0)
-        return QStringLiteral("%1 KiB").arg(bytes >> 10);
-    return QStringLiteral("%1 bytes").arg(bytes);
 }
 
 void addNote(Flow& flow, const QString& text)
@@ -115,7 +108,7 @@ bool SpillFile::store(const QByteArray& bytes, QByteArray* view, QString* error)
         const uint64_t rounded = (size + pageSize() - 1) / pageSize() * pageSize();
         if (m_end + rounded > m_maxFileBytes) {
             if (error)
-                *error = QStringLiteral("the spill file reached its limit of %1").arg(sizeText(m_maxFileBytes));
+                *error = QStringLiteral("the spill file reached its limit of %1").arg(limitText(m_maxFileBytes));
             return false;
         }
         offset = m_end;
@@ -177,9 +170,9 @@ void keepLargeMessage(Flow& flow, HttpMessage& m, const char* which, const Large
         addNote(flow,
             why.isEmpty()
                 ? QStringLiteral("%1 body larger than %2; kept the first %2 (large bodies are dropped)")
-                      .arg(QLatin1StringView(which), sizeText(policy.limitBytes))
+                      .arg(QLatin1StringView(which), limitText(policy.limitBytes))
                 : QStringLiteral("%1 body larger than %2; kept the first %2 (%3)")
-                      .arg(QLatin1StringView(which), sizeText(policy.limitBytes), why));
+                      .arg(QLatin1StringView(which), limitText(policy.limitBytes), why));
     }
     if (m.decoded() && uint64_t(m.decodedBody().size()) > policy.limitBytes) {
         HttpMessage::Rare& rare = m.editRare();
@@ -188,7 +181,7 @@ void keepLargeMessage(Flow& flow, HttpMessage& m, const char* which, const Large
             rare.decodedTruncated = true;
             addNote(flow,
                 QStringLiteral("decoded %1 body larger than %2; kept the first %2 (%3)")
-                    .arg(QLatin1StringView(which), sizeText(policy.limitBytes),
+                    .arg(QLatin1StringView(which), limitText(policy.limitBytes),
                         why.isEmpty() ? QStringLiteral("large bodies are dropped") : why));
         }
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "http1parser.h"
 
+#include "flow/limittext.h"
 #include "headerlist.h"
 
 #include <llhttp.h>
@@ -24,11 +25,6 @@ void appendSpan(RecentTexts& recent, QByteArray& to, const char* at, size_t size
 }
 
 Http1Parser* self(llhttp_t* p) { return static_cast<Http1Parser*>(p->data); }
-
-QString humanBytes(uint64_t n)
-{
-    return QString::number(n) + (n == 1 ? QStringLiteral(" byte") : QStringLiteral(" bytes"));
-}
 
 } // namespace
 
@@ -250,7 +246,7 @@ bool Http1Parser::addHeaderBytes(size_t size)
 {
     m_headerBytes += size;
     if (m_headerBytes > kMaxHeaderBytes) {
-        setError(QStringLiteral("start line and headers longer than %1").arg(humanBytes(kMaxHeaderBytes)));
+        setError(QStringLiteral("start line and headers longer than %1").arg(limitText(kMaxHeaderBytes)));
         return false;
     }
     return true;
@@ -288,7 +284,7 @@ void Http1Parser::storeBody(const char* at, size_t size)
         if (!m_bodyLimitNoted) {
             m_bodyLimitNoted = true;
             m_listener->note(
-                *this, QStringLiteral("body larger than %1; kept the first %1").arg(humanBytes(m_maxBodyBytes)), true);
+                *this, QStringLiteral("body larger than %1; kept the first %1").arg(limitText(m_maxBodyBytes)), true);
         }
     }
 }

@@ -4,6 +4,7 @@
 #include "http2stream.h"
 
 #include "flow/bodydecoder.h"
+#include "flow/limittext.h"
 #include "http/headerlist.h"
 
 #include <algorithm>
@@ -17,15 +18,6 @@ using http2::FrameType;
 namespace flags = http2::flags;
 
 namespace {
-
-QString sizeText(uint64_t bytes)
-{
-    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
-        return QStringLiteral("%1 MiB").arg(bytes >> 20);
-    if (bytes >= 1024 && bytes % 1024 == 0)
-        return QStringLiteral("%1 KiB").arg(bytes >> 10);
-    return QStringLiteral("%1 bytes").arg(bytes);
-}
 
 bool isPseudo(const HttpHeader& h) { return h.name.startsWith(':'); }
 
@@ -92,7 +84,7 @@ void Http2Connection::Stream::appendBody(
         m.bodyTruncated = true;
         bool& noted = bodyLimitNoted[&m == &flow.request ? 0 : 1];
         if (!std::exchange(noted, true))
-            addNote(QStringLiteral("body larger than %1; kept the first %1").arg(sizeText(limit)), true);
+            addNote(QStringLiteral("body larger than %1; kept the first %1").arg(limitText(limit)), true);
     }
 }
 
