@@ -297,7 +297,7 @@ std::optional<Record> decodeRecord(RecordType type, const uint8_t* body, size_t 
             return std::nullopt;
         }
         r.source = static_cast<Source>(src);
-        r.frames.reserve(n);
+        r.frames.reserve(c.ok() ? n : 0); // n is checked only when the fixed fields were all there
         for (uint32_t i = 0; c.ok() && i < n; ++i)
             r.frames.push_back(c.u64());
         return finish(std::move(r), "stack");

@@ -489,6 +489,18 @@ private Q_SLOTS:
         shortMap.feed(bytes);
         QVERIFY(!shortMap.next());
         QCOMPARE(shortMap.state(), RecordReader::State::Error);
+
+        // Cut inside its fixed fields, with a frame count of 2^32-1 (found by fuzz.recordreader:
+        // the count was trusted for a reserve before the cut was noticed).
+        std::vector<uint8_t> cutBody(40, 0);
+        for (int i = 36; i < 40; ++i)
+            cutBody[size_t(i)] = 0xff;
+        std::vector<uint8_t> cut = encode({});
+        appendRecord(cut, kRecordHeaderSize + uint32_t(cutBody.size()), uint16_t(RecordType::Stack), cutBody);
+        RecordReader cutReader;
+        cutReader.feed(cut);
+        QVERIFY(!cutReader.next());
+        QVERIFY(QByteArray::fromStdString(cutReader.errorString()).contains("shorter than its fixed fields"));
     }
 
     void unknownTypeSkipped()
