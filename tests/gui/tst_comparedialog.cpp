@@ -3,6 +3,7 @@
 // request, and the window's entry points (row menu, File → Compare Captures).
 #include "captureio.h"
 #include "comparedialog.h"
+#include "darkpalette.h"
 #include "detailpane.h"
 #include "diffview.h"
 #include "guifixture.h"
@@ -62,21 +63,6 @@ void saveShot(QWidget& w, const QString& name)
         QVERIFY2(shot.save(dir + QLatin1Char('/') + name), qPrintable(dir));
     }
     qInfo("screenshot: %s/%s", HTTPTAP_TEST_OUTPUT_DIR, qPrintable(name));
-}
-
-QPalette darkPalette()
-{
-    QPalette palette = QApplication::style()->standardPalette();
-    palette.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    palette.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
-    palette.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    palette.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    palette.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
-    palette.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    palette.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
-    palette.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
-    palette.setColor(QPalette::HighlightedText, Qt::white);
-    return palette;
 }
 
 } // namespace

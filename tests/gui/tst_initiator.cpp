@@ -4,6 +4,7 @@
 // Initiator tab lists every frame, marks the chosen one, shows the partial banner and copies the
 // stack as text. Captured names and thread names are hostile: shown escaped.
 
+#include "darkpalette.h"
 #include "detailpane.h"
 #include "guifixture.h"
 #include "initiatorpage.h"
@@ -63,19 +64,6 @@ std::shared_ptr<const InitiatorStack> hostileStack()
     s->timestampNs = 2;
     s->frames = { frame(0x1000, "/tmp/evil\x1b[31m.so", "<img src=x>\r\nspoof", 0x1, 0x1000) };
     return s;
-}
-
-QPalette darkPalette()
-{
-    QPalette palette = QApplication::style()->standardPalette();
-    palette.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
-    palette.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
-    palette.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
-    palette.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
-    palette.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
-    palette.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
-    palette.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
-    return palette;
 }
 
 } // namespace
