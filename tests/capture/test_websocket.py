@@ -149,9 +149,14 @@ class WebSocketTests(CaptureTestCase):
         """The echo server captured (--pid) while an uncaptured client talks to it."""
         port, server = self.start_server(True, "deflate")
         try:
-            rec = harness.Recording(None, options=["--pid", str(server.proc.pid), "--count", "1"])
-            # The capture is ready once it reports its probes; a client run before that is not seen,
-            # so run the conversation until a flow is written (bounded).
+            rec = harness.Recording(None, options=["-v", "--pid", str(server.proc.pid), "--count", "1"])
+            # Wait for the probes: a conversation already under way when they attach is seen from its
+            # middle (ciphertext mid-record, not recognisable as TLS) and --count 1 would end on it.
+            def ready():
+                with open(rec.stderr_path, errors="replace") as err:
+                    return "capturing from now on" in err.read()
+            harness.wait_for(ready, 30, "httptap-record's probes")
+            # Run the conversation until a flow is written (bounded).
             for _ in range(20):
                 harness.run_client(self.client_argv(port, True, "deflate"), timeout=60)
                 if rec.proc.poll() is not None:
