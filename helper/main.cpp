@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 #include <poll.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 using namespace httptap;
@@ -227,6 +228,13 @@ int main(int argc, char** argv)
     if (!writeAll(STDOUT_FILENO, writer))
         return 0;
 
+    // The launched command's Exit record ends the capture, but a full ring buffer can drop it: a
+    // pidfd says the process is gone even then (the record, when not lost, is already in the ring
+    // buffer by the time the pidfd turns readable; give it a few polls to be read).
+    const int untilExitFd = untilExit ? static_cast<int>(syscall(SYS_pidfd_open, untilExit, 0)) : -1;
+    int pollsSinceExit = -1;
+    constexpr int kPollsForExitRecord = 4;
+
     using Clock = std::chrono::steady_clock;
     auto nextRescan = Clock::now() + std::chrono::milliseconds(200);
     auto nextCheck = Clock::now();
@@ -264,7 +272,16 @@ int main(int argc, char** argv)
             std::this_thread::sleep_for(kBatchDelay);
         if (untilExit && engine.hasExited(untilExit))
             break;
+        if (untilExitFd >= 0 && pollsSinceExit < 0) {
+            pollfd gone {untilExitFd, POLLIN, 0};
+            if (::poll(&gone, 1, 0) > 0)
+                pollsSinceExit = 0;
+        }
+        if (pollsSinceExit >= 0 && ++pollsSinceExit > kPollsForExitRecord)
+            break; // its Exit record was lost (the losses are reported below)
     }
+    if (untilExitFd >= 0)
+        close(untilExitFd);
     // Drain what is still in the ring buffer so nothing captured is lost.
     while (engine.poll(0) > 0) {
         if (!writeAll(STDOUT_FILENO, writer))
