@@ -419,6 +419,15 @@ class Recording:
                                          stdout=subprocess.DEVNULL, stderr=err)
         atexit.register(self.kill)
 
+    def wait_until_capturing(self, timeout=30):
+        """Wait for -v's "capturing from now on" (the probes are attached). A conversation already
+        under way when they attach is seen from its middle; tests that count flows start after this."""
+        assert "-v" in self.argv, "wait_until_capturing needs the -v option"
+        def capturing():
+            with open(self.stderr_path, errors="replace") as err:
+                return "capturing from now on" in err.read()
+        wait_for(capturing, timeout, "httptap-record's probes")
+
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()

@@ -87,10 +87,7 @@ class CoverageReportTests(CaptureTestCase):
                                   env=harness.clean_env(), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
         self.addCleanup(lambda: (holder.kill(), holder.wait(), holder.stdout.close()))
         rec = harness.Recording(None, options=["--pid", str(holder.pid), "-v"])
-        def started():
-            with open(rec.stderr_path) as f:
-                return "capturing from now on" in f.read()
-        harness.wait_for(started, 30, "the capture to start")
+        rec.wait_until_capturing()
         open(ready, "w").close()
         received = b""
         while not received.endswith(harness.NGINX_HELLO):

@@ -65,7 +65,8 @@ class GrpcTlsTests(CaptureTestCase):
     def test_server_side(self):
         port, server = self.start_server()
         try:
-            rec = harness.Recording(None, options=["--pid", str(server.proc.pid), "--count", "1"])
+            rec = harness.Recording(None, options=["-v", "--pid", str(server.proc.pid), "--count", "1"])
+            rec.wait_until_capturing()
             for _ in range(100):
                 if rec.proc.poll() is not None:
                     break

@@ -489,8 +489,9 @@ class RecordOptionTests(ClientFlowAssertions):
         proc = subprocess.Popen(server.argv, env=harness.clean_env(), stdin=subprocess.DEVNULL)
         try:
             server.wait_ready(proc)
-            rec = harness.Recording(None, options=["--pid", str(proc.pid), "--count", "2"])
-            # Whenever the probes are in place, two of these requests are captured and the recorder stops.
+            rec = harness.Recording(None, options=["-v", "--pid", str(proc.pid), "--count", "2"])
+            rec.wait_until_capturing()
+            # Two of these requests are captured and the recorder stops.
             for i in range(100):
                 if rec.proc.poll() is not None:
                     break

@@ -193,7 +193,8 @@ class ServerSideH2Tests(H2Assertions):
 
     def test_nginx_server_side_h2c_and_tls(self):
         master = int(open(os.path.join(self.nginx.dir, "nginx.pid")).read())
-        rec = harness.Recording(None, options=["--pid", str(master), "--count", "2"])
+        rec = harness.Recording(None, options=["-v", "--pid", str(master), "--count", "2"])
+        rec.wait_until_capturing()
         for i in range(100):
             if rec.proc.poll() is not None:
                 break

@@ -126,7 +126,8 @@ class ServerSideTlsTests(TlsLibraryTestCase):
 
     def test_nginx_workers_server_side(self):
         master = int(open(os.path.join(self.nginx.dir, "nginx.pid")).read())
-        rec = harness.Recording(None, options=["--pid", str(master), "--count", "2"])
+        rec = harness.Recording(None, options=["-v", "--pid", str(master), "--count", "2"])
+        rec.wait_until_capturing()
         for i in range(100):
             if rec.proc.poll() is not None:
                 break

@@ -150,12 +150,9 @@ class WebSocketTests(CaptureTestCase):
         port, server = self.start_server(True, "deflate")
         try:
             rec = harness.Recording(None, options=["-v", "--pid", str(server.proc.pid), "--count", "1"])
-            # Wait for the probes: a conversation already under way when they attach is seen from its
-            # middle (ciphertext mid-record, not recognisable as TLS) and --count 1 would end on it.
-            def ready():
-                with open(rec.stderr_path, errors="replace") as err:
-                    return "capturing from now on" in err.read()
-            harness.wait_for(ready, 30, "httptap-record's probes")
+            # A conversation already under way when the probes attach is seen from its middle
+            # (ciphertext mid-record, not recognisable as TLS) and --count 1 would end on it.
+            rec.wait_until_capturing()
             # Run the conversation until a flow is written (bounded).
             for _ in range(20):
                 harness.run_client(self.client_argv(port, True, "deflate"), timeout=60)
