@@ -17,9 +17,12 @@ void addNote(Flow& flow, const QString& text)
 
 void decodeMessage(Flow& flow, HttpMessage& m, const char* which, uint64_t limit)
 {
-    const QByteArray coding = m.header("Content-Encoding").trimmed();
+    QByteArray coding = m.header("Content-Encoding");
     if (coding.isEmpty())
-        return; // most messages: nothing to keep
+        return; // most messages: nothing to keep (and nothing to trim)
+    coding = std::move(coding).trimmed();
+    if (coding.isEmpty())
+        return;
     m.editRare().contentEncoding = coding;
     if (m.body.isEmpty())
         return;

@@ -120,6 +120,7 @@ struct Http1Parser::Callbacks {
         }
         s->m_headersDone = true;
         s->keepHeaders();
+        s->m_expectedHeaderCount = qsizetype(s->m_message.headers.size());
         const BodyMode mode = s->m_listener->headersComplete(*s);
         if (mode != BodyMode::Normal)
             return mode == BodyMode::Skip ? 1 : 2;
@@ -159,9 +160,8 @@ struct Http1Parser::Callbacks {
         s->m_inMessage = false;
         s->m_headersDone = false;
         s->m_inChunkData = false;
-        HttpMessage done = std::move(s->m_message);
-        s->m_message = HttpMessage();
-        s->m_listener->messageComplete(*s, std::move(done));
+        // The next message starts from a fresh HttpMessage in beginMessage().
+        s->m_listener->messageComplete(*s, std::move(s->m_message));
         return 0;
     }
 
@@ -209,11 +209,13 @@ void Http1Parser::reset()
     // failing on a peer that ignores it, since dropping bytes helps no one here.
     llhttp_set_lenient_keep_alive(m_parser.get(), 1);
     m_message = HttpMessage();
-    m_headers.clear();
     m_fieldName.clear();
     m_fieldValue.clear();
     m_headerBytes = 0;
     m_headerCount = 0;
+    m_expectedHeaderCount = 0;
+    m_hasArrival = false;
+    m_arrivalListed = false;
     m_inMessage = false;
     m_headersDone = false;
     m_inChunkData = false;
@@ -229,11 +231,16 @@ void Http1Parser::beginMessage()
     m_message = HttpMessage();
     m_message.firstByteNs = m_timestampNs;
     m_message.lastByteNs = m_timestampNs;
-    m_headers.clear();
+    // Messages on one connection mostly carry as many fields as the one before: room for
+    // exactly that many, so the list usually ends at its exact size without a second copy.
+    if (m_expectedHeaderCount > 0)
+        m_message.headers.reserve(m_expectedHeaderCount);
     m_fieldName.clear();
     m_fieldValue.clear();
     m_headerBytes = 0;
     m_headerCount = 0;
+    m_hasArrival = false;
+    m_arrivalListed = false;
     m_inMessage = true;
     m_headersDone = false;
     m_inChunkData = false;
@@ -254,21 +261,53 @@ bool Http1Parser::addHeaderBytes(size_t size)
 
 void Http1Parser::commitHeader()
 {
-    HttpHeaders& list = m_headersDone ? m_message.editRare().trailers : m_headers;
-    list.append(HttpHeader { std::move(m_fieldName), std::move(m_fieldValue) });
-    m_fieldName = QByteArray();
-    m_fieldValue = QByteArray();
+    HttpHeaders& list = m_headersDone ? m_message.editRare().trailers : m_message.headers;
+    // Moving leaves both fields empty (null), ready for the next header's first span.
+    list.emplaceBack(HttpHeader { std::move(m_fieldName), std::move(m_fieldValue) });
 }
 
 void Http1Parser::keepHeaders()
 {
-    m_message.headers = exactHeaders(m_headers);
+    HttpHeaders& headers = m_message.headers;
+    if (headers.capacity() != headers.size())
+        headers = exactHeaders(headers);
+}
+
+void Http1Parser::noteArrival(size_t size)
+{
+    // Most bodies arrive in one record, and a single arrival is dropped when the flow leaves:
+    // the first record's worth waits here, and the message's list is made only once a second
+    // record brings body bytes or the message goes on past the first one's time (listArrival).
+    if (size == 0)
+        return;
+    if (!m_arrivalListed) {
+        if (!m_hasArrival) {
+            m_hasArrival = true;
+            m_arrivalNs = m_timestampNs;
+            m_arrivalBytes = size;
+            return;
+        }
+        if (m_arrivalNs == m_timestampNs) {
+            m_arrivalBytes += size;
+            return;
+        }
+        listArrival();
+    }
+    m_message.noteBodyArrival(m_timestampNs, size);
+}
+
+void Http1Parser::listArrival()
+{
+    if (m_hasArrival && !m_arrivalListed) {
+        m_message.noteBodyArrival(m_arrivalNs, m_arrivalBytes);
+        m_arrivalListed = true;
+    }
 }
 
 void Http1Parser::storeBody(const char* at, size_t size)
 {
     m_message.bodySize += size;
-    m_message.noteBodyArrival(m_timestampNs, size);
+    noteArrival(size);
     m_listener->bodyData(*this, at, size);
     if (m_bodyHole) {
         m_message.bodyTruncated = true;
@@ -309,6 +348,8 @@ Http1Parser::Result Http1Parser::feed(const uint8_t* data, size_t size, uint64_t
     *consumed = 0;
     if (m_error)
         return Result::Error;
+    if (m_inMessage && m_hasArrival && timestampNs != m_arrivalNs)
+        listArrival(); // the message goes on past its first arrival: it is no longer the only one
     m_timestampNs = timestampNs;
     const char* begin = reinterpret_cast<const char*>(data);
     const char* p = begin;
@@ -351,6 +392,8 @@ Http1Parser::Result Http1Parser::finish(uint64_t timestampNs)
 {
     if (m_error)
         return Result::Error;
+    if (m_inMessage && m_hasArrival && timestampNs != m_arrivalNs)
+        listArrival();
     m_timestampNs = timestampNs;
     const llhttp_errno_t err = llhttp_finish(m_parser.get());
     if (err == HPE_OK)

@@ -110,7 +110,9 @@ private:
 
     bool addHeaderBytes(size_t size);
     void commitHeader();
-    void keepHeaders(); // the header fields so far become the message's, in a list of their exact size
+    void keepHeaders(); // the message's header list shrinks to its exact size
+    void noteArrival(size_t size);
+    void listArrival();
     void storeBody(const char* at, size_t size);
     void beginMessage();
     void setError(const QString& text);
@@ -122,11 +124,16 @@ private:
 
     HttpMessage m_message;
     RecentTexts m_recent;
-    HttpHeaders m_headers; // fields until the headers end; reused, so its capacity is allocated once
     QByteArray m_fieldName;
     QByteArray m_fieldValue;
     uint64_t m_headerBytes = 0;
     int m_headerCount = 0;
+    qsizetype m_expectedHeaderCount = 0; // fields of the previous message: the next one's reserve
+    // The body's first arrival, listed in the message only when a second one comes (noteArrival).
+    uint64_t m_arrivalNs = 0;
+    uint64_t m_arrivalBytes = 0;
+    bool m_hasArrival = false;
+    bool m_arrivalListed = false;
     uint64_t m_timestampNs = 0;
     bool m_inMessage = false;
     bool m_headersDone = false;
