@@ -46,52 +46,79 @@ void Exchange::addNote(const QString& text, bool truncates)
     flow.truncated = flow.truncated || truncates;
 }
 
+Exchange& ExchangeQueue::emplaceBack()
+{
+    std::unique_ptr<Exchange> ex;
+    if (m_spare.empty()) {
+        ex = std::make_unique<Exchange>();
+    } else {
+        ex = std::move(m_spare.back());
+        m_spare.pop_back();
+    }
+    return *m_exchanges.emplace_back(std::move(ex));
+}
+
+void ExchangeQueue::recycle(std::unique_ptr<Exchange> exchange)
+{
+    if (m_spare.size() >= kMaxSpare)
+        return;
+    *exchange = Exchange();
+    m_spare.push_back(std::move(exchange));
+}
+
 Exchange& ExchangeQueue::append()
 {
-    Exchange& ex = m_exchanges.emplace_back();
+    Exchange& ex = emplaceBack();
     ex.flow.id = ++m_ctx.lastFlowId;
     return ex;
 }
 
 Exchange* ExchangeQueue::firstUnanswered()
 {
-    auto it = std::find_if(m_exchanges.begin(), m_exchanges.end(), [](const Exchange& e) { return !e.responseDone; });
-    return it == m_exchanges.end() ? nullptr : &*it;
+    for (const std::unique_ptr<Exchange>& e : m_exchanges) {
+        if (!e->responseDone)
+            return e.get();
+    }
+    return nullptr;
 }
 
 bool ExchangeQueue::allAnswered() const
 {
-    return std::all_of(m_exchanges.begin(), m_exchanges.end(), [](const Exchange& e) { return e.responseDone; });
+    return std::all_of(
+        m_exchanges.begin(), m_exchanges.end(), [](const std::unique_ptr<Exchange>& e) { return e->responseDone; });
 }
 
 Exchange& ExchangeQueue::appendTaken(Flow&& flow)
 {
-    Exchange& ex = m_exchanges.emplace_back();
+    Exchange& ex = emplaceBack();
     ex.flow = std::move(flow);
     return ex;
 }
 
 std::optional<Flow> ExchangeQueue::takeBack(const Exchange& exchange)
 {
-    if (m_exchanges.empty() || &m_exchanges.back() != &exchange)
+    if (m_exchanges.empty() || m_exchanges.back().get() != &exchange)
         return std::nullopt;
-    Flow f = std::move(m_exchanges.back().flow);
+    Flow f = std::move(m_exchanges.back()->flow);
     m_exchanges.pop_back();
     return f;
 }
 
 void ExchangeQueue::flushReady()
 {
-    while (!m_exchanges.empty() && m_exchanges.front().requestDone && m_exchanges.front().responseDone
-        && !m_exchanges.front().held) {
-        emitFlow(m_exchanges.front());
+    while (!m_exchanges.empty() && m_exchanges.front()->requestDone && m_exchanges.front()->responseDone
+        && !m_exchanges.front()->held) {
+        std::unique_ptr<Exchange> done = std::move(m_exchanges.front());
         m_exchanges.pop_front();
+        emitFlow(*done);
+        recycle(std::move(done));
     }
 }
 
 void ExchangeQueue::flushAll(const QString& noResponseNote)
 {
-    for (Exchange& ex : m_exchanges) {
+    for (const std::unique_ptr<Exchange>& e : m_exchanges) {
+        Exchange& ex = *e;
         if (!ex.responseDone) {
             ex.responseDone = true;
             ex.flow.incomplete = true;
@@ -105,7 +132,8 @@ void ExchangeQueue::flushAll(const QString& noResponseNote)
 
 void ExchangeQueue::fillUnknownEndpoints(const FlowEndpoint& local, const FlowEndpoint& remote)
 {
-    for (Exchange& ex : m_exchanges) {
+    for (const std::unique_ptr<Exchange>& e : m_exchanges) {
+        Exchange& ex = *e;
         if (ex.flow.local.family == 0) {
             ex.flow.local = local;
             ex.flow.remote = remote;
@@ -126,7 +154,8 @@ void ExchangeQueue::emitFlow(Exchange& ex)
 bool ExchangeQueue::reportProgress(uint64_t nowNs, bool force, PartialMessage request, PartialMessage response)
 {
     bool later = false;
-    for (Exchange& ex : m_exchanges) {
+    for (const std::unique_ptr<Exchange>& e : m_exchanges) {
+        Exchange& ex = *e;
         const HttpMessage* req = ex.requestDone ? &ex.flow.request
             : request.exchange == &ex           ? request.message
                                                 : nullptr;

@@ -10,9 +10,11 @@
 //  - An exchange leaves through the sink when its request and its final
 //    response are both settled (done, cut short or given up), and only from
 //    the front, so flows of one connection leave in request order.
-//  - Elements live in a std::deque: references to an exchange stay valid
+//  - Each exchange lives in its own heap block: references to it stay valid
 //    while others are appended or leave, so a parser may hold on to "its"
-//    exchange across calls until that exchange is settled.
+//    exchange across calls until that exchange is settled. Blocks of
+//    exchanges that left are reused (a few per connection), so a
+//    keep-alive connection allocates none per exchange.
 
 #include "flow.h"
 #include "flowassembler.h"
@@ -20,8 +22,10 @@
 #include "initiatorstacks.h"
 
 #include <deque>
+#include <memory>
 #include <optional>
 #include <unordered_set>
+#include <vector>
 
 namespace httptap {
 
@@ -89,10 +93,15 @@ public:
     bool reportProgress(uint64_t nowNs, bool force, PartialMessage request, PartialMessage response);
 
 private:
+    static constexpr size_t kMaxSpare = 2;
+
+    Exchange& emplaceBack();
+    void recycle(std::unique_ptr<Exchange> exchange);
     void emitFlow(Exchange& exchange);
 
     AssemblyContext& m_ctx;
-    std::deque<Exchange> m_exchanges;
+    std::deque<std::unique_ptr<Exchange>> m_exchanges;
+    std::vector<std::unique_ptr<Exchange>> m_spare; // exchanges that left, reset, for the next ones
 };
 
 } // namespace httptap

@@ -22,6 +22,9 @@ constexpr size_t kMaxPendingSetups = 65536;
 struct FlowAssembler::Private {
     Connection::Context context;
     std::map<ConnectionKey, std::unique_ptr<Connection>> connections;
+    // The connection of the previous Data record: records come in runs of one connection's.
+    ConnectionKey lastKey {};
+    Connection* last = nullptr;
     struct Setup {
         ConnectionSetup phases;
         bool used = false; // a flow of this connection has left
@@ -85,6 +88,8 @@ struct FlowAssembler::Private {
                 // Detach before closing so the sink may see a consistent assembler.
                 std::unique_ptr<Connection> conn = std::move(it->second);
                 it = connections.erase(it);
+                if (conn.get() == last)
+                    last = nullptr;
                 conn->close(reason);
             } else {
                 ++it;
@@ -113,10 +118,14 @@ struct FlowAssembler::Private {
         context.lastTimestampNs = std::max(context.lastTimestampNs, data.timestampNs);
         context.stats.dataBytes += data.payload.size();
         const ConnectionKey key { data.connId, data.source };
-        auto it = connections.find(key);
-        if (it == connections.end())
-            it = connections.emplace(key, std::make_unique<Connection>(context, data)).first;
-        it->second->add(data);
+        if (!last || key != lastKey) {
+            auto it = connections.find(key);
+            if (it == connections.end())
+                it = connections.emplace(key, std::make_unique<Connection>(context, data)).first;
+            last = it->second.get();
+            lastKey = key;
+        }
+        last->add(data);
     }
 };
 

@@ -46,7 +46,8 @@ bool isGrpcContentType(const QByteArray& contentType)
     // trailers travel inside the body. Checked on every flow: no copies.
     const QByteArrayView t = QByteArrayView(contentType).trimmed();
     const QByteArrayView grpc("application/grpc");
-    if (t.size() < grpc.size() || t.first(grpc.size()).compare(grpc, Qt::CaseInsensitive) != 0)
+    // Most flows are not gRPC, and "application/json" is as long: its 'j' settles it without a call.
+    if (t.size() < grpc.size() || (t[12] | 0x20) != 'g' || t.first(grpc.size()).compare(grpc, Qt::CaseInsensitive) != 0)
         return false;
     return t.size() == grpc.size() || t[grpc.size()] == '+' || t[grpc.size()] == ';';
 }
