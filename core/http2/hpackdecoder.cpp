@@ -5,6 +5,7 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include <cstring>
 #include <vector>
 
 namespace httptap {
@@ -89,6 +90,16 @@ void HpackDecoder::reset(bool known)
 
 void HpackDecoder::invalidate() { reset(false); }
 
+QByteArray HpackDecoder::text(const uint8_t* at, size_t size)
+{
+    Seen& seen = m_seen[((reinterpret_cast<uintptr_t>(at) >> 4) ^ size) % kSeenSlots];
+    if (seen.at == at && size_t(seen.text.size()) == size && std::memcmp(seen.text.constData(), at, size) == 0)
+        return seen.text;
+    seen.at = at;
+    seen.text = m_recent.text(reinterpret_cast<const char*>(at), size);
+    return seen.text;
+}
+
 HpackDecoder::Result HpackDecoder::decode(const uint8_t* block, size_t size, HttpHeaders& out)
 {
     Result result;
@@ -122,12 +133,9 @@ HpackDecoder::Result HpackDecoder::decode(const uint8_t* block, size_t size, Htt
                 ++result.droppedFields;
             } else {
                 storedBytes += bytes;
-                HttpHeader& h = out.emplace_back();
-                h.name = unknown ? kUnknownName : m_recent.text(reinterpret_cast<const char*>(nv.name), nv.namelen);
                 // A placeholder's value is empty; a literal value with an unknown name is real.
-                h.value = unknown && nv.valuelen == 0
-                    ? kUnknownValue
-                    : m_recent.text(reinterpret_cast<const char*>(nv.value), nv.valuelen);
+                out.emplace_back(HttpHeader { unknown ? kUnknownName : text(nv.name, nv.namelen),
+                    unknown && nv.valuelen == 0 ? kUnknownValue : text(nv.value, nv.valuelen) });
             }
         }
         if (flags & NGHTTP2_HD_INFLATE_FINAL) {

@@ -12,6 +12,13 @@
 // kUnknownValue and are counted in Result::unknownFields, so the caller can
 // mark what could not be decoded without failing the connection.
 //
+// Texts: a field's name and value come out as QByteArrays shared with earlier
+// fields wherever possible (static storage for common texts, RecentTexts for
+// this side's repeats), looked up first by where nghttp2 keeps the bytes: an
+// indexed field points into its table entry, which stays put while the entry
+// lives, so a repeated field is found with one compare (the bytes are always
+// compared; an address alone proves nothing once an entry is evicted).
+//
 // Invariants: at most kMaxFields fields and kMaxBytes of names and values are
 // stored per block; the rest is still inflated (the table must stay in step)
 // but dropped and counted. A block nghttp2 rejects leaves the decoder primed
@@ -20,6 +27,7 @@
 #include "flow/flow.h"
 #include "http/recenttexts.h"
 
+#include <array>
 #include <cstdint>
 
 struct nghttp2_hd_inflater;
@@ -49,6 +57,7 @@ public:
     HpackDecoder(const HpackDecoder&) = delete;
     HpackDecoder& operator=(const HpackDecoder&) = delete;
 
+    // Appends the block's fields to out (reserve it: a list whose capacity equals its final size stays as it is).
     Result decode(const uint8_t* block, size_t size, HttpHeaders& out);
     // A block was lost: forget the table and prime with placeholders.
     void invalidate();
@@ -56,10 +65,19 @@ public:
 
 private:
     void reset(bool known);
+    QByteArray text(const uint8_t* at, size_t size);
+
+    // Texts recently handed out, by the address nghttp2 gave them at (direct-mapped).
+    struct Seen {
+        const uint8_t* at = nullptr;
+        QByteArray text;
+    };
+    static constexpr size_t kSeenSlots = 64;
 
     nghttp2_hd_inflater* m_inflater = nullptr;
     bool m_tableKnown = true;
     RecentTexts m_recent; // texts this side sent before, shared instead of copied again
+    std::array<Seen, kSeenSlots> m_seen;
 };
 
 } // namespace httptap

@@ -85,7 +85,7 @@ private:
 
     void onData(Side& side, const http2::FrameHeader& h, const uint8_t* payload, uint64_t missing);
     void onHeaderFragment(Side& side, const http2::FrameHeader& h, const uint8_t* payload);
-    void onHeaderBlock(Side& side);
+    void onHeaderBlock(Side& side, const uint8_t* block, size_t size);
     void applyHeaders(Side& side, Stream& stream, HttpHeaders&& headers, bool endStream);
     void onPushPromise(Side& side, Stream& pushed, HttpHeaders&& headers);
     void onRstStream(Side& side, uint32_t streamId, uint32_t errorCode);

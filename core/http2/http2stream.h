@@ -31,7 +31,16 @@ struct Http2Connection::Stream {
             flow.notes.append(text);
         flow.truncated = flow.truncated || truncates;
     }
-    void appendBody(HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit, uint64_t arrivalNs);
+    // `last`: the frame ends the stream (END_STREAM).
+    void appendBody(HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit, uint64_t arrivalNs, bool last);
+    // The body's first arrival is held here and listed only when a second one comes: a body
+    // that came at once lists none (HttpMessage::bodyArrivals), without allocating the list.
+    void noteArrival(HttpMessage& m, uint64_t arrivalNs, uint64_t bytes);
+    // Lists a held arrival in f (the stream's flow or a snapshot of it) where it says more than
+    // the message's lastByteNs (trailers came later): gRPC stamps its messages from the list.
+    void listHeldArrivals(Flow& f) const;
+    BodyArrival heldArrival[2]; // request, response
+    bool arrivalsListed[2] = { false, false };
 };
 
 struct Http2Connection::Side final : Http2FrameReader::Listener {
@@ -74,8 +83,8 @@ struct Http2Connection::Side final : Http2FrameReader::Listener {
     http2::FrameType blockType = http2::FrameType::Headers;
     uint32_t blockStream = 0;
     uint32_t promisedStream = 0;
-    QByteArray block;
-    HttpHeaders fields; // a decoded block's fields before they go to a message (headerlist.h); reused
+    QByteArray block; // a block split over frames, gathered (one in a single frame is decoded in place)
+    qsizetype lastFieldCount = 0; // fields in this side's previous block: the next one's list is reserved for as many
 };
 
 } // namespace httptap

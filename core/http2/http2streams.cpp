@@ -49,6 +49,10 @@ int statusOf(const HttpHeaders& headers)
 {
     for (const HttpHeader& h : headers) {
         if (isName(h.name, ":status")) {
+            const char* v = h.value.constData();
+            if (h.value.size() == 3 && v[0] >= '1' && v[0] <= '9' && v[1] >= '0' && v[1] <= '9' && v[2] >= '0'
+                && v[2] <= '9')
+                return (v[0] - '0') * 100 + (v[1] - '0') * 10 + (v[2] - '0'); // the usual form, without toInt's locale path
             bool ok = false;
             const int status = h.value.toInt(&ok);
             return ok && status >= 100 && status <= 999 ? status : 0;
@@ -64,11 +68,37 @@ bool hasHeader(const HttpHeaders& headers, const char* name)
 
 } // namespace
 
-void Http2Connection::Stream::appendBody(
-    HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit, uint64_t arrivalNs)
+void Http2Connection::Stream::noteArrival(HttpMessage& m, uint64_t arrivalNs, uint64_t bytes)
 {
+    if (bytes == 0)
+        return;
+    const int i = &m == &flow.request ? 0 : 1;
+    if (!arrivalsListed[i]) {
+        if (heldArrival[i].bytes == 0) {
+            heldArrival[i] = BodyArrival { arrivalNs, bytes };
+            return;
+        }
+        arrivalsListed[i] = true;
+        m.noteBodyArrival(heldArrival[i].timestampNs, heldArrival[i].bytes);
+    }
+    m.noteBodyArrival(arrivalNs, bytes);
+}
+
+void Http2Connection::Stream::listHeldArrivals(Flow& f) const
+{
+    HttpMessage* messages[2] = { &f.request, &f.response };
+    for (int i = 0; i < 2; ++i) {
+        if (!arrivalsListed[i] && heldArrival[i].bytes > 0 && heldArrival[i].timestampNs != messages[i]->lastByteNs)
+            messages[i]->noteBodyArrival(heldArrival[i].timestampNs, heldArrival[i].bytes);
+    }
+}
+
+void Http2Connection::Stream::appendBody(
+    HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit, uint64_t arrivalNs, bool last)
+{
+    const bool whole = last && m.bodySize == 0; // the body in one frame: stored at its exact size
     m.bodySize += size;
-    m.noteBodyArrival(arrivalNs, size);
+    noteArrival(m, arrivalNs, size);
     if (&m == &flow.response && !std::exchange(eventStreamChecked, true) && flow.isEventStream()
         && m.header("content-encoding").isEmpty()) {
         sse = std::make_unique<SseParser>([this](ServerSentEvent&& e) { appendServerSentEvent(flow, std::move(e)); });
@@ -78,7 +108,9 @@ void Http2Connection::Stream::appendBody(
     const uint64_t stored = uint64_t(m.body.size());
     const uint64_t room = stored < limit ? limit - stored : 0;
     const size_t n = size_t(std::min<uint64_t>(size, room));
-    if (n > 0)
+    if (n > 0 && whole && m.body.isEmpty())
+        m.body = QByteArray(reinterpret_cast<const char*>(data), qsizetype(n)); // append would leave room to grow
+    else if (n > 0)
         m.body.append(reinterpret_cast<const char*>(data), qsizetype(n));
     if (n < size) {
         m.bodyTruncated = true;
@@ -111,10 +143,10 @@ void Http2Connection::onHeaderFragment(Side& side, const FrameHeader& h, const u
         }
     } else {
         size_t pad = 0;
-        if (h.has(flags::kPadded)) {
-            pad = n > 0 ? p[0] : 0;
+        if (h.has(flags::kPadded) && n > 0) { // an empty frame has no payload pointer (null) and is refused below
+            pad = p[0];
             ++p;
-            n = n > 0 ? n - 1 : 0;
+            --n;
         }
         const size_t fixed = h.frameType() == FrameType::PushPromise ? 4 : h.has(flags::kPriority) ? 5 : 0;
         if ((h.has(flags::kPadded) && h.length == 0) || fixed + pad > n) {
@@ -137,31 +169,41 @@ void Http2Connection::onHeaderFragment(Side& side, const FrameHeader& h, const u
         p += fixed;
         n -= fixed + pad;
     }
+    if (h.has(flags::kEndHeaders) && side.block.isEmpty() && !side.blockOverflow) {
+        // The usual case, a block in one frame: decoded where it lies (n is within the frame, < 16 MiB).
+        side.inBlock = false;
+        onHeaderBlock(side, p, n);
+        return;
+    }
     if (side.block.size() + qsizetype(n) > kMaxHeaderBlock)
         side.blockOverflow = true;
     else
         side.block.append(reinterpret_cast<const char*>(p), qsizetype(n));
     if (h.has(flags::kEndHeaders)) {
         side.inBlock = false;
-        onHeaderBlock(side);
+        onHeaderBlock(side, reinterpret_cast<const uint8_t*>(side.block.constData()), size_t(side.block.size()));
+        side.block.clear();
     }
 }
 
-void Http2Connection::onHeaderBlock(Side& side)
+void Http2Connection::onHeaderBlock(Side& side, const uint8_t* block, size_t size)
 {
     const uint32_t id = side.blockStream;
     HpackDecoder::Result r;
-    side.fields.clear();
+    // Sized for as many fields as this side's previous block had (a connection's blocks mostly
+    // repeat their shape): then the list is exact as it is, with no copy into an exact one.
+    HttpHeaders headers;
+    headers.reserve(side.lastFieldCount);
     if (side.blockOverflow) {
         side.hpack.invalidate();
         r.ok = false;
         r.error = "header block larger than 1 MiB, not decoded";
     } else {
-        r = side.hpack.decode(reinterpret_cast<const uint8_t*>(side.block.constData()), size_t(side.block.size()),
-            side.fields);
+        r = side.hpack.decode(block, size, headers);
     }
-    side.block.clear();
-    HttpHeaders headers = exactHeaders(side.fields);
+    side.lastFieldCount = std::min<qsizetype>(headers.size(), 64);
+    if (headers.capacity() != headers.size())
+        headers = exactHeaders(headers);
     const bool push = side.blockType == FrameType::PushPromise;
     if (!m_clientDirection && !decideRoles(side, headers, push))
         return;
@@ -386,6 +428,7 @@ void Http2Connection::settle(Flow& f) const
 void Http2Connection::emitFlow(Stream& s)
 {
     Flow& f = s.flow;
+    s.listHeldArrivals(f);
     settle(f);
     ++m_ctx.stats.flows;
     decodeBodies(f, m_ctx.maxDecodedBytes);
@@ -422,6 +465,7 @@ bool Http2Connection::reportProgress(uint64_t nowNs, bool force)
         if (verdict != ProgressVerdict::Report)
             continue;
         Flow snapshot = s->flow;
+        s->listHeldArrivals(snapshot);
         settle(snapshot);
         prepareSnapshot(snapshot, m_ctx.maxDecodedBytes);
         s->progress = ProgressMark { stage, signature, nowNs };
