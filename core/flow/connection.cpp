@@ -32,6 +32,16 @@ QString missingText(uint64_t bytes, uint64_t offset, bool afterTruncatedCall)
         .arg(afterTruncatedCall ? QStringLiteral("not copied") : QStringLiteral("lost or not copied"));
 }
 
+// The media type is text/event-stream. (Its length rules out most responses before any call.)
+bool isEventStream(const QByteArray& contentType)
+{
+    constexpr QByteArrayView kEventStream("text/event-stream");
+    if (contentType.size() < kEventStream.size())
+        return false;
+    const QByteArrayView type = mediaType(contentType);
+    return type.size() == kEventStream.size() && type.compare(kEventStream, Qt::CaseInsensitive) == 0;
+}
+
 } // namespace
 
 Connection::Connection(Context& context, const record::Data& first)
@@ -554,7 +564,7 @@ Exchange& Connection::newExchange(const Side& side)
     f.connId = m_connId;
     f.pid = side.pid;
     f.tid = side.tid;
-    f.process = m_process;
+    f.process = QString(m_process); // a copy and a move: inline, unlike copy assignment
     f.source = m_source;
     f.role = m_role;
     f.local = m_local;
@@ -610,8 +620,7 @@ Http1Parser::BodyMode Connection::headersComplete(Http1Parser& parser)
         return Http1Parser::BodyMode::Normal;
     }
     const int status = parser.message().status;
-    const QByteArray contentType = parser.message().header("Content-Type");
-    if (status == 200 && mediaType(contentType).compare("text/event-stream", Qt::CaseInsensitive) == 0
+    if (status == 200 && isEventStream(parser.message().header("Content-Type"))
         && parser.message().header("Content-Encoding").isEmpty()) {
         // Events as they arrive; an encoded stream is parsed from its decoded form when the flow leaves.
         side.sse = std::make_unique<SseParser>([this, &side](ServerSentEvent&& e) {

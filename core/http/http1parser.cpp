@@ -3,10 +3,12 @@
 
 #include "flow/limittext.h"
 #include "headerlist.h"
+#include "headertext.h"
 
 #include <llhttp.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace httptap {
 
@@ -25,6 +27,11 @@ void appendSpan(RecentTexts& recent, QByteArray& to, const char* at, size_t size
 }
 
 Http1Parser* self(llhttp_t* p) { return static_cast<Http1Parser*>(p->data); }
+
+bool sameText(const QByteArray& text, const char* at, size_t size)
+{
+    return size_t(text.size()) == size && sameBytes(text.constData(), at, size);
+}
 
 } // namespace
 
@@ -82,7 +89,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        appendSpan(s->m_recent, s->m_fieldName, at, size);
+        s->appendField(s->m_fieldName, at, size, &HttpHeader::name);
         return 0;
     }
 
@@ -91,7 +98,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        appendSpan(s->m_recent, s->m_fieldValue, at, size);
+        s->appendField(s->m_fieldValue, at, size, &HttpHeader::value);
         return 0;
     }
 
@@ -121,6 +128,7 @@ struct Http1Parser::Callbacks {
         s->m_headersDone = true;
         s->keepHeaders();
         s->m_expectedHeaderCount = qsizetype(s->m_message.headers.size());
+        s->m_previousHeaders = s->m_message.headers; // shared, not copied
         const BodyMode mode = s->m_listener->headersComplete(*s);
         if (mode != BodyMode::Normal)
             return mode == BodyMode::Skip ? 1 : 2;
@@ -214,6 +222,7 @@ void Http1Parser::reset()
     m_headerBytes = 0;
     m_headerCount = 0;
     m_expectedHeaderCount = 0;
+    m_previousHeaders.clear();
     m_hasArrival = false;
     m_arrivalListed = false;
     m_inMessage = false;
@@ -264,6 +273,23 @@ void Http1Parser::commitHeader()
     HttpHeaders& list = m_headersDone ? m_message.editRare().trailers : m_message.headers;
     // Moving leaves both fields empty (null), ready for the next header's first span.
     list.emplaceBack(HttpHeader { std::move(m_fieldName), std::move(m_fieldValue) });
+}
+
+void Http1Parser::appendField(QByteArray& to, const char* at, size_t size, QByteArray HttpHeader::*part)
+{
+    // A connection's messages mostly repeat the previous one's fields in the same order: the
+    // field at the same place is the one candidate worth comparing before the lookups.
+    if (to.isEmpty() && !m_headersDone) {
+        const qsizetype index = m_message.headers.size();
+        if (index < m_previousHeaders.size()) {
+            const QByteArray& previous = m_previousHeaders.at(index).*part;
+            if (sameText(previous, at, size)) {
+                to = QByteArray(previous); // a copy and a move: inline, unlike copy assignment
+                return;
+            }
+        }
+    }
+    appendSpan(m_recent, to, at, size);
 }
 
 void Http1Parser::keepHeaders()

@@ -110,6 +110,7 @@ private:
 
     bool addHeaderBytes(size_t size);
     void commitHeader();
+    void appendField(QByteArray& to, const char* at, size_t size, QByteArray HttpHeader::*part);
     void keepHeaders(); // the message's header list shrinks to its exact size
     void noteArrival(size_t size);
     void listArrival();
@@ -129,6 +130,7 @@ private:
     uint64_t m_headerBytes = 0;
     int m_headerCount = 0;
     qsizetype m_expectedHeaderCount = 0; // fields of the previous message: the next one's reserve
+    HttpHeaders m_previousHeaders; // the previous message's fields, shared with its flow
     // The body's first arrival, listed in the message only when a second one comes (noteArrival).
     uint64_t m_arrivalNs = 0;
     uint64_t m_arrivalBytes = 0;

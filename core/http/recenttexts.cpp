@@ -41,11 +41,11 @@ QByteArray RecentTexts::text(const char* at, size_t size)
     if (size == 0)
         return QByteArray();
     QByteArray& slot = m_slots[slotOf(at, size, kSlots)];
-    if (size_t(slot.size()) == size && std::memcmp(slot.constData(), at, size) == 0)
+    if (size_t(slot.size()) == size && sameBytes(slot.constData(), at, size))
         return slot;
     QByteArray made(at, qsizetype(size));
     if (size <= kMaxRemembered) // a long text is not kept alive
-        slot = made;
+        slot = QByteArray(made); // (a copy and a move: inline, unlike copy assignment)
     return made;
 }
 
