@@ -89,7 +89,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        s->appendField(s->m_fieldName, at, size, &HttpHeader::name);
+        s->appendField(s->m_fieldName, at, size, &HttpHeader::name, kNameFromPrevious);
         return 0;
     }
 
@@ -98,7 +98,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
-        s->appendField(s->m_fieldValue, at, size, &HttpHeader::value);
+        s->appendField(s->m_fieldValue, at, size, &HttpHeader::value, kValueFromPrevious);
         return 0;
     }
 
@@ -127,7 +127,6 @@ struct Http1Parser::Callbacks {
         }
         s->m_headersDone = true;
         s->keepHeaders();
-        s->m_expectedHeaderCount = qsizetype(s->m_message.headers.size());
         s->m_previousHeaders = s->m_message.headers; // shared, not copied
         const BodyMode mode = s->m_listener->headersComplete(*s);
         if (mode != BodyMode::Normal)
@@ -221,8 +220,10 @@ void Http1Parser::reset()
     m_fieldValue.clear();
     m_headerBytes = 0;
     m_headerCount = 0;
-    m_expectedHeaderCount = 0;
     m_previousHeaders.clear();
+    m_sameSoFar = false;
+    m_sameFields = 0;
+    m_fromPrevious = 0;
     m_hasArrival = false;
     m_arrivalListed = false;
     m_inMessage = false;
@@ -240,10 +241,9 @@ void Http1Parser::beginMessage()
     m_message = HttpMessage();
     m_message.firstByteNs = m_timestampNs;
     m_message.lastByteNs = m_timestampNs;
-    // Messages on one connection mostly carry as many fields as the one before: room for
-    // exactly that many, so the list usually ends at its exact size without a second copy.
-    if (m_expectedHeaderCount > 0)
-        m_message.headers.reserve(m_expectedHeaderCount);
+    m_sameSoFar = !m_previousHeaders.isEmpty();
+    m_sameFields = 0;
+    m_fromPrevious = 0;
     m_fieldName.clear();
     m_fieldValue.clear();
     m_headerBytes = 0;
@@ -270,31 +270,68 @@ bool Http1Parser::addHeaderBytes(size_t size)
 
 void Http1Parser::commitHeader()
 {
-    HttpHeaders& list = m_headersDone ? m_message.editRare().trailers : m_message.headers;
+    if (m_headersDone) {
+        m_message.editRare().trailers.emplaceBack(HttpHeader { std::move(m_fieldName), std::move(m_fieldValue) });
+        return;
+    }
+    const uint8_t fromPrevious = std::exchange(m_fromPrevious, 0);
+    if (m_sameSoFar) {
+        if (fromPrevious == (kNameFromPrevious | kValueFromPrevious)) {
+            // Still the previous message's fields: counted, not stored (keepHeaders shares its list).
+            ++m_sameFields;
+            m_fieldName = QByteArray();
+            m_fieldValue = QByteArray();
+            return;
+        }
+        divergeFromPrevious();
+    }
     // Moving leaves both fields empty (null), ready for the next header's first span.
-    list.emplaceBack(HttpHeader { std::move(m_fieldName), std::move(m_fieldValue) });
+    m_message.headers.emplaceBack(HttpHeader { std::move(m_fieldName), std::move(m_fieldValue) });
 }
 
-void Http1Parser::appendField(QByteArray& to, const char* at, size_t size, QByteArray HttpHeader::*part)
+void Http1Parser::divergeFromPrevious()
+{
+    // This message's fields differ from the previous one's after the first m_sameFields: a list
+    // of its own, with room for as many fields as the previous message had (often the same count).
+    m_sameSoFar = false;
+    HttpHeaders& headers = m_message.headers;
+    headers.reserve(std::max(m_previousHeaders.size(), m_sameFields + 1));
+    for (qsizetype i = 0; i < m_sameFields; ++i)
+        headers.append(m_previousHeaders.at(i));
+}
+
+void Http1Parser::appendField(
+    QByteArray& to, const char* at, size_t size, QByteArray HttpHeader::*part, uint8_t fromPreviousBit)
 {
     // A connection's messages mostly repeat the previous one's fields in the same order: the
     // field at the same place is the one candidate worth comparing before the lookups.
     if (to.isEmpty() && !m_headersDone) {
-        const qsizetype index = m_message.headers.size();
+        const qsizetype index = m_sameSoFar ? m_sameFields : m_message.headers.size();
         if (index < m_previousHeaders.size()) {
             const QByteArray& previous = m_previousHeaders.at(index).*part;
             if (sameText(previous, at, size)) {
                 to = QByteArray(previous); // a copy and a move: inline, unlike copy assignment
+                m_fromPrevious |= fromPreviousBit;
                 return;
             }
         }
     }
+    m_fromPrevious &= uint8_t(~fromPreviousBit);
     appendSpan(m_recent, to, at, size);
 }
 
 void Http1Parser::keepHeaders()
 {
     HttpHeaders& headers = m_message.headers;
+    if (m_sameSoFar) {
+        if (m_sameFields == m_previousHeaders.size()) {
+            // Field for field the previous message's: one list for both (a capture keeps every flow).
+            m_sameSoFar = false;
+            headers = m_previousHeaders;
+            return;
+        }
+        divergeFromPrevious();
+    }
     if (headers.capacity() != headers.size())
         headers = exactHeaders(headers);
 }

@@ -110,7 +110,10 @@ private:
 
     bool addHeaderBytes(size_t size);
     void commitHeader();
-    void appendField(QByteArray& to, const char* at, size_t size, QByteArray HttpHeader::*part);
+    static constexpr uint8_t kNameFromPrevious = 1;
+    static constexpr uint8_t kValueFromPrevious = 2;
+    void appendField(QByteArray& to, const char* at, size_t size, QByteArray HttpHeader::*part, uint8_t fromPreviousBit);
+    void divergeFromPrevious();
     void keepHeaders(); // the message's header list shrinks to its exact size
     void noteArrival(size_t size);
     void listArrival();
@@ -129,8 +132,13 @@ private:
     QByteArray m_fieldValue;
     uint64_t m_headerBytes = 0;
     int m_headerCount = 0;
-    qsizetype m_expectedHeaderCount = 0; // fields of the previous message: the next one's reserve
-    HttpHeaders m_previousHeaders; // the previous message's fields, shared with its flow
+    // The previous message's fields, shared with its flow. While this message's fields repeat
+    // them one for one (m_sameSoFar), they are only counted; if they all do, the two messages
+    // share one list, else the message gets its own list (divergeFromPrevious).
+    HttpHeaders m_previousHeaders;
+    qsizetype m_sameFields = 0;
+    bool m_sameSoFar = false;
+    uint8_t m_fromPrevious = 0; // the field being read took its name / value whole from the previous message
     // The body's first arrival, listed in the message only when a second one comes (noteArrival).
     uint64_t m_arrivalNs = 0;
     uint64_t m_arrivalBytes = 0;

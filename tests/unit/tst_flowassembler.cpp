@@ -924,6 +924,56 @@ private Q_SLOTS:
         QCOMPARE(r.flows[0].request.lastByteNs, StreamBuilder::kStartNs + 3 * StreamBuilder::kStepNs);
     }
 
+    // Messages of a connection that repeat the previous one's fields share its list; any
+    // difference (a value, one field fewer or more, spans split across records) gets a list of
+    // its own with exactly the fields sent.
+    void repeatedHeadersAcrossMessages()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        const QByteArray ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+        b.egress(c, "GET /1 HTTP/1.1\r\nHost: hello.test\r\nAccept: b\r\nX-Id: 1\r\n\r\n");
+        b.ingress(c, ok);
+        b.egress(c, "GET /2 HTTP/1.1\r\nHost: hello.test\r\nAccept: b\r\nX-Id: 1\r\n\r\n");
+        b.ingress(c, ok);
+        b.egress(c, "GET /3 HTTP/1.1\r\nHost: hello.test\r\nAccept: c\r\nX-Id: 1\r\n\r\n");
+        b.ingress(c, ok);
+        b.egress(c, "GET /4 HTTP/1.1\r\nHost: hello.test\r\nAccept: c\r\n\r\n");
+        b.ingress(c, ok);
+        b.egress(c, "GET /5 HTTP/1.1\r\nHost: hello.test\r\nAccept: c\r\nX-More: m\r\n\r\n");
+        b.ingress(c, ok);
+        // The previous values again, but arriving in pieces: "hel" + "lo.test", and "c" + "d".
+        b.egress(c, "GET /6 HTTP/1.1\r\nHost: hel");
+        b.egress(c, "lo.test\r\nAccept: c");
+        b.egress(c, "d\r\nX-More: m\r\n\r\n");
+        b.ingress(c, ok);
+        b.egress(c, "GET /7 HTTP/1.1\r\nHost: hello.test\r\nAccept: cd\r\nX-More: m\r\n\r\n");
+        b.ingress(c, ok);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(7));
+        const HttpHeaders expected[] = {
+            headers({ { "Host", "hello.test" }, { "Accept", "b" }, { "X-Id", "1" } }),
+            headers({ { "Host", "hello.test" }, { "Accept", "b" }, { "X-Id", "1" } }),
+            headers({ { "Host", "hello.test" }, { "Accept", "c" }, { "X-Id", "1" } }),
+            headers({ { "Host", "hello.test" }, { "Accept", "c" } }),
+            headers({ { "Host", "hello.test" }, { "Accept", "c" }, { "X-More", "m" } }),
+            headers({ { "Host", "hello.test" }, { "Accept", "cd" }, { "X-More", "m" } }),
+            headers({ { "Host", "hello.test" }, { "Accept", "cd" }, { "X-More", "m" } }),
+        };
+        for (size_t i = 0; i < 7; ++i) {
+            const Flow& f = r.flows[i];
+            QCOMPARE(f.request.target, "/" + QByteArray::number(qulonglong(i + 1)));
+            QVERIFY2(sameHeaders(f.request.headers, expected[i]), f.request.target.constData());
+            QVERIFY(sameHeaders(f.response.headers, headers({ { "Content-Length", "0" } })));
+            QCOMPARE(f.request.headers.capacity(), f.request.headers.size()); // kept at its exact size
+        }
+        // One list for a repeat, its own for a change.
+        QCOMPARE(r.flows[1].request.headers.constData(), r.flows[0].request.headers.constData());
+        QVERIFY(r.flows[2].request.headers.constData() != r.flows[1].request.headers.constData());
+        QCOMPARE(r.flows[6].request.headers.constData(), r.flows[5].request.headers.constData());
+        QCOMPARE(r.flows[6].response.headers.constData(), r.flows[0].response.headers.constData());
+    }
+
     void lostRecordsStat()
     {
         AssemblyResult r;
