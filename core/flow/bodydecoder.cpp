@@ -4,6 +4,7 @@
 #include "grpc/grpcmessages.h"
 #include "http/sseparser.h"
 #include "http/contentdecoder.h"
+#include "http/headertext.h"
 
 namespace httptap {
 
@@ -15,9 +16,33 @@ void addNote(Flow& flow, const QString& text)
         flow.notes.append(text);
 }
 
-void decodeMessage(Flow& flow, HttpMessage& m, const char* which, uint64_t limit)
+// The fields decodeBodies reads from every message, found in one walk of its headers (the first
+// of each, as HttpMessage::header finds it).
+struct BodyFields {
+    QByteArray contentType;
+    QByteArray contentEncoding;
+};
+
+BodyFields bodyFields(const HttpMessage& m)
 {
-    QByteArray coding = m.header("Content-Encoding");
+    BodyFields out;
+    bool type = false, encoding = false;
+    for (const HttpHeader& h : m.headers) {
+        if (!type && sameNameIgnoringCase(h.name, "Content-Type")) {
+            out.contentType = h.value;
+            type = true;
+        } else if (!encoding && sameNameIgnoringCase(h.name, "Content-Encoding")) {
+            out.contentEncoding = h.value;
+            encoding = true;
+        }
+        if (type && encoding)
+            break;
+    }
+    return out;
+}
+
+void decodeMessage(Flow& flow, HttpMessage& m, const char* which, uint64_t limit, QByteArray coding)
+{
     if (coding.isEmpty())
         return; // most messages: nothing to keep (and nothing to trim)
     coding = std::move(coding).trimmed();
@@ -63,10 +88,13 @@ void fitBody(QByteArray& body)
 
 void decodeBodies(Flow& flow, uint64_t maxDecodedBytes)
 {
-    decodeMessage(flow, flow.request, "request", maxDecodedBytes);
+    const BodyFields request = bodyFields(flow.request);
+    const BodyFields response = flow.hasResponse ? bodyFields(flow.response) : BodyFields();
+    decodeMessage(flow, flow.request, "request", maxDecodedBytes, request.contentEncoding);
     if (flow.hasResponse)
-        decodeMessage(flow, flow.response, "response", maxDecodedBytes);
-    grpc::annotate(flow, maxDecodedBytes); // uses the body arrivals: before they are dropped below
+        decodeMessage(flow, flow.response, "response", maxDecodedBytes, response.contentEncoding);
+    // Uses the body arrivals: before they are dropped below.
+    grpc::annotate(flow, maxDecodedBytes, response.contentType.isEmpty() ? request.contentType : response.contentType);
     // An event stream is parsed as it arrives unless a Content-Encoding hid it: then from the decoded form.
     if (flow.serverSentEvents().isEmpty() && flow.response.decoded() && flow.isEventStream()) {
         for (ServerSentEvent& e : SseParser::parseAll(flow.response.decodedBody(), flow.response.lastByteNs))

@@ -6,6 +6,7 @@
 #include "http2/http2frame.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace httptap {
 
@@ -30,6 +31,12 @@ QString missingText(uint64_t bytes, uint64_t offset, bool afterTruncatedCall)
         .arg(bytes)
         .arg(offset)
         .arg(afterTruncatedCall ? QStringLiteral("not copied") : QStringLiteral("lost or not copied"));
+}
+
+// Checked on every response: by length first, so most methods take no call to compare.
+bool isMethod(const QByteArray& method, QByteArrayView name)
+{
+    return method.size() == name.size() && std::memcmp(method.constData(), name.data(), size_t(name.size())) == 0;
 }
 
 // The media type is text/event-stream. (Its length rules out most responses before any call.)
@@ -628,11 +635,11 @@ Http1Parser::BodyMode Connection::headersComplete(Http1Parser& parser)
                 appendServerSentEvent(side.exchange->flow, std::move(e));
         });
     }
-    if (status == 101 || (side.exchange->method == "CONNECT" && status >= 200 && status < 300))
+    if (status == 101 || (status >= 200 && status < 300 && isMethod(side.exchange->method, "CONNECT")))
         return Http1Parser::BodyMode::Stop;
     // These never have a body (RFC 9110 6.4.1), whatever Content-Length says; llhttp would
     // read one for a 304 or 204 that carries the header, swallowing the next response.
-    if (side.exchange->method == "HEAD" || status == 204 || status == 304 || status < 200)
+    if (status == 204 || status == 304 || status < 200 || isMethod(side.exchange->method, "HEAD"))
         return Http1Parser::BodyMode::Skip;
     return Http1Parser::BodyMode::Normal;
 }

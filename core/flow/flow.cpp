@@ -1,29 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "flow.h"
 
+#include "http/headertext.h"
 #include "http/mediatype.h"
 
 namespace httptap {
 
 namespace {
 
-// ASCII case folding, inline: header lookups run several times for every flow, and a call to
-// qstrnicmp (Latin-1 folding, which no header name needs) cost more than the comparison.
-bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b)
-{
-    if (a.size() != b.size())
-        return false;
-    for (qsizetype i = 0; i < a.size(); ++i) {
-        const unsigned char x = static_cast<unsigned char>(a[i]);
-        const unsigned char y = static_cast<unsigned char>(b[i]);
-        if (x == y)
-            continue;
-        const unsigned char lower = x | 0x20;
-        if (lower != (y | 0x20) || lower < 'a' || lower > 'z')
-            return false;
-    }
-    return true;
-}
+bool equalsIgnoreCase(QByteArrayView a, QByteArrayView b) { return sameNameIgnoringCase(a, b); }
 
 // RFC 5952 text form: lowercase hex, leading zeros dropped, the longest run of two or more
 // zero groups (the first one on a tie) written as "::". QHostAddress would do this but lives

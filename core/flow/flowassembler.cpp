@@ -30,6 +30,15 @@ struct FlowAssembler::Private {
         bool used = false; // a flow of this connection has left
     };
     std::unordered_map<uint64_t, Setup> setups;
+    uint64_t lastSetupConnId = 0;
+    Setup* lastSetup = nullptr; // setups[lastSetupConnId] (elements stay put when the map rehashes)
+
+    void forgetSetup(uint64_t connId)
+    {
+        setups.erase(connId);
+        if (connId == lastSetupConnId)
+            lastSetup = nullptr;
+    }
     DnsLookups lookups;
     FlowSink sink;
     LargeBodyPolicy largeBodies;
@@ -52,7 +61,12 @@ struct FlowAssembler::Private {
     // The first flow to leave a connection carries its set-up; later ones are reused.
     void leave(Flow&& flow)
     {
-        Setup& s = setups[flow.connId];
+        // Flows leave in runs of one connection's: its entry is looked up once per run.
+        if (!lastSetup || lastSetupConnId != flow.connId) {
+            lastSetup = &setups[flow.connId];
+            lastSetupConnId = flow.connId;
+        }
+        Setup& s = *lastSetup;
         if (s.used) {
             flow.setup = ConnectionSetup {};
             flow.setup.reused = true;
@@ -62,7 +76,7 @@ struct FlowAssembler::Private {
             s.used = true;
         }
         if (setups.size() > kMaxPendingSetups)
-            setups.erase(flow.connId);
+            forgetSetup(flow.connId);
         keepLargeBodies(flow, largeBodies);
         sink(std::move(flow));
     }
@@ -154,7 +168,7 @@ void FlowAssembler::add(const record::Record& record)
         const uint64_t connId = close->connId;
         d->closeWhere([connId](const ConnectionKey& key, const Connection&) { return key.first == connId; },
             Connection::CloseReason::Closed);
-        d->setups.erase(connId); // the id is not used again
+        d->forgetSetup(connId); // the id is not used again
         d->context.stacks.forgetConnection(connId);
     } else if (const auto* phase = std::get_if<record::ConnPhase>(&record)) {
         d->onPhase(*phase);

@@ -107,11 +107,16 @@ QList<GrpcMessage> splitMessages(const QByteArray& body, bool bodyTruncated, con
 
 void annotate(Flow& flow, uint64_t limit)
 {
+    QByteArray contentType = flow.hasResponse ? flow.response.header("content-type") : QByteArray();
+    if (contentType.isEmpty())
+        contentType = flow.request.header("content-type");
+    annotate(flow, limit, contentType);
+}
+
+void annotate(Flow& flow, uint64_t limit, const QByteArray& contentType)
+{
     const HttpMessage& req = flow.request;
     const HttpMessage& resp = flow.response;
-    QByteArray contentType = flow.hasResponse ? resp.header("content-type") : QByteArray();
-    if (contentType.isEmpty())
-        contentType = req.header("content-type");
     if (!isGrpcContentType(contentType))
         return;
     GrpcInfo& g = flow.editGrpc();

@@ -23,5 +23,8 @@ QList<GrpcMessage> splitMessages(const QByteArray& body, bool bodyTruncated, con
     uint64_t limit, QStringList* notes);
 // Fills flow.grpc() when the flow is a gRPC call.
 void annotate(Flow& flow, uint64_t limit);
+// The same, given the Content-Type that decides it (the response's, else the request's), when the
+// caller has already looked it up.
+void annotate(Flow& flow, uint64_t limit, const QByteArray& contentType);
 
 } // namespace httptap::grpc

@@ -10,6 +10,7 @@
 // The result equals the input byte for byte; appending to it detaches as usual.
 
 #include <QByteArray>
+#include <QByteArrayView>
 
 #include <cstddef>
 #include <cstdint>
@@ -39,6 +40,25 @@ inline bool sameBytes(const char* a, const char* b, size_t n)
     }
     for (size_t i = 0; i < n; ++i) {
         if (a[i] != b[i])
+            return false;
+    }
+    return true;
+}
+
+// Header names compared as HTTP compares them: ASCII letters in either case. Inline: lookups
+// run several times for every flow, and a call to qstrnicmp (Latin-1 folding) cost more than
+// the comparison.
+inline bool sameNameIgnoringCase(QByteArrayView a, QByteArrayView b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        const unsigned char x = static_cast<unsigned char>(a[i]);
+        const unsigned char y = static_cast<unsigned char>(b[i]);
+        if (x == y)
+            continue;
+        const unsigned char lower = x | 0x20;
+        if (lower != (y | 0x20) || lower < 'a' || lower > 'z')
             return false;
     }
     return true;

@@ -127,7 +127,8 @@ struct Http1Parser::Callbacks {
         }
         s->m_headersDone = true;
         s->keepHeaders();
-        s->m_previousHeaders = s->m_message.headers; // shared, not copied
+        if (s->m_previousHeaders.constData() != s->m_message.headers.constData())
+            s->m_previousHeaders = s->m_message.headers; // shared, not copied
         const BodyMode mode = s->m_listener->headersComplete(*s);
         if (mode != BodyMode::Normal)
             return mode == BodyMode::Skip ? 1 : 2;
@@ -274,15 +275,23 @@ void Http1Parser::commitHeader()
         m_message.editRare().trailers.emplaceBack(HttpHeader { std::move(m_fieldName), std::move(m_fieldValue) });
         return;
     }
-    const uint8_t fromPrevious = std::exchange(m_fromPrevious, 0);
+    uint8_t fromPrevious = std::exchange(m_fromPrevious, 0);
     if (m_sameSoFar) {
+        // An empty value may come without a span at all: equal to an empty previous one.
+        if (fromPrevious == kNameFromPrevious && m_fieldValue.isEmpty()
+            && m_previousHeaders.at(m_sameFields).value.isEmpty())
+            fromPrevious |= kValueFromPrevious;
         if (fromPrevious == (kNameFromPrevious | kValueFromPrevious)) {
             // Still the previous message's fields: counted, not stored (keepHeaders shares its list).
             ++m_sameFields;
-            m_fieldName = QByteArray();
-            m_fieldValue = QByteArray();
             return;
         }
+        // A part taken whole from the previous message was only noted (appendField): fetch it.
+        const HttpHeader& previous = m_previousHeaders.at(m_sameFields);
+        if (fromPrevious & kNameFromPrevious)
+            m_fieldName = previous.name;
+        if (fromPrevious & kValueFromPrevious)
+            m_fieldValue = previous.value;
         divergeFromPrevious();
     }
     // Moving leaves both fields empty (null), ready for the next header's first span.
@@ -303,6 +312,13 @@ void Http1Parser::divergeFromPrevious()
 void Http1Parser::appendField(
     QByteArray& to, const char* at, size_t size, QByteArray HttpHeader::*part, uint8_t fromPreviousBit)
 {
+    if (m_fromPrevious & fromPreviousBit) {
+        // More bytes after a span that equalled the previous message's text: not that text after all.
+        m_fromPrevious &= uint8_t(~fromPreviousBit);
+        to = QByteArray(m_previousHeaders.at(m_sameFields).*part);
+        to.append(at, qsizetype(size));
+        return;
+    }
     // A connection's messages mostly repeat the previous one's fields in the same order: the
     // field at the same place is the one candidate worth comparing before the lookups.
     if (to.isEmpty() && !m_headersDone) {
@@ -310,13 +326,14 @@ void Http1Parser::appendField(
         if (index < m_previousHeaders.size()) {
             const QByteArray& previous = m_previousHeaders.at(index).*part;
             if (sameText(previous, at, size)) {
-                to = QByteArray(previous); // a copy and a move: inline, unlike copy assignment
-                m_fromPrevious |= fromPreviousBit;
+                if (m_sameSoFar)
+                    m_fromPrevious |= fromPreviousBit; // noted, not copied: commitHeader may only count it
+                else
+                    to = QByteArray(previous); // a copy and a move: inline, unlike copy assignment
                 return;
             }
         }
     }
-    m_fromPrevious &= uint8_t(~fromPreviousBit);
     appendSpan(m_recent, to, at, size);
 }
 
@@ -398,6 +415,7 @@ void Http1Parser::setError(const QString& text)
     // The field that broke a limit is not worth keeping.
     m_fieldName.clear();
     m_fieldValue.clear();
+    m_fromPrevious = 0;
 }
 
 void Http1Parser::abort(const QString& reason)
@@ -501,7 +519,7 @@ void Http1Parser::resumeAfterUpgrade() { llhttp_resume_after_upgrade(m_parser.ge
 HttpMessage Http1Parser::takeMessage()
 {
     // A header whose value was still arriving is better shown than lost.
-    if (!m_fieldName.isEmpty())
+    if (!m_fieldName.isEmpty() || (m_fromPrevious & kNameFromPrevious))
         commitHeader();
     if (!m_headersDone)
         keepHeaders();

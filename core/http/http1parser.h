@@ -138,7 +138,9 @@ private:
     HttpHeaders m_previousHeaders;
     qsizetype m_sameFields = 0;
     bool m_sameSoFar = false;
-    uint8_t m_fromPrevious = 0; // the field being read took its name / value whole from the previous message
+    // The field being read has its name / value equal to the previous message's field at the same
+    // place; while m_sameSoFar that is only noted here (m_fieldName / m_fieldValue stay empty).
+    uint8_t m_fromPrevious = 0;
     // The body's first arrival, listed in the message only when a second one comes (noteArrival).
     uint64_t m_arrivalNs = 0;
     uint64_t m_arrivalBytes = 0;

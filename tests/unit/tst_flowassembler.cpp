@@ -949,8 +949,18 @@ private Q_SLOTS:
         b.ingress(c, ok);
         b.egress(c, "GET /7 HTTP/1.1\r\nHost: hello.test\r\nAccept: cd\r\nX-More: m\r\n\r\n");
         b.ingress(c, ok);
+        // Pieces that first equal the previous texts ("cd", "X-More") and then go on.
+        b.egress(c, "GET /8 HTTP/1.1\r\nHost: hello.test\r\nAccept: cd");
+        b.egress(c, "e\r\nX-More");
+        b.egress(c, "X: m\r\n\r\n");
+        b.ingress(c, ok);
+        // Empty values, which may come without a span.
+        b.egress(c, "GET /9 HTTP/1.1\r\nHost: hello.test\r\nX-Empty:\r\n\r\n");
+        b.ingress(c, ok);
+        b.egress(c, "GET /10 HTTP/1.1\r\nHost: hello.test\r\nX-Empty:\r\n\r\n");
+        b.ingress(c, ok);
         const AssemblyResult r = assemble(b.records());
-        QCOMPARE(r.flows.size(), size_t(7));
+        QCOMPARE(r.flows.size(), size_t(10));
         const HttpHeaders expected[] = {
             headers({ { "Host", "hello.test" }, { "Accept", "b" }, { "X-Id", "1" } }),
             headers({ { "Host", "hello.test" }, { "Accept", "b" }, { "X-Id", "1" } }),
@@ -959,8 +969,11 @@ private Q_SLOTS:
             headers({ { "Host", "hello.test" }, { "Accept", "c" }, { "X-More", "m" } }),
             headers({ { "Host", "hello.test" }, { "Accept", "cd" }, { "X-More", "m" } }),
             headers({ { "Host", "hello.test" }, { "Accept", "cd" }, { "X-More", "m" } }),
+            headers({ { "Host", "hello.test" }, { "Accept", "cde" }, { "X-MoreX", "m" } }),
+            headers({ { "Host", "hello.test" }, { "X-Empty", "" } }),
+            headers({ { "Host", "hello.test" }, { "X-Empty", "" } }),
         };
-        for (size_t i = 0; i < 7; ++i) {
+        for (size_t i = 0; i < 10; ++i) {
             const Flow& f = r.flows[i];
             QCOMPARE(f.request.target, "/" + QByteArray::number(qulonglong(i + 1)));
             QVERIFY2(sameHeaders(f.request.headers, expected[i]), f.request.target.constData());
@@ -972,6 +985,7 @@ private Q_SLOTS:
         QVERIFY(r.flows[2].request.headers.constData() != r.flows[1].request.headers.constData());
         QCOMPARE(r.flows[6].request.headers.constData(), r.flows[5].request.headers.constData());
         QCOMPARE(r.flows[6].response.headers.constData(), r.flows[0].response.headers.constData());
+        QCOMPARE(r.flows[9].request.headers.constData(), r.flows[8].request.headers.constData());
     }
 
     void lostRecordsStat()
