@@ -19,6 +19,7 @@ struct dns_datagram {
 	__u64 copy_len; /* bytes readable at src */
 	__u64 msg_size; /* the datagram's real length */
 	__u64 name; /* the call's sockaddr (sendto, sendmsg, recvfrom, recvmsg), or 0 */
+	__u64 ts_ns; /* when the call began (a send), or 0: now */
 	__u8 direction;
 	__u8 pad[7];
 };
@@ -85,7 +86,7 @@ static __noinline void emit_dns(struct sock *sk, const struct dns_datagram *d)
 	e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	e->rport = peer.port;
 	e->pad1 = 0;
-	e->ts_ns = bpf_ktime_get_ns();
+	e->ts_ns = d->ts_ns ? d->ts_ns : bpf_ktime_get_ns();
 	__builtin_memcpy(e->raddr, peer.addr, 16);
 	__builtin_memset(e->laddr, 0, 16);
 	if (peer.family == AF_INET)
@@ -116,13 +117,15 @@ struct mmsghdr_user {
 /* A completed read/write/send/recv family call on a CONN_UDP fd. iov: ptr is an
  * iovec array (the datagram's first iovec is copied); mmsg: ptr is an mmsghdr
  * array and ret the number of datagrams. */
-static __always_inline void dns_io(int fd, __u64 ptr, __u64 name, __u8 direction, bool iov, bool mmsg, long ret)
+static __always_inline void dns_io(int fd, __u64 ptr, __u64 name, __u8 direction, bool iov, bool mmsg, long ret,
+				   __u64 start_ns)
 {
 	__u64 inode = 0;
 	struct sock *sk = inet_sock(fd, &inode);
 	if (!sk)
 		return;
-	struct dns_datagram d = { .src = ptr, .copy_len = ret, .msg_size = ret, .name = name, .direction = direction };
+	struct dns_datagram d = { .src = ptr, .copy_len = ret, .msg_size = ret, .name = name, .direction = direction,
+				  .ts_ns = start_ns };
 	if (mmsg) {
 		for (int i = 0; i < DNS_MAX_MMSG; i++) {
 			if (i >= ret)

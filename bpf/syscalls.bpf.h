@@ -20,6 +20,7 @@ struct io_args {
 	__u64 ptr; /* buffer or iovec array */
 	__u64 count; /* buffer length or iovec count */
 	__u64 name; /* the call's sockaddr (sendto/recvfrom/sendmsg/recvmsg), for datagram sockets */
+	__u64 start_ns; /* when a send began (timing on): a DNS query leaves no later than this */
 	__s32 fd;
 	__u8 kind;
 	__u8 direction;
@@ -55,6 +56,9 @@ static __always_inline void io_enter(int fd, __u64 ptr, __u64 count_or_len, __u6
 		.fd = fd,
 		.kind = kind,
 		.direction = direction,
+		/* A DNS lookup starts when its query is sent, not when the send returns: the answer can
+		 * be on its way before then (the server runs as soon as the datagram is queued). */
+		.start_ns = timing && direction == CAPTURE_EGRESS ? bpf_ktime_get_ns() : 0,
 	};
 	bpf_map_update_elem(&active_io, &pid_tgid, &args, BPF_ANY);
 }
@@ -127,7 +131,8 @@ static __always_inline void io_exit(void *prog_ctx, struct pt_regs *regs, long r
 	if (!c || c->kind == CONN_UNKNOWN_FD)
 		return;
 	if (c->kind == CONN_UDP) {
-		dns_io(args.fd, args.ptr, args.name, args.direction & 1, args.kind == IO_IOV, args.kind == IO_MMSG, ret);
+		dns_io(args.fd, args.ptr, args.name, args.direction & 1, args.kind == IO_IOV, args.kind == IO_MMSG, ret,
+		       args.start_ns);
 		return;
 	}
 	if (args.kind == IO_MMSG)
