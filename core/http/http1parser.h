@@ -108,7 +108,12 @@ private:
     struct Callbacks;
     friend struct Callbacks;
 
-    bool addHeaderBytes(size_t size);
+    bool addHeaderBytes(size_t size) // inline: runs for every span of the start line and headers
+    {
+        m_headerBytes += size;
+        return m_headerBytes <= kMaxHeaderBytes || headerBytesExceeded();
+    }
+    bool headerBytesExceeded();
     void commitHeader();
     static constexpr uint8_t kNameFromPrevious = 1;
     static constexpr uint8_t kValueFromPrevious = 2;
