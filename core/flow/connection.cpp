@@ -79,7 +79,8 @@ void Connection::add(const record::Data& data)
     }
     if (m_h2) {
         Flow& id = m_h2->identity();
-        id.process = m_process;
+        if (!id.process.isSharedWith(m_process)) // as a rule it is: no reference count traffic per record
+            id.process = m_process;
         id.local = m_local;
         id.remote = m_remote;
     }

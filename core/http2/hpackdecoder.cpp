@@ -5,6 +5,7 @@
 
 #include <nghttp2/nghttp2.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -39,12 +40,100 @@ const std::vector<uint8_t>& primingBlock()
     return block;
 }
 
+// Addresses of the texts an inflater hands out for the 61 static table entries (RFC 7541
+// Appendix A), names and values in turn.
+std::vector<const uint8_t*> staticTextAddresses(nghttp2_hd_inflater* inflater)
+{
+    std::vector<uint8_t> block;
+    for (uint8_t index = 1; index <= 61; ++index)
+        block.push_back(uint8_t(0x80 | index)); // indexed field
+    std::vector<const uint8_t*> at;
+    const uint8_t* in = block.data();
+    size_t left = block.size();
+    while (left > 0) {
+        nghttp2_nv nv;
+        int flags = 0;
+        const ssize_t n = nghttp2_hd_inflate_hd2(inflater, &nv, &flags, in, left, 1);
+        if (n < 0)
+            return {};
+        in += n;
+        left -= size_t(n);
+        if (flags & NGHTTP2_HD_INFLATE_EMIT) {
+            at.push_back(nv.name);
+            at.push_back(nv.name + nv.namelen);
+            at.push_back(nv.value);
+            at.push_back(nv.value + nv.valuelen);
+        }
+        if (flags & NGHTTP2_HD_INFLATE_FINAL)
+            break;
+    }
+    nghttp2_hd_inflate_end_headers(inflater);
+    return at;
+}
+
+// Where nghttp2 keeps the static table's texts: an indexed static field points there, and those
+// bytes never change, so a text seen at such an address before is the same text again without
+// comparing. Found once: both of two inflaters must hand out the same addresses, lying close
+// together (library storage, not per-inflater copies); otherwise the range stays empty.
+HpackDecoder::StaticRange staticRange()
+{
+    using StaticRange = HpackDecoder::StaticRange;
+    static const StaticRange range = [] {
+        nghttp2_hd_inflater* first = nullptr;
+        nghttp2_hd_inflater* second = nullptr;
+        StaticRange r;
+        if (nghttp2_hd_inflate_new(&first) == 0 && nghttp2_hd_inflate_new(&second) == 0) {
+            const std::vector<const uint8_t*> a = staticTextAddresses(first);
+            const std::vector<const uint8_t*> b = staticTextAddresses(second);
+            if (a.size() == 61 * 4 && a == b) {
+                const auto [lo, hi] = std::minmax_element(a.begin(), a.end());
+                if (*hi - *lo < 4096)
+                    r = StaticRange { uintptr_t(*lo), uintptr_t(*hi) };
+            }
+        }
+        nghttp2_hd_inflate_del(first);
+        nghttp2_hd_inflate_del(second);
+        return r;
+    }();
+    return range;
+}
+
+// Equal bytes; short texts (most names and values) without a call to memcmp.
+bool sameBytes(const char* a, const uint8_t* b, size_t n)
+{
+    if (n >= 8 && n <= 16) {
+        uint64_t x, y, u, v;
+        std::memcpy(&x, a, 8);
+        std::memcpy(&y, b, 8);
+        std::memcpy(&u, a + n - 8, 8);
+        std::memcpy(&v, b + n - 8, 8);
+        return x == y && u == v;
+    }
+    if (n >= 4 && n < 8) {
+        uint32_t x, y, u, v;
+        std::memcpy(&x, a, 4);
+        std::memcpy(&y, b, 4);
+        std::memcpy(&u, a + n - 4, 4);
+        std::memcpy(&v, b + n - 4, 4);
+        return x == y && u == v;
+    }
+    if (n < 4) {
+        for (size_t i = 0; i < n; ++i) {
+            if (uint8_t(a[i]) != b[i])
+                return false;
+        }
+        return true;
+    }
+    return std::memcmp(a, b, n) == 0;
+}
+
 } // namespace
 
 const QByteArray HpackDecoder::kUnknownName = QByteArrayLiteral("<unknown>");
 const QByteArray HpackDecoder::kUnknownValue = QByteArrayLiteral("<unknown>");
 
 HpackDecoder::HpackDecoder(bool tableKnown)
+    : m_static(staticRange())
 {
     reset(tableKnown);
 }
@@ -90,11 +179,19 @@ void HpackDecoder::reset(bool known)
 
 void HpackDecoder::invalidate() { reset(false); }
 
-QByteArray HpackDecoder::text(const uint8_t* at, size_t size)
+// The hit path is small enough to inline into decode(); a miss goes out of line.
+inline QByteArray HpackDecoder::text(const uint8_t* at, size_t size)
 {
-    Seen& seen = m_seen[((reinterpret_cast<uintptr_t>(at) >> 4) ^ size) % kSeenSlots];
-    if (seen.at == at && size_t(seen.text.size()) == size && std::memcmp(seen.text.constData(), at, size) == 0)
+    Seen& seen = m_seen[((reinterpret_cast<uintptr_t>(at) ^ size) * 0x9e3779b97f4a7c15ull) >> 58]; // 64 slots
+    if (seen.at == at && size_t(seen.text.size()) == size
+        && ((uintptr_t(at) >= m_static.begin && uintptr_t(at) + size <= m_static.end)
+            || sameBytes(seen.text.constData(), at, size)))
         return seen.text;
+    return remember(seen, at, size);
+}
+
+QByteArray HpackDecoder::remember(Seen& seen, const uint8_t* at, size_t size)
+{
     seen.at = at;
     seen.text = m_recent.text(reinterpret_cast<const char*>(at), size);
     return seen.text;

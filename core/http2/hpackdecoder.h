@@ -16,8 +16,9 @@
 // fields wherever possible (static storage for common texts, RecentTexts for
 // this side's repeats), looked up first by where nghttp2 keeps the bytes: an
 // indexed field points into its table entry, which stays put while the entry
-// lives, so a repeated field is found with one compare (the bytes are always
-// compared; an address alone proves nothing once an entry is evicted).
+// lives, so a repeated field is found with one compare (the bytes are
+// compared: an address alone proves nothing once an entry is evicted — except
+// in nghttp2's static table, whose texts never change).
 //
 // Invariants: at most kMaxFields fields and kMaxBytes of names and values are
 // stored per block; the rest is still inflated (the table must stay in step)
@@ -63,21 +64,29 @@ public:
     void invalidate();
     bool tableKnown() const { return m_tableKnown; }
 
-private:
-    void reset(bool known);
-    QByteArray text(const uint8_t* at, size_t size);
+    // Where nghttp2 keeps its static table's texts (empty when that could not be established).
+    struct StaticRange {
+        uintptr_t begin = 0;
+        uintptr_t end = 0;
+    };
 
+private:
     // Texts recently handed out, by the address nghttp2 gave them at (direct-mapped).
     struct Seen {
         const uint8_t* at = nullptr;
         QByteArray text;
     };
-    static constexpr size_t kSeenSlots = 64;
+    static constexpr size_t kSeenSlots = 64; // the slot index is a hash's top 6 bits
+
+    void reset(bool known);
+    QByteArray text(const uint8_t* at, size_t size);
+    [[gnu::noinline]] QByteArray remember(Seen& seen, const uint8_t* at, size_t size);
 
     nghttp2_hd_inflater* m_inflater = nullptr;
     bool m_tableKnown = true;
     RecentTexts m_recent; // texts this side sent before, shared instead of copied again
     std::array<Seen, kSeenSlots> m_seen;
+    StaticRange m_static;
 };
 
 } // namespace httptap

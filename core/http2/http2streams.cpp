@@ -34,14 +34,15 @@ void applyRequestPseudoHeaders(HttpMessage& m)
         // Pseudo-headers come first (RFC 9113 8.3), but an undecodable field may stand between them.
         if (!isPseudo(h))
             continue;
+        // (QByteArray(x) and a move: Qt's copy assignment is an out-of-line call, the copy constructor is inline.)
         if (isName(h.name, ":method"))
-            m.method = h.value;
+            m.method = QByteArray(h.value);
         else if (isName(h.name, ":path"))
-            m.target = h.value;
+            m.target = QByteArray(h.value);
         else if (isName(h.name, ":scheme"))
-            m.editRare().scheme = h.value;
+            m.editRare().scheme = QByteArray(h.value);
         else if (isName(h.name, ":authority"))
-            m.editRare().authority = h.value;
+            m.editRare().authority = QByteArray(h.value);
     }
 }
 
@@ -59,6 +60,24 @@ int statusOf(const HttpHeaders& headers)
         }
     }
     return 0;
+}
+
+// Flow::isEventStream for a response, answered without parsing the media type when the
+// Content-Type cannot be text/event-stream (too short, or not starting with a 't'): that check
+// ran at the first DATA frame of every stream.
+bool isEventStream(const Flow& flow)
+{
+    for (const HttpHeader& h : flow.response.headers) {
+        if (h.name.size() != 12 || h.name.compare("content-type", Qt::CaseInsensitive) != 0)
+            continue;
+        QByteArrayView v(h.value);
+        while (!v.isEmpty() && (v.front() == ' ' || (v.front() >= '\t' && v.front() <= '\r'))) // as trimmed()
+            v = v.sliced(1);
+        if (v.size() < 17 || (v.front() | 0x20) != 't')
+            return false;
+        break;
+    }
+    return flow.isEventStream();
 }
 
 bool hasHeader(const HttpHeaders& headers, const char* name)
@@ -99,7 +118,7 @@ void Http2Connection::Stream::appendBody(
     const bool whole = last && m.bodySize == 0; // the body in one frame: stored at its exact size
     m.bodySize += size;
     noteArrival(m, arrivalNs, size);
-    if (&m == &flow.response && !std::exchange(eventStreamChecked, true) && flow.isEventStream()
+    if (&m == &flow.response && !std::exchange(eventStreamChecked, true) && isEventStream(flow)
         && m.header("content-encoding").isEmpty()) {
         sse = std::make_unique<SseParser>([this](ServerSentEvent&& e) { appendServerSentEvent(flow, std::move(e)); });
     }

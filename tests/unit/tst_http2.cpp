@@ -706,6 +706,79 @@ private Q_SLOTS:
         QCOMPARE(chat->grpc().responseMessages[0].timeNs, replyNs);
     }
 
+    void bodyArrivals()
+    {
+        // A body in one DATA frame lists no arrivals (firstByteNs/lastByteNs say it all); one in
+        // several frames lists each, the first included; a header block split over CONTINUATIONs
+        // decodes like one in a single frame.
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/one"), true));
+        b.egress(c, p.request(3, getRequest("/three"), true, 7));
+        b.ingress(c, p.response(1, { { ":status", "200" }, { "content-length", "5" } }, false));
+        const uint64_t onlyNs = b.now(); // the next record's time
+        b.ingress(c, h2::data(1, "hello", true));
+        b.ingress(c, p.response(3, { { ":status", "200" }, { "content-length", "9" } }, false));
+        const uint64_t firstNs = b.now();
+        b.ingress(c, h2::data(3, "abcd", false));
+        const uint64_t secondNs = b.now();
+        b.ingress(c, h2::data(3, "efghi", true));
+        const AssemblyResult r = assemble(b.records());
+        const Flow* one = byStream(r, 1);
+        const Flow* three = byStream(r, 3);
+        QVERIFY(one && three);
+        QCOMPARE(one->response.body, QByteArray("hello"));
+        QCOMPARE(one->response.body.capacity(), 5);
+        QCOMPARE(one->response.bodyArrivals().size(), 0);
+        QCOMPARE(one->response.lastByteNs, onlyNs);
+        QCOMPARE(three->request.target, QByteArray("/three"));
+        QCOMPARE(three->request.authority(), QByteArray("example.test"));
+        QCOMPARE(three->request.headers.size(), 6);
+        QCOMPARE(three->response.body, QByteArray("abcdefghi"));
+        QCOMPARE(three->response.bodyArrivals().size(), 2);
+        QCOMPARE(three->response.bodyArrivals()[0].timestampNs, firstNs);
+        QCOMPARE(three->response.bodyArrivals()[0].bytes, 4u);
+        QCOMPARE(three->response.bodyArrivals()[1].timestampNs, secondNs);
+        QCOMPARE(three->response.bodyArrivals()[1].bytes, 5u);
+    }
+
+    void eventStreamWithLeadingSpace()
+    {
+        // The Content-Type check at the first DATA frame skips leading whitespace as trimmed() does.
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/events"), true));
+        b.ingress(c, p.response(1, { { ":status", "200" }, { "content-type", " \ttext/event-stream; charset=utf-8" } }, false));
+        b.ingress(c, h2::data(1, "data: one\n\n", false));
+        b.ingress(c, h2::data(1, "data: two\n\n", true));
+        const AssemblyResult r = assemble(b.records());
+        const Flow* f = byStream(r, 1);
+        QVERIFY(f);
+        QCOMPARE(f->serverSentEvents().size(), 2);
+        QCOMPARE(f->serverSentEvents()[0].data, QByteArray("one"));
+        QCOMPARE(f->serverSentEvents()[1].data, QByteArray("two"));
+    }
+
+    void paddedEmptyHeadersFrame()
+    {
+        // A PADDED HEADERS frame with no payload at all (found by fuzz_flowassembler): refused with a note.
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/"), true));
+        b.ingress(c, h2::frame(1, 0x8 | 0x4, 1, QByteArray()));
+        const AssemblyResult r = assemble(b.records());
+        const Flow* f = byStream(r, 1);
+        QVERIFY(f);
+        QVERIFY(notesContain(*f, QStringLiteral("protocol error: HEADERS frame shorter than its padding and fields; ignored")));
+        QVERIFY(!f->hasResponse);
+    }
+
     void bodyLimit()
     {
         StreamBuilder b;
