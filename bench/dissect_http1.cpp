@@ -132,7 +132,8 @@ int throughput(uint64_t transactions)
     uint64_t flows = 0;
     FlowAssembler assembler([&](Flow&&) { ++flows; });
     record::RecordReader reader;
-    reader.feed(streamPrologue());
+    const std::vector<uint8_t> prologue = streamPrologue(); // borrowed by the reader until next() runs out
+    reader.feed(prologue);
     while (reader.next()) { }
 
     double coreSeconds = 0, llhttpSeconds = 0;
@@ -182,7 +183,8 @@ int memory(uint64_t count)
         kept.push_back(std::make_unique<const Flow>(std::move(f)));
     });
     record::RecordReader reader;
-    reader.feed(streamPrologue());
+    const std::vector<uint8_t> prologue = streamPrologue(); // borrowed by the reader until next() runs out
+    reader.feed(prologue);
     while (reader.next()) { }
     const uint64_t before = rssBytes();
     const uint64_t heapBefore = heapBytes();

@@ -143,7 +143,8 @@ int main(int argc, char** argv)
         record::RecordWriter w;
         w.writeStreamHeader();
         w.write(record::StreamStart { 1'000'000'000, 1'700'000'000'000'000'000ull, 1, "bench" });
-        reader.feed(w.take());
+        const std::vector<uint8_t> prologue = w.take(); // borrowed by the reader until next() runs out
+        reader.feed(prologue);
         while (reader.next()) { }
     }
     double coreSeconds = 0, baseSeconds = 0;

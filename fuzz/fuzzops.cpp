@@ -74,7 +74,7 @@ std::vector<record::Record> decodeOps(const uint8_t* data, size_t size)
         record::RecordReader reader;
         reader.feed(data, size);
         while (auto r = reader.next())
-            records.push_back(std::move(*r));
+            records.push_back(std::move(record::own(*r))); // kept past the next next()
         return records;
     }
 

@@ -134,13 +134,14 @@ bool LiveCapture::startHelper(const QStringList& args, QString* error)
         // fails instead, the command is never released and exits without running.
         if (m_command && !m_command->released()) {
             m_readyScan->feed(reinterpret_cast<const uint8_t*>(bytes.constData()), size_t(bytes.size()));
-            while (auto record = m_readyScan->next()) {
-                if (!std::holds_alternative<record::Ready>(*record))
-                    continue;
+            // Run the reader out while `bytes` lives: it borrows them until next() returns nullopt.
+            bool ready = false;
+            while (auto record = m_readyScan->next())
+                ready = ready || std::holds_alternative<record::Ready>(*record);
+            if (ready) {
                 QString why;
                 if (!m_command->release(&why))
                     Q_EMIT notice(why);
-                break;
             }
         }
         Q_EMIT bytesReceived(bytes);

@@ -15,6 +15,8 @@
 // This header is plain C++ (no Qt) so the helper can link it without pulling
 // in anything else.
 
+#include "payload.h"
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -105,7 +107,9 @@ struct Data {
     Endpoint local;
     Endpoint remote;
     std::array<char, kCommSize> comm {};
-    std::vector<uint8_t> payload;
+    // From RecordReader::next() a view into the reader's input (see its contract); a copy of
+    // the record owns its bytes.
+    Payload payload;
 };
 inline constexpr uint32_t kDataFixedSize = 96;
 

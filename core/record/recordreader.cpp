@@ -61,6 +61,16 @@ public:
         return v;
     }
 
+    // The rest of the body, not copied.
+    Payload restView()
+    {
+        if (!m_ok)
+            return {};
+        Payload v = Payload::view(m_data + m_pos, m_size - m_pos);
+        m_pos = m_size;
+        return v;
+    }
+
 private:
     // Little-endian on the wire; on a little-endian host one load (a dozen fields per record).
     template<typename T>
@@ -150,7 +160,7 @@ std::optional<Record> decodeRecord(RecordType type, const uint8_t* body, size_t 
         }
         r.direction = static_cast<Direction>(dir);
         r.source = static_cast<Source>(src);
-        r.payload = c.restBytes();
+        r.payload = c.restView();
         return finish(std::move(r), "data");
     }
     case RecordType::ConnClose: {
@@ -348,6 +358,13 @@ std::optional<Record> decodeRecord(RecordType type, const uint8_t* body, size_t 
     return std::nullopt;
 }
 
+Record& own(Record& record)
+{
+    if (auto* data = std::get_if<Data>(&record))
+        data->payload.own();
+    return record;
+}
+
 void RecordReader::fail(std::string message)
 {
     m_state = State::Error;
@@ -363,12 +380,131 @@ void RecordReader::compact()
     }
 }
 
+void RecordReader::releaseInput()
+{
+    m_input = nullptr;
+    m_inputSize = 0;
+    m_inputPos = 0;
+}
+
+// How many more bytes the buffered stream header or record needs to be whole (0 when it is,
+// when nothing is buffered, or when its size field is invalid: next() reports that).
+size_t RecordReader::missingBytes() const
+{
+    const size_t avail = m_buffer.size() - m_pos;
+    if (avail == 0)
+        return 0;
+    const uint8_t* p = m_buffer.data() + m_pos;
+    if (m_state == State::NeedHeader) {
+        if (avail < kStreamHeaderSize)
+            return kStreamHeaderSize - avail;
+        const uint16_t headerSize = uint16_t(p[10] | (p[11] << 8));
+        return headerSize > avail && headerSize <= 4096 ? headerSize - avail : 0;
+    }
+    if (avail < kRecordHeaderSize)
+        return kRecordHeaderSize - avail;
+    const uint32_t size = uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
+    return size > avail && size <= kMaxRecordSize ? size - avail : 0;
+}
+
 void RecordReader::feed(const uint8_t* data, size_t size)
 {
     if (m_state == State::Error || size == 0)
         return;
-    compact();
-    m_buffer.insert(m_buffer.end(), data, data + size);
+    if (m_inputPos < m_inputSize) {
+        // Fed again before next() ran out: the rest of the last piece is still valid (the
+        // contract); keep it and this whole piece.
+        compact();
+        m_buffer.insert(m_buffer.end(), m_input + m_inputPos, m_input + m_inputSize);
+        m_buffer.insert(m_buffer.end(), data, data + size);
+        releaseInput();
+        return;
+    }
+    releaseInput();
+    if (m_pos == m_buffer.size()) {
+        m_buffer.clear(); // capacity kept for the next cut record
+        m_pos = 0;
+    }
+    // A record cut at the end of the last piece: copy only the bytes that complete it
+    // (its 8-byte header first, then the rest its size asks for), then borrow the rest.
+    size_t taken = 0;
+    while (taken < size) {
+        const size_t missing = missingBytes();
+        if (missing == 0)
+            break;
+        const size_t n = std::min(missing, size - taken);
+        m_buffer.insert(m_buffer.end(), data + taken, data + taken + n);
+        taken += n;
+    }
+    m_input = data + taken;
+    m_inputSize = size - taken;
+}
+
+std::optional<Record> RecordReader::decodeAt(const uint8_t* p, size_t avail, Step& step, size_t& used)
+{
+    step = Step::NeedMore;
+    if (m_state == State::NeedHeader) {
+        if (avail < kStreamHeaderSize) {
+            // Reject a wrong magic as early as possible so "not a capture file" is immediate.
+            if (avail > 0 && std::memcmp(p, kMagic.data(), std::min(avail, kMagic.size())) != 0) {
+                fail("not an httptap capture stream (bad magic)");
+                step = Step::Failed;
+            }
+            return std::nullopt;
+        }
+        step = Step::Failed;
+        if (std::memcmp(p, kMagic.data(), kMagic.size()) != 0) {
+            fail("not an httptap capture stream (bad magic)");
+            return std::nullopt;
+        }
+        const uint16_t version = uint16_t(p[8] | (p[9] << 8));
+        const uint16_t headerSize = uint16_t(p[10] | (p[11] << 8));
+        if (version != kVersion) {
+            fail("unsupported stream version " + std::to_string(version) + " (this build reads version "
+                + std::to_string(kVersion) + ")");
+            return std::nullopt;
+        }
+        if (headerSize < kStreamHeaderSize || headerSize > 4096) {
+            fail("invalid stream header size " + std::to_string(headerSize));
+            return std::nullopt;
+        }
+        step = Step::NeedMore;
+        if (avail < headerSize)
+            return std::nullopt;
+        m_version = version;
+        m_state = State::Records;
+        used = headerSize;
+        step = Step::Skipped;
+        return std::nullopt;
+    }
+
+    if (avail < kRecordHeaderSize)
+        return std::nullopt;
+    const uint32_t size = uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
+    const auto type = static_cast<RecordType>(uint16_t(p[4] | (p[5] << 8)));
+    if (size < kRecordHeaderSize || size > kMaxRecordSize) {
+        fail("record size " + std::to_string(size) + " is outside 8.." + std::to_string(kMaxRecordSize));
+        step = Step::Failed;
+        return std::nullopt;
+    }
+    if (avail < size)
+        return std::nullopt;
+
+    std::string error;
+    auto rec = decodeRecord(type, p + kRecordHeaderSize, size - kRecordHeaderSize, &error);
+    if (!rec && !error.empty()) {
+        fail(error);
+        step = Step::Failed;
+        return std::nullopt;
+    }
+    used = size;
+    if (!rec) {
+        ++m_skipped; // unknown type from a newer producer
+        step = Step::Skipped;
+        return std::nullopt;
+    }
+    step = Step::Record;
+    return rec;
 }
 
 std::optional<Record> RecordReader::next()
@@ -376,64 +512,42 @@ std::optional<Record> RecordReader::next()
     for (;;) {
         if (m_state == State::Error)
             return std::nullopt;
-        const uint8_t* p = m_buffer.data() + m_pos;
-        const size_t avail = m_buffer.size() - m_pos;
-
-        if (m_state == State::NeedHeader) {
-            if (avail < kStreamHeaderSize) {
-                // Reject a wrong magic as early as possible so "not a capture file" is immediate.
-                if (avail > 0 && std::memcmp(p, kMagic.data(), std::min(avail, kMagic.size())) != 0)
-                    fail("not an httptap capture stream (bad magic)");
-                return std::nullopt;
+        const bool buffered = m_pos < m_buffer.size();
+        if (!buffered && !m_buffer.empty()) {
+            m_buffer.clear(); // the view of its last record expires with this call
+            m_pos = 0;
+        }
+        const uint8_t* p = buffered ? m_buffer.data() + m_pos : m_input + m_inputPos;
+        const size_t avail = buffered ? m_buffer.size() - m_pos : m_inputSize - m_inputPos;
+        Step step = Step::NeedMore;
+        size_t used = 0;
+        auto rec = decodeAt(p, avail, step, used);
+        switch (step) {
+        case Step::Failed:
+            return std::nullopt;
+        case Step::NeedMore:
+            if (buffered) {
+                if (m_inputPos == m_inputSize)
+                    return std::nullopt;
+                // The buffered record goes on in the borrowed bytes (fed twice without running
+                // next() out, or its size field was bad): decode on from one buffer.
+                m_buffer.insert(m_buffer.end(), m_input + m_inputPos, m_input + m_inputSize);
+                releaseInput();
+                continue;
             }
-            if (std::memcmp(p, kMagic.data(), kMagic.size()) != 0) {
-                fail("not an httptap capture stream (bad magic)");
-                return std::nullopt;
-            }
-            const uint16_t version = uint16_t(p[8] | (p[9] << 8));
-            const uint16_t headerSize = uint16_t(p[10] | (p[11] << 8));
-            if (version != kVersion) {
-                fail("unsupported stream version " + std::to_string(version) + " (this build reads version "
-                    + std::to_string(kVersion) + ")");
-                return std::nullopt;
-            }
-            if (headerSize < kStreamHeaderSize || headerSize > 4096) {
-                fail("invalid stream header size " + std::to_string(headerSize));
-                return std::nullopt;
-            }
-            if (avail < headerSize)
-                return std::nullopt;
-            m_version = version;
-            m_pos += headerSize;
-            m_consumed += headerSize;
-            m_state = State::Records;
+            // Keep the cut record: the caller may reuse its buffer once next() returns nullopt.
+            m_buffer.assign(p, p + avail);
+            m_pos = 0;
+            releaseInput();
+            return std::nullopt;
+        case Step::Skipped:
+        case Step::Record:
+            (buffered ? m_pos : m_inputPos) += used;
+            m_consumed += used;
+            if (step == Step::Record)
+                return rec;
             continue;
         }
-
-        if (avail < kRecordHeaderSize)
-            return std::nullopt;
-        const uint32_t size = uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
-        const auto type = static_cast<RecordType>(uint16_t(p[4] | (p[5] << 8)));
-        if (size < kRecordHeaderSize || size > kMaxRecordSize) {
-            fail("record size " + std::to_string(size) + " is outside 8.." + std::to_string(kMaxRecordSize));
-            return std::nullopt;
-        }
-        if (avail < size)
-            return std::nullopt;
-
-        std::string error;
-        auto rec = decodeRecord(type, p + kRecordHeaderSize, size - kRecordHeaderSize, &error);
-        if (!rec && !error.empty()) {
-            fail(error);
-            return std::nullopt;
-        }
-        m_pos += size;
-        m_consumed += size;
-        if (!rec) {
-            ++m_skipped; // unknown type from a newer producer
-            continue;
-        }
-        return rec;
     }
 }
 

@@ -26,7 +26,7 @@ void StreamBuilder::data(TestConnection& c, record::Direction direction, const Q
     d.local = c.local;
     d.remote = c.remote;
     std::strncpy(d.comm.data(), c.comm, d.comm.size() - 1);
-    d.payload.assign(bytes.begin(), bytes.end());
+    d.payload = record::Payload::copy(reinterpret_cast<const uint8_t*>(bytes.data()), size_t(bytes.size()));
     c.offsets[size_t(direction)] += uint64_t(bytes.size());
     m_records.emplace_back(std::move(d));
 }
@@ -96,7 +96,7 @@ std::vector<record::Record> rechunk(const std::vector<record::Record>& records, 
         for (size_t pos = 0; pos < d->payload.size(); pos += pieceSize) {
             record::Data piece = *d;
             const size_t n = std::min(pieceSize, d->payload.size() - pos);
-            piece.payload.assign(d->payload.begin() + ptrdiff_t(pos), d->payload.begin() + ptrdiff_t(pos + n));
+            piece.payload = record::Payload::copy(d->payload.data() + pos, n);
             piece.streamOffset = d->streamOffset + pos;
             out.emplace_back(std::move(piece));
         }

@@ -708,7 +708,7 @@ private Q_SLOTS:
         b.egress(c, "HTTP/1.1 200 OK\r\nContent-Length: 4096\r\n\r\n");
         record::Data uncopied = std::get<record::Data>(b.records().back());
         uncopied.streamOffset = c.offsets[0];
-        uncopied.payload.clear();
+        uncopied.payload = record::Payload();
         uncopied.callSize = 4096;
         uncopied.flags = record::kDataCallTruncated;
         b.add(uncopied);
@@ -1108,10 +1108,12 @@ private Q_SLOTS:
                 if (!d || d->payload.empty())
                     continue;
                 const quint32 roll = rng.bounded(100u);
-                if (roll < 8)
-                    d->payload[rng.bounded(quint32(d->payload.size()))] = uint8_t(rng.bounded(256u));
-                else if (roll < 12)
-                    d->payload.resize(rng.bounded(quint32(d->payload.size())));
+                if (roll < 8) {
+                    std::vector<uint8_t> bytes = d->payload.toVector();
+                    bytes[rng.bounded(quint32(bytes.size()))] = uint8_t(rng.bounded(256u));
+                    d->payload = bytes;
+                } else if (roll < 12)
+                    d->payload.truncate(rng.bounded(quint32(d->payload.size())));
                 else if (roll < 14)
                     d->streamOffset += rng.bounded(64u);
                 else if (roll < 16)

@@ -222,8 +222,8 @@ private Q_SLOTS:
                 std::vector<record::Record> records = b.records();
                 record::Data first = *d;
                 record::Data second = *d;
-                first.payload.resize(cut);
-                second.payload.erase(second.payload.begin(), second.payload.begin() + ptrdiff_t(cut));
+                first.payload.truncate(cut);
+                second.payload.removePrefix(cut);
                 second.streamOffset += cut;
                 records[i] = first;
                 records.insert(records.begin() + ptrdiff_t(i) + 1, second);

@@ -8,6 +8,7 @@
 #include <QTest>
 
 #include <cstring>
+#include <memory>
 
 using namespace httptap::record;
 
@@ -86,7 +87,7 @@ std::vector<Record> decodeAll(RecordReader& reader)
 {
 std::vector<Record> out;
 while (auto r = reader.next())
-    out.push_back(std::move(*r));
+    out.push_back(std::move(own(*r))); // kept past the next next(): owns its bytes
 return out;
 }
 
@@ -158,7 +159,7 @@ private Q_SLOTS:
         QCOMPARE(d.flags, kDataCallTruncated);
         QCOMPARE(d.remote.addr[0], uint8_t(0xfe));
         QCOMPARE(commToString(d.comm), std::string("server-bin"));
-        QCOMPARE(d.payload, (std::vector<uint8_t> { 'G', 'E', 'T', ' ', 0, 0xff, '\r', '\n' }));
+        QCOMPARE(d.payload.toVector(), (std::vector<uint8_t> { 'G', 'E', 'T', ' ', 0, 0xff, '\r', '\n' }));
         QCOMPARE(std::get<Process>(decoded[3]).exitCode, -3);
         QCOMPARE(std::get<Process>(decoded[3]).filename, std::string("/usr/bin/curl"));
         QCOMPARE(std::get<Notice>(decoded[5]).text, std::string("probe failed: \xc3\xa9"));
@@ -172,7 +173,8 @@ private Q_SLOTS:
         c.local = { { 127, 0, 0, 1 }, 5000 };
         c.remote = { { 10, 1, 2, 3 }, 443 };
         RecordReader reader;
-        reader.feed(encode({ c }));
+        const std::vector<uint8_t> readerBytes = encode({ c });
+        reader.feed(readerBytes);
         auto r = reader.next();
         QVERIFY(r);
         const auto& d = std::get<ConnClose>(*r);
@@ -206,10 +208,130 @@ private Q_SLOTS:
         Data d;
         d.connId = 5;
         RecordReader reader;
-        reader.feed(encode({ d }));
+        const std::vector<uint8_t> readerBytes = encode({ d });
+        reader.feed(readerBytes);
         auto r = reader.next();
         QVERIFY(r);
         QVERIFY(std::get<Data>(*r).payload.empty());
+    }
+
+    // Decoding in place: a Data payload views the fed bytes themselves, not a copy.
+    void payloadViewsFedBytes()
+    {
+        const std::vector<uint8_t> bytes = encode(sampleRecords());
+        RecordReader reader;
+        reader.feed(bytes);
+        QVERIFY(reader.next()); // StreamStart
+        auto r = reader.next();
+        QVERIFY(r);
+        const Payload& p = std::get<Data>(*r).payload;
+        QVERIFY(p.isView());
+        QVERIFY(p.data() > bytes.data() && p.end() <= bytes.data() + bytes.size());
+        QCOMPARE(p.toVector(), (std::vector<uint8_t> { 'G', 'E', 'T', ' ', 0, 0xff, '\r', '\n' }));
+        QCOMPARE(reader.pending(), bytes.size() - size_t(reader.consumed()));
+    }
+
+    // Where the Data record (112 bytes: 8 header, 96 fixed, 8 payload) is cut between two feeds.
+    void cutRecordIsKept_data()
+    {
+        QTest::addColumn<size_t>("cut");
+        QTest::newRow("before it") << size_t(0);
+        QTest::newRow("in its size field") << size_t(3);
+        QTest::newRow("after its header") << size_t(8);
+        QTest::newRow("in its fixed fields") << size_t(50);
+        QTest::newRow("in its payload") << size_t(108);
+        QTest::newRow("one byte short") << size_t(111);
+    }
+
+    // The first piece is freed once next() ran out: the reader kept its own copy of the cut
+    // record (only that), and the records after it are read from the second piece in place.
+    void cutRecordIsKept()
+    {
+        QFETCH(size_t, cut);
+        const std::vector<Record> records = sampleRecords();
+        const std::vector<uint8_t> bytes = encode(records);
+        const size_t dataStart = encode({ records[0] }).size();
+        QCOMPARE(encode({ records[1] }).size() - kStreamHeaderSize, size_t(112));
+        auto first = std::make_unique<std::vector<uint8_t>>(bytes.begin(), bytes.begin() + ptrdiff_t(dataStart + cut));
+        const std::vector<uint8_t> second(bytes.begin() + ptrdiff_t(dataStart + cut), bytes.end());
+        RecordReader reader;
+        reader.feed(*first);
+        std::vector<Record> decoded = decodeAll(reader);
+        QCOMPARE(decoded.size(), size_t(1));
+        QCOMPARE(reader.pending(), cut);
+        std::fill(first->begin(), first->end(), uint8_t(0xaa));
+        first.reset(); // a view of it now would be a use after free (the ASan build checks)
+        reader.feed(second);
+        QCOMPARE(reader.pending(), bytes.size() - dataStart);
+        auto data = reader.next();
+        QVERIFY(data && std::holds_alternative<Data>(*data));
+        const Payload& p = std::get<Data>(*data).payload;
+        const bool inSecond = p.data() >= second.data() && p.end() <= second.data() + second.size();
+        QCOMPARE(inSecond, cut == 0); // a cut record is read from the reader's copy, a whole one in place
+        QVERIFY(sameRecord(*data, records[1]));
+        auto close = reader.next();
+        QVERIFY(close && std::holds_alternative<ConnClose>(*close));
+        for (Record& r : decodeAll(reader))
+            decoded.push_back(std::move(r));
+        QCOMPARE(decoded.size(), records.size() - 2);
+        for (size_t i = 3; i < records.size(); ++i)
+            QVERIFY2(sameRecord(decoded[i - 2], records[i]), qPrintable(QString::number(i)));
+        QCOMPARE(reader.pending(), size_t(0));
+        QCOMPARE(reader.consumed(), uint64_t(bytes.size()));
+    }
+
+    // A caller that stops calling next() early and feeds again: nothing lost, order kept.
+    void fedAgainBeforeRunningOut()
+    {
+        const std::vector<Record> records = sampleRecords();
+        const std::vector<uint8_t> bytes = encode(records);
+        const std::vector<uint8_t> a(bytes.begin(), bytes.begin() + 150);
+        const std::vector<uint8_t> b(bytes.begin() + 150, bytes.begin() + 300);
+        const std::vector<uint8_t> c(bytes.begin() + 300, bytes.end());
+        RecordReader reader;
+        reader.feed(a);
+        std::vector<Record> decoded;
+        auto r = reader.next();
+        QVERIFY(r);
+        decoded.push_back(std::move(own(*r)));
+        reader.feed(b);
+        reader.feed(c);
+        QCOMPARE(reader.pending(), bytes.size() - size_t(reader.consumed()));
+        for (Record& rec : decodeAll(reader))
+            decoded.push_back(std::move(rec));
+        QCOMPARE(decoded.size(), records.size());
+        for (size_t i = 0; i < records.size(); ++i)
+            QVERIFY2(sameRecord(decoded[i], records[i]), qPrintable(QString::number(i)));
+        QCOMPARE(reader.pending(), size_t(0));
+    }
+
+    // Copies own their bytes, moves keep a view a view, own() detaches.
+    void payloadOwnership()
+    {
+        uint8_t buffer[] = { 1, 2, 3, 4 };
+        Payload view = Payload::view(buffer, sizeof(buffer));
+        QVERIFY(view.isView());
+        const Payload copied = view;
+        QVERIFY(!copied.isView());
+        QVERIFY(copied.data() != buffer);
+        QVERIFY(copied == view);
+        Payload moved = std::move(view);
+        QVERIFY(moved.isView());
+        QCOMPARE(moved.data(), static_cast<const uint8_t*>(buffer));
+        Record record = Data {};
+        std::get<Data>(record).payload = std::move(moved);
+        own(record);
+        buffer[0] = 9;
+        const Payload& kept = std::get<Data>(record).payload;
+        QVERIFY(!kept.isView());
+        QCOMPARE(kept.toVector(), (std::vector<uint8_t> { 1, 2, 3, 4 }));
+        Payload cut { 1, 2, 3, 4 };
+        cut.removePrefix(1);
+        cut.truncate(2);
+        QCOMPARE(cut.toVector(), (std::vector<uint8_t> { 2, 3 }));
+        QCOMPARE(Payload(cut).toVector(), (std::vector<uint8_t> { 2, 3 })); // a copy takes only the bytes in view
+        cut.removePrefix(10);
+        QVERIFY(cut.empty());
     }
 
     void badMagic()
@@ -224,7 +346,8 @@ private Q_SLOTS:
         QCOMPARE(reader.state(), RecordReader::State::Error);
         QVERIFY(QByteArray::fromStdString(reader.errorString()).contains("bad magic"));
         // Stays failed, whatever comes next.
-        reader.feed(encode(sampleRecords()));
+        const std::vector<uint8_t> readerBytes = encode(sampleRecords());
+        reader.feed(readerBytes);
         QVERIFY(!reader.next());
         QCOMPARE(reader.state(), RecordReader::State::Error);
     }
@@ -319,7 +442,8 @@ private Q_SLOTS:
     void connPhase()
     {
         RecordReader reader;
-        reader.feed(encode({ ConnPhase { 42, 7, ConnPhaseKind::Connect, 1'000'000, 1'250'000 } }));
+        const std::vector<uint8_t> readerBytes = encode({ ConnPhase { 42, 7, ConnPhaseKind::Connect, 1'000'000, 1'250'000 } });
+        reader.feed(readerBytes);
         auto r = reader.next();
         QVERIFY(r);
         const auto& p = std::get<ConnPhase>(*r);
@@ -343,7 +467,8 @@ private Q_SLOTS:
         QCOMPARE(reader.skippedRecords(), uint64_t(1));
 
         RecordReader backwards;
-        backwards.feed(encode({ ConnPhase { 1, 2, ConnPhaseKind::TlsHandshake, 20, 10 } }));
+        const std::vector<uint8_t> backwardsBytes = encode({ ConnPhase { 1, 2, ConnPhaseKind::TlsHandshake, 20, 10 } });
+        backwards.feed(backwardsBytes);
         QVERIFY(!backwards.next());
         QCOMPARE(backwards.state(), RecordReader::State::Error);
         QVERIFY(QByteArray::fromStdString(backwards.errorString()).contains("ends before it starts"));
@@ -361,7 +486,8 @@ private Q_SLOTS:
         m.remote = { { 127, 0, 0, 53 }, 53 };
         m.payload = { 1, 2, 3 };
         RecordReader reader;
-        reader.feed(encode({ m }));
+        const std::vector<uint8_t> readerBytes = encode({ m });
+        reader.feed(readerBytes);
         auto r = reader.next();
         QVERIFY(r);
         const auto& d = std::get<DnsMessage>(*r);
@@ -433,7 +559,8 @@ private Q_SLOTS:
         map.mappings.push_back({ 0x550000001000, 0x550000003000, 0x1000, 0xfd01, 42, "/usr/bin/client" });
         map.mappings.push_back({ 0x7f0000000000, 0x7f0000100000, 0x28000, 0xfd01, 43, "/usr/lib/libc.so.6" });
         RecordReader reader;
-        reader.feed(encode({ map, st }));
+        const std::vector<uint8_t> readerBytes = encode({ map, st });
+        reader.feed(readerBytes);
         const std::vector<Record> decoded = decodeAll(reader);
         QCOMPARE(decoded.size(), size_t(2));
         QVERIFY(sameRecord(decoded[0], map));
@@ -457,7 +584,8 @@ private Q_SLOTS:
         ModuleMap many;
         many.mappings.assign(kMaxModuleMappings + 5, ModuleMapping { 1, 2, 0, 0, 0, std::string(1000, 'x') });
         RecordReader reader;
-        reader.feed(encode({ deep, many }));
+        const std::vector<uint8_t> readerBytes = encode({ deep, many });
+        reader.feed(readerBytes);
         const std::vector<Record> decoded = decodeAll(reader);
         QCOMPARE(decoded.size(), size_t(2));
         QCOMPARE(std::get<Stack>(decoded[0]).frames.size(), kMaxStackFrames);
@@ -477,7 +605,8 @@ private Q_SLOTS:
         ModuleMap backwards;
         backwards.mappings.push_back({ 0x2000, 0x1000, 0, 0, 0, "/bin/x" });
         RecordReader bad;
-        bad.feed(encode({ backwards }));
+        const std::vector<uint8_t> badBytes = encode({ backwards });
+        bad.feed(badBytes);
         QVERIFY(!bad.next());
         QVERIFY(QByteArray::fromStdString(bad.errorString()).contains("ends before it starts"));
 
