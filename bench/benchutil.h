@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <string>
 #include <vector>
+#include <ctime>
 #include <malloc.h>
 #include <unistd.h>
 
@@ -21,6 +22,15 @@ namespace httptap::bench {
 inline double nowSeconds()
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// CPU time of the calling thread: the dissection benchmarks time core and its baseline with
+// it, so time spent waiting for a CPU on a loaded machine counts for neither side.
+inline double threadCpuSeconds()
+{
+    timespec ts {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
 
 inline uint64_t rssBytes()
