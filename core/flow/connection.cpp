@@ -101,7 +101,7 @@ void Connection::add(const record::Data& data)
     side.pid = data.pid;
     side.tid = data.tid;
     // A write that starts a message had its sender's stack sent just before it.
-    if (data.direction == record::Direction::Egress) {
+    if (data.direction == record::Direction::Egress && !m_ctx.stacks.noneWaiting()) {
         if (auto stack = m_ctx.stacks.take(m_connId, m_source, data.streamOffset))
             side.initiator = std::move(stack);
     }

@@ -49,6 +49,9 @@ public:
     void addStack(const record::Stack& stack);
     // The stack of the message that starts at offset of this connection's egress stream, if one waits.
     std::shared_ptr<const InitiatorStack> take(uint64_t connId, record::Source source, uint64_t offset);
+    // No stack waits for any connection (stacks off, or all taken): take() would find nothing.
+    // Inline: checked for every egress record.
+    bool noneWaiting() const { return m_waiting.empty(); }
     void forgetConnection(uint64_t connId);
 
     // Frames of a Stack record placed in modules, partial decided as above.

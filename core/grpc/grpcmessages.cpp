@@ -44,8 +44,14 @@ bool isGrpcContentType(const QByteArray& contentType)
 {
     // "application/grpc", "application/grpc+proto", "application/grpc;..." — not grpc-web, whose
     // trailers travel inside the body. Checked on every flow: no copies.
-    const QByteArrayView t = QByteArrayView(contentType).trimmed();
+    QByteArrayView t(contentType);
     const QByteArrayView grpc("application/grpc");
+    if (t.size() < grpc.size())
+        return false;
+    // Trimmed (a call) only when there is space to trim: as a rule there is none.
+    const auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }; // as trimmed() sees it
+    if (space(t.front()) || space(t.back()))
+        t = t.trimmed();
     // Most flows are not gRPC, and "application/json" is as long: its 'j' settles it without a call.
     if (t.size() < grpc.size() || (t[12] | 0x20) != 'g' || t.first(grpc.size()).compare(grpc, Qt::CaseInsensitive) != 0)
         return false;
