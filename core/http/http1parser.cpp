@@ -33,6 +33,12 @@ bool sameText(const QByteArray& text, const char* at, size_t size)
     return size_t(text.size()) == size && sameBytes(text.constData(), at, size);
 }
 
+// Texts of recent messages are mostly shared (recenttexts.h, headertext.h): the same data first.
+bool sameText(const QByteArray& a, const QByteArray& b)
+{
+    return a.size() == b.size() && (a.constData() == b.constData() || sameBytes(a.constData(), b.constData(), size_t(a.size())));
+}
+
 } // namespace
 
 // llhttp reports through C callbacks; these forward to the parser that owns the llhttp_t.
@@ -133,8 +139,10 @@ struct Http1Parser::Callbacks {
         }
         s->m_headersDone = true;
         s->keepHeaders();
-        if (s->m_previousHeaders.constData() != s->m_message.headers.constData())
+        if (s->m_previousHeaders.constData() != s->m_message.headers.constData()) {
             s->m_previousHeaders = s->m_message.headers; // shared, not copied
+            s->rememberList(s->m_previousHeaders);
+        }
         const BodyMode mode = s->m_listener->headersComplete(*s);
         if (mode != BodyMode::Normal)
             return mode == BodyMode::Skip ? 1 : 2;
@@ -228,6 +236,9 @@ void Http1Parser::reset()
     m_headerBytes = 0;
     m_headerCount = 0;
     m_previousHeaders.clear();
+    for (HttpHeaders& list : m_recentLists)
+        list.clear();
+    m_nextRecentList = 0;
     m_sameSoFar = false;
     m_sameFields = 0;
     m_fromPrevious = 0;
@@ -290,6 +301,13 @@ void Http1Parser::commitHeader()
         }
         // A part taken whole from the previous message was only noted (appendField): fetch it.
         const HttpHeader& previous = m_previousHeaders.at(m_sameFields);
+        if (switchToRecentList(fromPrevious & kNameFromPrevious ? &previous.name : &m_fieldName,
+                fromPrevious & kValueFromPrevious ? &previous.value : &m_fieldValue)) {
+            m_fieldName.clear();
+            m_fieldValue.clear();
+            ++m_sameFields;
+            return;
+        }
         if (fromPrevious & kNameFromPrevious)
             m_fieldName = previous.name;
         if (fromPrevious & kValueFromPrevious)
@@ -309,6 +327,40 @@ void Http1Parser::divergeFromPrevious()
     headers.reserve(std::max(m_previousHeaders.size(), m_sameFields + 1));
     for (qsizetype i = 0; i < m_sameFields; ++i)
         headers.append(m_previousHeaders.at(i));
+}
+
+bool Http1Parser::switchToRecentList(const QByteArray* name, const QByteArray* value)
+{
+    // Another recent list whose first m_sameFields fields are the previous list's (so this
+    // message's), and whose next field is (name, value) — or which ends there when name is null.
+    const qsizetype same = m_sameFields;
+    for (const HttpHeaders& list : m_recentLists) {
+        if (list.constData() == m_previousHeaders.constData() || list.size() < same + (name ? 1 : 0)
+            || (!name && list.size() != same) || list.isEmpty())
+            continue;
+        if (name && !(sameText(list.at(same).name, *name) && sameText(list.at(same).value, *value)))
+            continue;
+        bool prefix = true;
+        for (qsizetype i = same - 1; prefix && i >= 0; --i) {
+            prefix = sameText(list.at(i).name, m_previousHeaders.at(i).name)
+                && sameText(list.at(i).value, m_previousHeaders.at(i).value);
+        }
+        if (!prefix)
+            continue;
+        m_previousHeaders = list; // name and value are not read after this (they may be the old list's)
+        return true;
+    }
+    return false;
+}
+
+void Http1Parser::rememberList(const HttpHeaders& headers)
+{
+    for (const HttpHeaders& list : m_recentLists) {
+        if (list.constData() == headers.constData())
+            return;
+    }
+    m_recentLists[m_nextRecentList] = headers;
+    m_nextRecentList = (m_nextRecentList + 1) % kRecentLists;
 }
 
 void Http1Parser::appendField(
@@ -343,6 +395,8 @@ void Http1Parser::keepHeaders()
 {
     HttpHeaders& headers = m_message.headers;
     if (m_sameSoFar) {
+        if (m_sameFields != m_previousHeaders.size())
+            switchToRecentList(nullptr, nullptr); // fewer fields than the previous message: one that ended here?
         if (m_sameFields == m_previousHeaders.size()) {
             // Field for field the previous message's: one list for both (a capture keeps every flow).
             m_sameSoFar = false;

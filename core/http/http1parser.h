@@ -24,6 +24,7 @@
 
 #include <QString>
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -119,6 +120,8 @@ private:
     static constexpr uint8_t kValueFromPrevious = 2;
     void appendField(QByteArray& to, const char* at, size_t size, QByteArray HttpHeader::*part, uint8_t fromPreviousBit);
     void divergeFromPrevious();
+    bool switchToRecentList(const QByteArray* name, const QByteArray* value);
+    void rememberList(const HttpHeaders& headers);
     void keepHeaders(); // the message's header list shrinks to its exact size
     void noteArrival(size_t size);
     void listArrival();
@@ -143,6 +146,13 @@ private:
     HttpHeaders m_previousHeaders;
     qsizetype m_sameFields = 0;
     bool m_sameSoFar = false;
+    // Header lists of recent messages (m_previousHeaders among them, as a rule). A message that
+    // leaves the previous one's fields may go on as another recent message did, field for field
+    // (responses that differ in Content-Length alone, cycling through a few lengths): it then
+    // continues against that list, and shares it if it ends there (switchToRecentList).
+    static constexpr size_t kRecentLists = 8;
+    std::array<HttpHeaders, kRecentLists> m_recentLists;
+    size_t m_nextRecentList = 0;
     // The field being read has its name / value equal to the previous message's field at the same
     // place; while m_sameSoFar that is only noted here (m_fieldName / m_fieldValue stay empty).
     uint8_t m_fromPrevious = 0;

@@ -988,6 +988,50 @@ private Q_SLOTS:
         QCOMPARE(r.flows[9].request.headers.constData(), r.flows[8].request.headers.constData());
     }
 
+    // A message that leaves the previous one's fields but goes on as an earlier message did
+    // (responses cycling through a few lengths) shares that message's list; one that leaves
+    // every recent list still gets exactly the fields sent.
+    void recentHeaderListsAcrossMessages()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        const auto ok = [](int n) {
+            return "HTTP/1.1 200 OK\r\nServer: s\r\nContent-Length: " + QByteArray::number(n) + "\r\n\r\n"
+                + repeat('x', n);
+        };
+        const QByteArray noContent = "HTTP/1.1 204 No Content\r\nServer: s\r\n\r\n";
+        const QByteArray responses[] = {
+            ok(1), ok(2), ok(1), ok(2), noContent, ok(1), noContent, ok(3),
+            "HTTP/1.1 200 OK\r\nServer: s\r\nContent-Length: 1\r\nX-Extra: e\r\n\r\nx",
+        };
+        for (size_t i = 0; i < std::size(responses); ++i) {
+            b.egress(c, "GET /" + QByteArray::number(qulonglong(i + 1)) + " HTTP/1.1\r\nHost: h\r\n\r\n");
+            b.ingress(c, responses[i]);
+        }
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), std::size(responses));
+        const auto withLength = [](const char* n) { return headers({ { "Server", "s" }, { "Content-Length", n } }); };
+        const HttpHeaders expected[] = {
+            withLength("1"), withLength("2"), withLength("1"), withLength("2"), headers({ { "Server", "s" } }),
+            withLength("1"), headers({ { "Server", "s" } }), withLength("3"),
+            headers({ { "Server", "s" }, { "Content-Length", "1" }, { "X-Extra", "e" } }),
+        };
+        for (size_t i = 0; i < std::size(responses); ++i) {
+            const Flow& f = r.flows[i];
+            QCOMPARE(f.request.target, "/" + QByteArray::number(qulonglong(i + 1)));
+            QVERIFY2(sameHeaders(f.response.headers, expected[i]), f.request.target.constData());
+            QCOMPARE(f.response.headers.capacity(), f.response.headers.size());
+            QCOMPARE(f.response.body, repeat('x', int(f.response.header("Content-Length").toInt())));
+        }
+        QCOMPARE(r.flows[2].response.headers.constData(), r.flows[0].response.headers.constData());
+        QCOMPARE(r.flows[3].response.headers.constData(), r.flows[1].response.headers.constData());
+        QCOMPARE(r.flows[5].response.headers.constData(), r.flows[0].response.headers.constData());
+        QCOMPARE(r.flows[6].response.headers.constData(), r.flows[4].response.headers.constData()); // fewer fields
+        for (size_t i : { 0, 1, 4 })
+            QVERIFY(r.flows[7].response.headers.constData() != r.flows[i].response.headers.constData());
+        QVERIFY(r.flows[8].response.headers.constData() != r.flows[0].response.headers.constData());
+    }
+
     void lostRecordsStat()
     {
         AssemblyResult r;
