@@ -299,19 +299,20 @@ void Http1Parser::commitHeader()
             ++m_sameFields;
             return;
         }
-        // A part taken whole from the previous message was only noted (appendField): fetch it.
-        const HttpHeader& previous = m_previousHeaders.at(m_sameFields);
-        if (switchToRecentList(fromPrevious & kNameFromPrevious ? &previous.name : &m_fieldName,
-                fromPrevious & kValueFromPrevious ? &previous.value : &m_fieldValue)) {
+        // A part taken whole from the previous message was only noted (appendField): fetch it. With
+        // nothing noted the field may lie beyond the previous message's last one.
+        const HttpHeader* previous = fromPrevious ? &m_previousHeaders.at(m_sameFields) : nullptr;
+        if (switchToRecentList(fromPrevious & kNameFromPrevious ? &previous->name : &m_fieldName,
+                fromPrevious & kValueFromPrevious ? &previous->value : &m_fieldValue)) {
             m_fieldName.clear();
             m_fieldValue.clear();
             ++m_sameFields;
             return;
         }
         if (fromPrevious & kNameFromPrevious)
-            m_fieldName = previous.name;
+            m_fieldName = previous->name;
         if (fromPrevious & kValueFromPrevious)
-            m_fieldValue = previous.value;
+            m_fieldValue = previous->value;
         divergeFromPrevious();
     }
     // Moving leaves both fields empty (null), ready for the next header's first span.
