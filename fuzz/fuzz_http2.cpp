@@ -33,7 +33,9 @@ public:
             return;
         // Raw payload, padding and priority included: HPACK must survive whatever precedes a block.
         httptap::HttpHeaders headers;
-        const auto result = m_hpack.decode(payload, header.length, headers);
+        // Against the previous block, as Http2Connection does: repeats share its list.
+        const auto result = m_hpack.decode(payload, header.length, m_previous, headers);
+        m_previous = headers;
         if (!result.ok)
             m_hpack.invalidate();
         if (headers.size() > httptap::HpackDecoder::kMaxFields)
@@ -47,6 +49,7 @@ public:
 
 private:
     httptap::HpackDecoder m_hpack;
+    httptap::HttpHeaders m_previous;
 };
 
 } // namespace

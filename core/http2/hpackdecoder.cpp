@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "hpackdecoder.h"
 
+#include "http/headerlist.h"
 #include "http/recenttexts.h"
 
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 namespace httptap {
@@ -197,14 +199,48 @@ QByteArray HpackDecoder::remember(Seen& seen, const uint8_t* at, size_t size)
     return seen.text;
 }
 
-HpackDecoder::Result HpackDecoder::decode(const uint8_t* block, size_t size, HttpHeaders& out)
+namespace {
+
+// The previous block's fields matched so far become the start of a list of this block's own,
+// with room for as many fields as that block had (a connection's blocks mostly keep their shape).
+void divergeFrom(const HttpHeaders& previous, qsizetype same, HttpHeaders& out)
+{
+    out.reserve(std::max(same + 1, std::min<qsizetype>(previous.size(), 64)));
+    out.append(previous.constBegin(), previous.constBegin() + same);
+}
+
+bool sameText(const QByteArray& text, const uint8_t* at, size_t size)
+{
+    return size_t(text.size()) == size && sameBytes(text.constData(), at, size);
+}
+
+} // namespace
+
+HpackDecoder::Result HpackDecoder::decode(const uint8_t* block, size_t size, const HttpHeaders& previous, HttpHeaders& out)
 {
     Result result;
+    out = HttpHeaders();
     if (!m_inflater) {
         result.ok = false;
         result.error = "out of memory";
         return result;
     }
+    // While every field so far repeats previous's field at the same place, sameSoFar holds and
+    // the fields are only counted (same); out stays empty until they differ (divergeFrom).
+    bool sameSoFar = !previous.isEmpty();
+    qsizetype same = 0;
+    // A list grown by appending is copied to its exact size once the block ends.
+    auto finish = [&] {
+        if (sameSoFar) {
+            if (same == previous.size()) {
+                out = previous;
+                return;
+            }
+            divergeFrom(previous, same, out);
+        }
+        if (out.capacity() != out.size())
+            out = exactHeaders(out);
+    };
     qsizetype storedBytes = 0;
     const uint8_t* in = block;
     size_t left = size;
@@ -217,6 +253,7 @@ HpackDecoder::Result HpackDecoder::decode(const uint8_t* block, size_t size, Htt
             result.error = nghttp2_strerror(int(n));
             // The table is now unknown: whatever the failed block would have added is missing.
             reset(false);
+            finish(); // the fields before the error are kept
             return result;
         }
         in += n;
@@ -226,22 +263,30 @@ HpackDecoder::Result HpackDecoder::decode(const uint8_t* block, size_t size, Htt
             if (unknown)
                 ++result.unknownFields;
             const qsizetype bytes = qsizetype(nv.namelen + nv.valuelen);
-            if (out.size() >= kMaxFields || storedBytes + bytes > kMaxBytes) {
-                ++result.droppedFields;
-            } else {
+            // (A placeholder's empty name never equals a stored name: kUnknownName is not empty.)
+            const bool repeated = sameSoFar && same < previous.size()
+                && sameText(previous.at(same).name, nv.name, nv.namelen)
+                && sameText(previous.at(same).value, nv.value, nv.valuelen);
+            if (repeated) {
+                ++same; // within the limits: previous kept these very fields
                 storedBytes += bytes;
-                // A placeholder's value is empty; a literal value with an unknown name is real.
-                out.emplace_back(HttpHeader { unknown ? kUnknownName : text(nv.name, nv.namelen),
-                    unknown && nv.valuelen == 0 ? kUnknownValue : text(nv.value, nv.valuelen) });
+            } else {
+                if (std::exchange(sameSoFar, false))
+                    divergeFrom(previous, same, out);
+                if (out.size() >= kMaxFields || storedBytes + bytes > kMaxBytes) {
+                    ++result.droppedFields;
+                } else {
+                    storedBytes += bytes;
+                    // A placeholder's value is empty; a literal value with an unknown name is real.
+                    out.emplace_back(HttpHeader { unknown ? kUnknownName : text(nv.name, nv.namelen),
+                        unknown && nv.valuelen == 0 ? kUnknownValue : text(nv.value, nv.valuelen) });
+                }
             }
         }
-        if (flags & NGHTTP2_HD_INFLATE_FINAL) {
+        // nghttp2 reports FINAL once all input is consumed with in_final set; the second test is a safeguard.
+        if ((flags & NGHTTP2_HD_INFLATE_FINAL) || (left == 0 && !(flags & NGHTTP2_HD_INFLATE_EMIT))) {
             nghttp2_hd_inflate_end_headers(m_inflater);
-            return result;
-        }
-        if (left == 0 && !(flags & NGHTTP2_HD_INFLATE_EMIT)) {
-            // nghttp2 reports FINAL once all input is consumed with in_final set; be safe anyway.
-            nghttp2_hd_inflate_end_headers(m_inflater);
+            finish();
             return result;
         }
     }

@@ -20,6 +20,12 @@
 // compared: an address alone proves nothing once an entry is evicted — except
 // in nghttp2's static table, whose texts never change).
 //
+// Repeats: while a block's fields match the previous block's (the caller's
+// choice, e.g. this side's previous request head) they are only compared and
+// counted, never looked up or copied; at the first difference the block gets
+// a list of its own holding the matched fields, and if all match the two
+// blocks share one list.
+//
 // Invariants: at most kMaxFields fields and kMaxBytes of names and values are
 // stored per block; the rest is still inflated (the table must stay in step)
 // but dropped and counted. A block nghttp2 rejects leaves the decoder primed
@@ -58,8 +64,10 @@ public:
     HpackDecoder(const HpackDecoder&) = delete;
     HpackDecoder& operator=(const HpackDecoder&) = delete;
 
-    // Appends the block's fields to out (reserve it: a list whose capacity equals its final size stays as it is).
-    Result decode(const uint8_t* block, size_t size, HttpHeaders& out);
+    // Decodes the block into out (replaced), a list of exactly its fields. Where the fields repeat
+    // `previous` one for one (same names and values in the same order; HPACK makes a side's
+    // repeated blocks the normal case) out shares previous's list instead (implicit sharing).
+    Result decode(const uint8_t* block, size_t size, const HttpHeaders& previous, HttpHeaders& out);
     // A block was lost: forget the table and prime with placeholders.
     void invalidate();
     bool tableKnown() const { return m_tableKnown; }

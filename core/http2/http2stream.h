@@ -84,7 +84,10 @@ struct Http2Connection::Side final : Http2FrameReader::Listener {
     uint32_t blockStream = 0;
     uint32_t promisedStream = 0;
     QByteArray block; // a block split over frames, gathered (one in a single frame is decoded in place)
-    qsizetype lastFieldCount = 0; // fields in this side's previous block: the next one's list is reserved for as many
+    // This side's last block of each kind, shared with its flow: the next block of the kind that
+    // repeats it field for field shares its list (HpackDecoder::decode).
+    enum class BlockKind : uint8_t { Head, Trailers, Promise };
+    HttpHeaders previousBlock[3];
 };
 
 } // namespace httptap

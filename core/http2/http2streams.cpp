@@ -5,7 +5,6 @@
 
 #include "flow/bodydecoder.h"
 #include "flow/limittext.h"
-#include "http/headerlist.h"
 
 #include <algorithm>
 #include <cstring>
@@ -78,6 +77,17 @@ bool isEventStream(const Flow& flow)
         break;
     }
     return flow.isEventStream();
+}
+
+// A message's first trailer block is kept as it is (it may share a list with earlier flows'
+// trailers; appending would copy it field by field into a list with room to spare).
+void appendTrailers(HttpMessage& m, HttpHeaders&& headers)
+{
+    HttpHeaders& trailers = m.editRare().trailers;
+    if (trailers.isEmpty())
+        trailers = std::move(headers);
+    else
+        trailers += std::move(headers);
 }
 
 bool hasHeader(const HttpHeaders& headers, const char* name)
@@ -209,20 +219,23 @@ void Http2Connection::onHeaderBlock(Side& side, const uint8_t* block, size_t siz
 {
     const uint32_t id = side.blockStream;
     HpackDecoder::Result r;
-    // Sized for as many fields as this side's previous block had (a connection's blocks mostly
-    // repeat their shape): then the list is exact as it is, with no copy into an exact one.
+    // Compared with this side's previous block of the same kind (a head with the last head,
+    // trailers with the last trailers): a repeat shares that block's list.
+    const Stream* known = m_clientDirection ? findStream(id) : nullptr;
+    const Side::BlockKind kind = side.blockType == FrameType::PushPromise ? Side::BlockKind::Promise
+        : known && (side.client ? known->requestHeadersSeen : known->haveFinalResponse)
+        ? Side::BlockKind::Trailers
+        : Side::BlockKind::Head;
+    HttpHeaders& previous = side.previousBlock[size_t(kind)];
     HttpHeaders headers;
-    headers.reserve(side.lastFieldCount);
     if (side.blockOverflow) {
         side.hpack.invalidate();
         r.ok = false;
         r.error = "header block larger than 1 MiB, not decoded";
     } else {
-        r = side.hpack.decode(block, size, headers);
+        r = side.hpack.decode(block, size, previous, headers);
     }
-    side.lastFieldCount = std::min<qsizetype>(headers.size(), 64);
-    if (headers.capacity() != headers.size())
-        headers = exactHeaders(headers);
+    previous = headers; // shared, not copied
     const bool push = side.blockType == FrameType::PushPromise;
     if (!m_clientDirection && !decideRoles(side, headers, push))
         return;
@@ -297,7 +310,7 @@ void Http2Connection::applyHeaders(Side& side, Stream& s, HttpHeaders&& headers,
             applyRequestPseudoHeaders(m);
             m.firstByteNs = side.timestampNs;
         } else {
-            m.editRare().trailers += std::move(headers);
+            appendTrailers(m, std::move(headers));
         }
     } else {
         if (s.flow.responseStartNs == 0)
@@ -326,7 +339,7 @@ void Http2Connection::applyHeaders(Side& side, Stream& s, HttpHeaders&& headers,
                 s.webSocket = std::make_unique<WebSocketSession>(s.flow, m_ctx.maxBodyBytes);
             }
         } else {
-            m.editRare().trailers += std::move(headers);
+            appendTrailers(m, std::move(headers));
         }
     }
     m.lastByteNs = side.timestampNs;

@@ -252,6 +252,92 @@ private Q_SLOTS:
         QVERIFY(!f.incomplete);
     }
 
+    // A side's header block that repeats its previous block of the same kind (head or trailers)
+    // field for field shares that block's list; any difference gives a list of its own.
+    void repeatedHeaderBlocksShareLists()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        const HeaderList response = { { ":status", "200" }, { "content-type", "text/plain" }, { "server", "test" } };
+        const HeaderList fewer = { { ":status", "200" }, { "content-type", "text/plain" } };
+        const HeaderList more = { { ":status", "200" }, { "content-type", "text/plain" }, { "x-more", "1" } };
+        const HeaderList trailers = { { "x-checksum", "abc" } };
+        // Streams 1 and 3: the same request, response and trailers.
+        for (uint32_t id : { 1u, 3u }) {
+            b.egress(c, p.request(id, getRequest("/a"), true));
+            // (One block a statement: the encoder's table must follow the wire order.)
+            b.ingress(c, p.response(id, response, false) + h2::data(id, "x", false));
+            b.ingress(c, p.response(id, trailers, true));
+        }
+        // Stream 5: another :path, one response field fewer, another trailer value.
+        b.egress(c, p.request(5, getRequest("/b"), true));
+        b.ingress(c, p.response(5, fewer, false));
+        b.ingress(c, p.response(5, { { "x-checksum", "abd" } }, true));
+        // Stream 7: stream 5's request split over CONTINUATIONs; one response field more than stream 5's.
+        b.egress(c, p.request(7, getRequest("/b"), true, 5));
+        b.ingress(c, p.response(7, more, true));
+        // Stream 9: stream 7's request again in one HEADERS, its response again one byte a frame.
+        b.egress(c, p.request(9, getRequest("/b"), true));
+        b.ingress(c, p.headers(p.server, 9, more, true, 1));
+        AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(5));
+        std::map<uint32_t, Flow*> flows;
+        for (Flow& f : r.flows)
+            flows[f.streamId] = &f;
+        auto names = [](const HttpHeaders& headers) {
+            QByteArrayList out;
+            for (const HttpHeader& h : headers)
+                out += h.name + ": " + h.value;
+            return out.join('|');
+        };
+        auto sharing = [](const HttpHeaders& a, const HttpHeaders& b) { return a.constData() == b.constData(); };
+        const Flow& f1 = *flows[1];
+        const Flow& f3 = *flows[3];
+        const Flow& f5 = *flows[5];
+        const Flow& f7 = *flows[7];
+        const Flow& f9 = *flows[9];
+        for (const Flow* f : { &f1, &f3, &f5, &f7, &f9 })
+            QVERIFY2(!f->incomplete && !f->truncated, qPrintable(f->notes.join(u'|')));
+        // Identical blocks share.
+        QCOMPARE(names(f1.request.headers),
+            QByteArray(":method: GET|:scheme: https|:authority: example.test|:path: /a|user-agent: test/1|accept: */*"));
+        QVERIFY(sharing(f1.request.headers, f3.request.headers));
+        QCOMPARE(names(f3.response.headers), QByteArray(":status: 200|content-type: text/plain|server: test"));
+        QVERIFY(sharing(f1.response.headers, f3.response.headers));
+        QCOMPARE(names(f3.response.trailers()), QByteArray("x-checksum: abc"));
+        QVERIFY(sharing(f1.response.trailers(), f3.response.trailers()));
+        QCOMPARE(f3.request.target, QByteArray("/a"));
+        QCOMPARE(f3.response.status, 200);
+        // A changed value, one field fewer, another trailer: lists of their own, exact size.
+        QCOMPARE(names(f5.request.headers),
+            QByteArray(":method: GET|:scheme: https|:authority: example.test|:path: /b|user-agent: test/1|accept: */*"));
+        QVERIFY(!sharing(f5.request.headers, f3.request.headers));
+        QCOMPARE(f5.request.headers.capacity(), 6);
+        QCOMPARE(f5.request.target, QByteArray("/b"));
+        QCOMPARE(names(f5.response.headers), QByteArray(":status: 200|content-type: text/plain"));
+        QVERIFY(!sharing(f5.response.headers, f3.response.headers));
+        QCOMPARE(f5.response.headers.capacity(), 2);
+        QCOMPARE(names(f5.response.trailers()), QByteArray("x-checksum: abd"));
+        QVERIFY(!sharing(f5.response.trailers(), f3.response.trailers()));
+        // One field more; blocks split over CONTINUATIONs repeating blocks in one frame, and back.
+        QCOMPARE(names(f7.response.headers), QByteArray(":status: 200|content-type: text/plain|x-more: 1"));
+        QVERIFY(!sharing(f7.response.headers, f5.response.headers));
+        QCOMPARE(f7.response.headers.capacity(), 3);
+        QVERIFY(sharing(f7.request.headers, f5.request.headers));
+        QVERIFY(sharing(f9.request.headers, f7.request.headers));
+        QVERIFY(sharing(f9.response.headers, f7.response.headers));
+        QCOMPARE(f9.request.target, QByteArray("/b"));
+        // Copy on write: editing one flow's list leaves the other flows' lists as they were.
+        flows[3]->request.headers[3].value = "/edited";
+        flows[3]->response.headers.removeLast();
+        QCOMPARE(flows[3]->request.headers[3].value, QByteArray("/edited"));
+        QCOMPARE(f1.request.headers[3].value, QByteArray("/a"));
+        QCOMPARE(names(f1.response.headers), QByteArray(":status: 200|content-type: text/plain|server: test"));
+        QCOMPARE(names(flows[3]->response.headers), QByteArray(":status: 200|content-type: text/plain"));
+    }
+
     void controlFramesIgnored()
     {
         StreamBuilder b;
