@@ -2,6 +2,7 @@
 #include "hpackdecoder.h"
 
 #include "http/headerlist.h"
+#include "http/headertext.h"
 #include "http/recenttexts.h"
 
 #include <nghttp2/nghttp2.h>
@@ -100,33 +101,10 @@ HpackDecoder::StaticRange staticRange()
     return range;
 }
 
-// Equal bytes; short texts (most names and values) without a call to memcmp.
+// HPACK hands out bytes as uint8_t; the shared comparison (headertext.h) takes chars.
 bool sameBytes(const char* a, const uint8_t* b, size_t n)
 {
-    if (n >= 8 && n <= 16) {
-        uint64_t x, y, u, v;
-        std::memcpy(&x, a, 8);
-        std::memcpy(&y, b, 8);
-        std::memcpy(&u, a + n - 8, 8);
-        std::memcpy(&v, b + n - 8, 8);
-        return x == y && u == v;
-    }
-    if (n >= 4 && n < 8) {
-        uint32_t x, y, u, v;
-        std::memcpy(&x, a, 4);
-        std::memcpy(&y, b, 4);
-        std::memcpy(&u, a + n - 4, 4);
-        std::memcpy(&v, b + n - 4, 4);
-        return x == y && u == v;
-    }
-    if (n < 4) {
-        for (size_t i = 0; i < n; ++i) {
-            if (uint8_t(a[i]) != b[i])
-                return false;
-        }
-        return true;
-    }
-    return std::memcmp(a, b, n) == 0;
+    return httptap::sameBytes(a, reinterpret_cast<const char*>(b), n);
 }
 
 } // namespace
