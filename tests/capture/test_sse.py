@@ -36,7 +36,10 @@ def read_lines(path):
     if not path or not os.path.exists(path):
         return []
     with open(path, "rb") as f:
-        return [json.loads(line) for line in f.read().splitlines() if line.strip()]
+        data = f.read()
+    # httptap-record may be mid-write: a last line without its newline is not a line yet.
+    complete = data[:data.rfind(b"\n") + 1]
+    return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
 
 class EventServer(http.server.ThreadingHTTPServer):
