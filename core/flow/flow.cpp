@@ -104,10 +104,28 @@ bool Flow::isEventStream() const
     return equalsIgnoreCase(mediaType(response.header("Content-Type")), "text/event-stream");
 }
 
+int formatIpv4(const uint8_t* addr, char* out)
+{
+    int n = 0;
+    for (int i = 0; i < 4; ++i) {
+        if (i)
+            out[n++] = '.';
+        const unsigned byte = addr[i];
+        if (byte >= 100)
+            out[n++] = char('0' + byte / 100);
+        if (byte >= 10)
+            out[n++] = char('0' + byte / 10 % 10);
+        out[n++] = char('0' + byte % 10);
+    }
+    return n;
+}
+
 QString FlowEndpoint::address() const
 {
-    if (family == 4)
-        return QStringLiteral("%1.%2.%3.%4").arg(addr[0]).arg(addr[1]).arg(addr[2]).arg(addr[3]);
+    if (family == 4) {
+        char text[16];
+        return QString::fromLatin1(text, formatIpv4(addr.data(), text));
+    }
     if (family == 6) {
         return formatIpv6(addr);
     }

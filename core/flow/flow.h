@@ -155,6 +155,10 @@ struct ServerSentEvent {
     int retryMs = -1; // a retry field seen since the previous event; -1 if none
 };
 
+// "a.b.c.d" of an IPv4 address into out (at least 15 bytes); returns the length. Exporters use it
+// to write addresses without a QString.
+int formatIpv4(const uint8_t* addr, char* out);
+
 struct FlowEndpoint {
     uint8_t family = 0; // 0 unknown, 4, 6
     std::array<uint8_t, 16> addr {};

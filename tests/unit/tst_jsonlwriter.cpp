@@ -332,6 +332,15 @@ private Q_SLOTS:
         f = knownFlow();
         f.initiator = initiatorStack();
         QTest::newRow("initiator") << f << anchored;
+        // The direct writer formats IPv4 addresses and frame addresses itself: every digit count,
+        // a zero address, a stack without a time or a thread name, a frame outside every module.
+        f = knownFlow();
+        f.local.addr = { 0, 0, 0, 0 };
+        f.remote.addr = { 10, 99, 255, 100 };
+        auto bare = std::make_shared<InitiatorStack>();
+        bare->frames = { StackFrame { 0, {}, 0, {}, 0 }, StackFrame { 0xffffffffffffffff, {}, 0, QStringLiteral("\"q\""), 0 } };
+        f.initiator = bare;
+        QTest::newRow("addresses and a bare stack") << f << anchored;
     }
 
     static std::shared_ptr<const InitiatorStack> initiatorStack()
@@ -357,6 +366,21 @@ private Q_SLOTS:
                        "\"offset\":196624},{\"address\":\"0x555500001100\",\"module\":\"/opt/client\",\"offset\":4352,"
                        "\"symbol\":\"fetch_user\",\"symbol_offset\":43}],\"partial\":true,\"thread\":\"fetcher\","
                        "\"tid\":1235,\"time\":\"2026-11-27T09:00:00.000001Z\"}"));
+    }
+
+    // Addresses as text, spelled out here rather than compared with address(): both writers share
+    // formatIpv4.
+    void ipv4Text()
+    {
+        Flow f = knownFlow();
+        f.local.addr = { 0, 0, 0, 0 };
+        f.remote.addr = { 10, 99, 255, 100 };
+        const QByteArray line = JsonlWriter(CaptureClock(kAnchorMono, kAnchorReal)).line(f);
+        QVERIFY2(line.contains("\"local\":{\"ip\":\"0.0.0.0\","), line.constData());
+        QVERIFY2(line.contains("\"remote\":{\"ip\":\"10.99.255.100\","), line.constData());
+        QCOMPARE(f.remote.address(), QStringLiteral("10.99.255.100"));
+        f.remote.addr = { 1, 20, 3, 199 };
+        QCOMPARE(f.remote.address(), QStringLiteral("1.20.3.199"));
     }
 
     void lineMatchesQJsonDocument()
