@@ -85,12 +85,23 @@ struct ssl_stack {
 	__u32 overflow; /* calls deeper than SSL_STACK_DEPTH, ignored */
 };
 
+/* Task-local storage rather than a hash keyed by thread id: a probe hit finds its
+ * thread's slot through the task (no lock, no hashing), and the slot lives as
+ * long as the thread, so a call no longer inserts and deletes an entry (issue 10:
+ * the hash update and delete were most of a count-only hit's cost). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct ssl_stack);
 } active_ssl SEC(".maps");
+
+/* This thread's TLS call stack; with create, made (zeroed) on its first call. */
+static __always_inline struct ssl_stack *thread_ssl_stack(bool create)
+{
+	return bpf_task_storage_get(&active_ssl, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
 
 /* A stack index the verifier can bound: the barrier keeps the compiler from
  * dropping the mask it believes redundant after the range checks. */
@@ -101,9 +112,9 @@ static __always_inline __u32 ssl_slot(__u32 index)
 }
 
 /* The innermost TLS call of this thread, or NULL. */
-static __always_inline struct ssl_args *current_ssl_call(__u64 pid_tgid)
+static __always_inline struct ssl_args *current_ssl_call(void)
 {
-	struct ssl_stack *st = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
+	struct ssl_stack *st = thread_ssl_stack(false);
 	if (!st || st->depth == 0 || st->depth > SSL_STACK_DEPTH)
 		return NULL;
 	return &st->frames[ssl_slot(st->depth - 1)];
@@ -276,6 +287,11 @@ struct {
 static __always_inline void bind_ssl_fd(__u32 tgid, __u64 ssl, int fd)
 {
 	struct ssl_key sk = { .tgid = tgid, .ssl = ssl };
+	/* Every syscall inside an SSL call lands here: once bound, a lookup is all it costs.
+	 * (The connection keyed by the TLS object below exists only until the first bind.) */
+	__s32 *bound = bpf_map_lookup_elem(&ssl_fds, &sk);
+	if (bound && *bound == fd)
+		return;
 	__s32 v = fd;
 	bpf_map_update_elem(&ssl_fds, &sk, &v, BPF_ANY);
 	/* Plaintext seen before the socket was known went to a connection keyed by

@@ -133,8 +133,7 @@ int on_exit(void *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
-	bpf_map_delete_elem(&active_io, &pid_tgid);
-	bpf_map_delete_elem(&active_ssl, &pid_tgid);
+	/* (active_io and active_ssl are task-local: they go with the thread.) */
 	if (!is_traced(tgid))
 		return 0;
 	/* The process ends with its last thread, not with its first: a main thread

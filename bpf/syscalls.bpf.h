@@ -24,13 +24,16 @@ struct io_args {
 	__s32 fd;
 	__u8 kind;
 	__u8 direction;
-	__u8 pad[2];
+	__u8 active; /* between the call's entry and its exit */
+	__u8 pad;
 };
 
+/* The syscall in flight on each thread, in task-local storage (see active_ssl): entry and
+ * exit touch the thread's slot instead of inserting and deleting a hash entry. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct io_args);
 } active_io SEC(".maps");
 
@@ -45,10 +48,16 @@ static __always_inline void io_enter(int fd, __u64 ptr, __u64 count_or_len, __u6
 
 	/* Inside an SSL call this syscall moves ciphertext: it tells us which fd the
 	 * SSL object uses. */
-	struct ssl_args *ssl = current_ssl_call(pid_tgid);
+	struct ssl_args *ssl = current_ssl_call();
 	if (ssl && socket_conn(tgid, fd)) /* not the files or eventfds TLS code also touches */
 		bind_ssl_fd(tgid, ssl->ssl, fd);
 
+	struct io_args *slot = bpf_task_storage_get(&active_io, bpf_get_current_task_btf(), 0,
+						    BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!slot) {
+		count(CAPTURE_COUNTER_COPY_FAILED); /* no memory for the slot: this call's bytes are lost */
+		return;
+	}
 	struct io_args args = {
 		.ptr = ptr,
 		.count = count_or_len,
@@ -59,8 +68,9 @@ static __always_inline void io_enter(int fd, __u64 ptr, __u64 count_or_len, __u6
 		/* A DNS lookup starts when its query is sent, not when the send returns: the answer can
 		 * be on its way before then (the server runs as soon as the datagram is queued). */
 		.start_ns = timing && direction == CAPTURE_EGRESS ? bpf_ktime_get_ns() : 0,
+		.active = 1,
 	};
-	bpf_map_update_elem(&active_io, &pid_tgid, &args, BPF_ANY);
+	*slot = args;
 }
 
 static __always_inline bool looks_like_tls(__u64 src, __u64 len)
@@ -118,11 +128,11 @@ static __always_inline void note_handshake_io(struct conn_state *c)
 static __always_inline void io_exit(void *prog_ctx, struct pt_regs *regs, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct io_args *a = bpf_map_lookup_elem(&active_io, &pid_tgid);
-	if (!a)
+	struct io_args *a = bpf_task_storage_get(&active_io, bpf_get_current_task_btf(), 0, 0);
+	if (!a || !a->active)
 		return;
 	struct io_args args = *a;
-	bpf_map_delete_elem(&active_io, &pid_tgid);
+	a->active = 0;
 	if (ret <= 0)
 		return;
 
@@ -137,7 +147,7 @@ static __always_inline void io_exit(void *prog_ctx, struct pt_regs *regs, long r
 	}
 	if (args.kind == IO_MMSG)
 		return;
-	if (current_ssl_call(pid_tgid)) {
+	if (current_ssl_call()) {
 		c->kind = CONN_TLS; /* ciphertext inside an SSL call: already bound in io_enter */
 		/* A library that was not asked to handshake first does it inside the
 		 * first read/write: then that call's ciphertext is the handshake too.

@@ -14,13 +14,10 @@ static __always_inline void ssl_enter(void *ssl, const void *buf, __u64 out_len_
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!is_traced(pid_tgid >> 32))
 		return;
-	struct ssl_stack *st = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
+	struct ssl_stack *st = thread_ssl_stack(true);
 	if (!st) {
-		struct ssl_stack empty = {};
-		bpf_map_update_elem(&active_ssl, &pid_tgid, &empty, BPF_ANY);
-		st = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
-		if (!st)
-			return;
+		count(CAPTURE_COUNTER_COPY_FAILED); /* no memory for the slot: this call's bytes are lost */
+		return;
 	}
 	if (st->depth >= SSL_STACK_DEPTH) {
 		st->overflow++;
@@ -38,7 +35,7 @@ static __always_inline void ssl_enter(void *ssl, const void *buf, __u64 out_len_
 static __always_inline void ssl_exit(struct pt_regs *prog_ctx, long ret, bool ex)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct ssl_stack *st = bpf_map_lookup_elem(&active_ssl, &pid_tgid);
+	struct ssl_stack *st = thread_ssl_stack(false);
 	if (!st)
 		return;
 	if (st->overflow > 0) {
@@ -49,8 +46,6 @@ static __always_inline void ssl_exit(struct pt_regs *prog_ctx, long ret, bool ex
 		return;
 	st->depth--;
 	struct ssl_args args = st->frames[ssl_slot(st->depth)];
-	if (st->depth == 0)
-		bpf_map_delete_elem(&active_ssl, &pid_tgid);
 
 	__u64 n = 0;
 	if (ex) {
