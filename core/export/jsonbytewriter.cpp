@@ -3,7 +3,9 @@
 
 #include "jsonlwriter.h"
 
+#include <array>
 #include <charconv>
+#include <cstring>
 #include <chrono>
 #include <cmath>
 
@@ -59,57 +61,6 @@ bool appendCivilTime(std::string& out, int64_t secs)
 }
 
 } // namespace
-
-void JsonByteWriter::open(char bracket)
-{
-    separate();
-    m_out.push_back(bracket);
-    if (m_depth < kMaxDepth - 1)
-        ++m_depth;
-    m_hasMember[m_depth] = false;
-}
-
-void JsonByteWriter::close(char bracket)
-{
-    m_out.push_back(bracket);
-    if (m_depth > 0)
-        --m_depth;
-}
-
-void JsonByteWriter::separate()
-{
-    if (m_afterKey) {
-        m_afterKey = false;
-        return;
-    }
-    if (m_depth > 0 && m_hasMember[m_depth])
-        m_out.push_back(',');
-    m_hasMember[m_depth] = true;
-}
-
-void JsonByteWriter::key(std::string_view name)
-{
-    separate();
-    m_out.push_back('"');
-    m_out.append(name);
-    m_out.append("\":", 2);
-    m_afterKey = true;
-}
-
-void JsonByteWriter::null()
-{
-    separate();
-    m_out.append("null", 4);
-}
-
-void JsonByteWriter::boolean(bool value)
-{
-    separate();
-    if (value)
-        m_out.append("true", 4);
-    else
-        m_out.append("false", 5);
-}
 
 void JsonByteWriter::integer(int64_t value)
 {
@@ -221,13 +172,21 @@ void JsonByteWriter::base64(const QByteArray& bytes)
     const size_t start = m_out.size();
     m_out.resize(start + size_t(n + 2) / 3 * 4);
     char* out = m_out.data() + start;
+    // Two output characters per lookup (12 bits at a time): bodies are most of a line's bytes.
+    static constexpr auto kPairs = [] {
+        std::array<char, 2 * 4096> pairs {};
+        for (int v = 0; v < 4096; ++v) {
+            pairs[size_t(2 * v)] = kAlphabet[v >> 6];
+            pairs[size_t(2 * v + 1)] = kAlphabet[v & 0x3f];
+        }
+        return pairs;
+    }();
     qsizetype i = 0;
     for (; i + 3 <= n; i += 3) {
         const uint32_t v = uint32_t(in[i]) << 16 | uint32_t(in[i + 1]) << 8 | in[i + 2];
-        *out++ = kAlphabet[v >> 18];
-        *out++ = kAlphabet[(v >> 12) & 0x3f];
-        *out++ = kAlphabet[(v >> 6) & 0x3f];
-        *out++ = kAlphabet[v & 0x3f];
+        std::memcpy(out, &kPairs[size_t(2 * (v >> 12))], 2);
+        std::memcpy(out + 2, &kPairs[size_t(2 * (v & 0xfff))], 2);
+        out += 4;
     }
     if (i < n) {
         const uint32_t v = uint32_t(in[i]) << 16 | (i + 1 < n ? uint32_t(in[i + 1]) << 8 : 0);

@@ -36,15 +36,34 @@ public:
     {
     }
 
+    // The small, frequent calls are inline: a line has about 65 keys.
     void beginObject() { open('{'); }
     void endObject() { close('}'); }
     void beginArray() { open('['); }
     void endArray() { close(']'); }
     // The next member's key, in an object (a plain ASCII name: not escaped).
-    void key(std::string_view name);
+    void key(std::string_view name)
+    {
+        separate();
+        m_out.push_back('"');
+        m_out.append(name);
+        m_out.append("\":", 2);
+        m_afterKey = true;
+    }
 
-    void null();
-    void boolean(bool value);
+    void null()
+    {
+        separate();
+        m_out.append("null", 4);
+    }
+    void boolean(bool value)
+    {
+        separate();
+        if (value)
+            m_out.append("true", 4);
+        else
+            m_out.append("false", 5);
+    }
     void integer(int64_t value);
     void number(double value);
     void string(QStringView text);
@@ -59,9 +78,31 @@ public:
     void raw(const QByteArray& json);
 
 private:
-    void open(char bracket);
-    void close(char bracket);
-    void separate(); // the comma before a value in an array, or before a key
+    void open(char bracket)
+    {
+        separate();
+        m_out.push_back(bracket);
+        if (m_depth < kMaxDepth - 1)
+            ++m_depth;
+        m_hasMember[m_depth] = false;
+    }
+    void close(char bracket)
+    {
+        m_out.push_back(bracket);
+        if (m_depth > 0)
+            --m_depth;
+    }
+    // The comma before a value in an array, or before a key.
+    void separate()
+    {
+        if (m_afterKey) {
+            m_afterKey = false;
+            return;
+        }
+        if (m_depth > 0 && m_hasMember[m_depth])
+            m_out.push_back(',');
+        m_hasMember[m_depth] = true;
+    }
     void escapedAscii(const char* data, qsizetype size);
 
     std::string& m_out;

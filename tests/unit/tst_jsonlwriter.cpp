@@ -2,6 +2,7 @@
 // The JSONL exporter: exact output for known flows (the schema is a contract
 // with scripts), clock conversion, byte-to-text rules.
 
+#include "export/jsonbytewriter.h"
 #include "export/jsonlwriter.h"
 #include "streambuilder.h"
 
@@ -366,6 +367,19 @@ private Q_SLOTS:
                        "\"offset\":196624},{\"address\":\"0x555500001100\",\"module\":\"/opt/client\",\"offset\":4352,"
                        "\"symbol\":\"fetch_user\",\"symbol_offset\":43}],\"partial\":true,\"thread\":\"fetcher\","
                        "\"tid\":1235,\"time\":\"2026-11-27T09:00:00.000001Z\"}"));
+    }
+
+    // Base64 by table pairs against Qt's, for every length remainder and every byte value.
+    void base64MatchesQt()
+    {
+        QByteArray bytes;
+        for (int n = 0; n <= 515; ++n) {
+            std::string out;
+            JsonByteWriter w(out);
+            w.base64(bytes);
+            QCOMPARE(QByteArray::fromStdString(out), '"' + bytes.toBase64() + '"');
+            bytes.append(char((n * 167 + 13) & 0xff));
+        }
     }
 
     // Addresses as text, spelled out here rather than compared with address(): both writers share
