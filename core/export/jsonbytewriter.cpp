@@ -31,8 +31,9 @@ const char* asciiEscape(unsigned char c)
     return nullptr;
 }
 
-// Seconds since the epoch in 1970..9999 as "yyyy-MM-ddTHH:mm:ss" (QDateTime's format for those years).
-bool appendCivilTime(std::string& out, int64_t secs)
+// Seconds since the epoch in 1970..9999 as "yyyy-MM-ddTHH:mm:ss" (QDateTime's format for those years)
+// into text (19 bytes).
+bool formatCivilTime(char* text, int64_t secs)
 {
     if (secs < 0 || secs >= 253402300800) // 10000-01-01T00:00:00Z
         return false;
@@ -40,7 +41,6 @@ bool appendCivilTime(std::string& out, int64_t secs)
     const sys_days day { days { secs / 86400 } };
     const year_month_day ymd { day };
     const int64_t inDay = secs % 86400;
-    char text[20];
     auto put = [&](int at, int digits, int64_t value) {
         for (int i = digits - 1; i >= 0; --i, value /= 10)
             text[at + i] = char('0' + value % 10);
@@ -56,18 +56,22 @@ bool appendCivilTime(std::string& out, int64_t secs)
     put(14, 2, inDay / 60 % 60);
     text[16] = ':';
     put(17, 2, inDay % 60);
-    out.append(text, sizeof text - 1);
     return true;
 }
 
 } // namespace
 
+void JsonByteWriter::grow(size_t n)
+{
+    // Resize, not reserve: the bytes past m_size are the room the cursor writes into.
+    m_out.resize(std::max(m_out.size() * 2, m_size + n + 4096));
+}
+
 void JsonByteWriter::integer(int64_t value)
 {
     separate();
-    char text[24];
-    const auto end = std::to_chars(text, text + sizeof text, value).ptr;
-    m_out.append(text, size_t(end - text));
+    char* out = room(24);
+    m_size = size_t(std::to_chars(out, out + 24, value).ptr - m_out.data());
 }
 
 void JsonByteWriter::number(double value)
@@ -82,9 +86,8 @@ void JsonByteWriter::number(double value)
         return;
     }
     separate();
-    char text[32];
-    const auto end = std::to_chars(text, text + sizeof text, value).ptr; // shortest round trip
-    m_out.append(text, size_t(end - text));
+    char* out = room(32);
+    m_size = size_t(std::to_chars(out, out + 32, value).ptr - m_out.data()); // shortest round trip
 }
 
 void JsonByteWriter::escapedAscii(const char* data, qsizetype size)
@@ -92,12 +95,12 @@ void JsonByteWriter::escapedAscii(const char* data, qsizetype size)
     qsizetype plain = 0; // start of the run not yet copied
     for (qsizetype i = 0; i < size; ++i) {
         if (const char* escape = asciiEscape(static_cast<unsigned char>(data[i]))) {
-            m_out.append(data + plain, size_t(i - plain));
-            m_out.append(escape);
+            put(data + plain, size_t(i - plain));
+            put(escape, std::strlen(escape));
             plain = i + 1;
         }
     }
-    m_out.append(data + plain, size_t(size - plain));
+    put(data + plain, size_t(size - plain));
 }
 
 void JsonByteWriter::latin1(std::string_view text)
@@ -109,42 +112,42 @@ void JsonByteWriter::latin1(std::string_view text)
         }
     }
     separate();
-    m_out.push_back('"');
+    put('"');
     escapedAscii(text.data(), qsizetype(text.size()));
-    m_out.push_back('"');
+    put('"');
 }
 
 void JsonByteWriter::string(QStringView text)
 {
     separate();
-    m_out.push_back('"');
+    put('"');
     const char16_t* p = text.utf16();
     const char16_t* const end = p + text.size();
     while (p != end) {
         const char16_t c = *p++;
         if (c < 0x80) {
             if (const char* escape = asciiEscape(static_cast<unsigned char>(c)))
-                m_out.append(escape);
+                put(escape, std::strlen(escape));
             else
-                m_out.push_back(char(c));
+                put(char(c));
         } else if (c < 0x800) {
-            m_out.push_back(char(0xc0 | (c >> 6)));
-            m_out.push_back(char(0x80 | (c & 0x3f)));
+            const char bytes[2] = { char(0xc0 | (c >> 6)), char(0x80 | (c & 0x3f)) };
+            put(bytes, 2);
         } else if (QChar::isHighSurrogate(c) && p != end && QChar::isLowSurrogate(*p)) {
             const char32_t u = QChar::surrogateToUcs4(c, *p++);
             const char bytes[4] = { char(0xf0 | (u >> 18)), char(0x80 | ((u >> 12) & 0x3f)),
                 char(0x80 | ((u >> 6) & 0x3f)), char(0x80 | (u & 0x3f)) };
-            m_out.append(bytes, 4);
+            put(bytes, 4);
         } else if (QChar::isSurrogate(c)) {
             const char escape[6] = { '\\', 'u', hexDigit(c >> 12), hexDigit((c >> 8) & 0xf), hexDigit((c >> 4) & 0xf),
                 hexDigit(c & 0xf) };
-            m_out.append(escape, 6);
+            put(escape, 6);
         } else {
             const char bytes[3] = { char(0xe0 | (c >> 12)), char(0x80 | ((c >> 6) & 0x3f)), char(0x80 | (c & 0x3f)) };
-            m_out.append(bytes, 3);
+            put(bytes, 3);
         }
     }
-    m_out.push_back('"');
+    put('"');
 }
 
 void JsonByteWriter::wireString(const QByteArray& bytes)
@@ -157,21 +160,21 @@ void JsonByteWriter::wireString(const QByteArray& bytes)
         }
     }
     separate();
-    m_out.push_back('"');
+    put('"');
     escapedAscii(bytes.constData(), bytes.size());
-    m_out.push_back('"');
+    put('"');
 }
 
 void JsonByteWriter::base64(const QByteArray& bytes)
 {
     static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     separate();
-    m_out.push_back('"');
+    put('"');
     const auto* in = reinterpret_cast<const unsigned char*>(bytes.constData());
     const qsizetype n = bytes.size();
-    const size_t start = m_out.size();
-    m_out.resize(start + size_t(n + 2) / 3 * 4);
-    char* out = m_out.data() + start;
+    const size_t encoded = size_t(n + 2) / 3 * 4;
+    char* out = room(encoded);
+    m_size += encoded;
     // Two output characters per lookup (12 bits at a time): bodies are most of a line's bytes.
     static constexpr auto kPairs = [] {
         std::array<char, 2 * 4096> pairs {};
@@ -195,33 +198,35 @@ void JsonByteWriter::base64(const QByteArray& bytes)
         *out++ = i + 1 < n ? kAlphabet[(v >> 6) & 0x3f] : '=';
         *out++ = '=';
     }
-    m_out.push_back('"');
+    put('"');
 }
 
 void JsonByteWriter::isoTime(const CaptureClock& clock, uint64_t monotonicNs)
 {
     const int64_t ns = clock.toRealtimeNs(monotonicNs);
     separate();
-    m_out.push_back('"');
-    if (ns >= 0 && appendCivilTime(m_out, ns / 1000000000)) {
-        char frac[8] = { '.' };
+    put('"');
+    char text[19 + 8];
+    if (ns >= 0 && formatCivilTime(text, ns / 1000000000)) {
+        char* frac = text + 19;
+        frac[0] = '.';
         int64_t micros = ns % 1000000000 / 1000;
         for (int i = 6; i >= 1; --i, micros /= 10)
             frac[i] = char('0' + micros % 10);
         frac[7] = 'Z';
-        m_out.append(frac, 8);
+        put(text, sizeof text);
     } else {
         // Before 1970 or after 9999: rare enough for QDateTime's formatting (ASCII only).
-        const QByteArray text = CaptureClock::formatRealtime(ns).toLatin1();
-        m_out.append(text.constData(), size_t(text.size()));
+        const QByteArray latin1 = CaptureClock::formatRealtime(ns).toLatin1();
+        put(latin1.constData(), size_t(latin1.size()));
     }
-    m_out.push_back('"');
+    put('"');
 }
 
 void JsonByteWriter::raw(const QByteArray& json)
 {
     separate();
-    m_out.append(json.constData(), size_t(json.size()));
+    put(json.constData(), size_t(json.size()));
 }
 
 } // namespace httptap

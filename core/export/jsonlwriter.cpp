@@ -519,7 +519,8 @@ void JsonlWriter::appendLine(const Flow& flow, QByteArray& out) const
     w.key("websocket");
     writeJsonValue(w, webSocketJson(flow, m_clock));
     w.endObject();
-    buffer.push_back('\n');
+    w.endLine();
+    w.finish();
     out.append(buffer.data(), qsizetype(buffer.size()));
 }
 

@@ -377,6 +377,7 @@ private Q_SLOTS:
             std::string out;
             JsonByteWriter w(out);
             w.base64(bytes);
+            w.finish();
             QCOMPARE(QByteArray::fromStdString(out), '"' + bytes.toBase64() + '"');
             bytes.append(char((n * 167 + 13) & 0xff));
         }
