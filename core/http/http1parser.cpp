@@ -242,8 +242,7 @@ void Http1Parser::reset()
     m_sameSoFar = false;
     m_sameFields = 0;
     m_fromPrevious = 0;
-    m_hasArrival = false;
-    m_arrivalListed = false;
+    m_heldArrival.clear();
     m_inMessage = false;
     m_headersDone = false;
     m_inChunkData = false;
@@ -266,8 +265,7 @@ void Http1Parser::beginMessage()
     m_fieldValue.clear();
     m_headerBytes = 0;
     m_headerCount = 0;
-    m_hasArrival = false;
-    m_arrivalListed = false;
+    m_heldArrival.clear();
     m_inMessage = true;
     m_headersDone = false;
     m_inChunkData = false;
@@ -410,41 +408,10 @@ void Http1Parser::keepHeaders()
         headers = exactHeaders(headers);
 }
 
-void Http1Parser::noteArrival(size_t size)
-{
-    // Most bodies arrive in one record, and a single arrival is dropped when the flow leaves:
-    // the first record's worth waits here, and the message's list is made only once a second
-    // record brings body bytes or the message goes on past the first one's time (listArrival).
-    if (size == 0)
-        return;
-    if (!m_arrivalListed) {
-        if (!m_hasArrival) {
-            m_hasArrival = true;
-            m_arrivalNs = m_timestampNs;
-            m_arrivalBytes = size;
-            return;
-        }
-        if (m_arrivalNs == m_timestampNs) {
-            m_arrivalBytes += size;
-            return;
-        }
-        listArrival();
-    }
-    m_message.noteBodyArrival(m_timestampNs, size);
-}
-
-void Http1Parser::listArrival()
-{
-    if (m_hasArrival && !m_arrivalListed) {
-        m_message.noteBodyArrival(m_arrivalNs, m_arrivalBytes);
-        m_arrivalListed = true;
-    }
-}
-
 void Http1Parser::storeBody(const char* at, size_t size)
 {
     m_message.bodySize += size;
-    noteArrival(size);
+    m_heldArrival.note(m_message, m_timestampNs, size);
     m_listener->bodyData(*this, at, size);
     if (m_bodyHole) {
         m_message.bodyTruncated = true;
@@ -486,8 +453,8 @@ Http1Parser::Result Http1Parser::feed(const uint8_t* data, size_t size, uint64_t
     *consumed = 0;
     if (m_error)
         return Result::Error;
-    if (m_inMessage && m_hasArrival && timestampNs != m_arrivalNs)
-        listArrival(); // the message goes on past its first arrival: it is no longer the only one
+    if (m_inMessage)
+        m_heldArrival.listIfBefore(m_message, timestampNs); // the message goes on past its first arrival
     m_timestampNs = timestampNs;
     const char* begin = reinterpret_cast<const char*>(data);
     const char* p = begin;
@@ -530,8 +497,8 @@ Http1Parser::Result Http1Parser::finish(uint64_t timestampNs)
 {
     if (m_error)
         return Result::Error;
-    if (m_inMessage && m_hasArrival && timestampNs != m_arrivalNs)
-        listArrival();
+    if (m_inMessage)
+        m_heldArrival.listIfBefore(m_message, timestampNs);
     m_timestampNs = timestampNs;
     const llhttp_errno_t err = llhttp_finish(m_parser.get());
     if (err == HPE_OK)

@@ -20,6 +20,7 @@
 //    must not call back into this parser from them, except abort().
 
 #include "flow/flow.h"
+#include "flow/heldarrival.h"
 #include "http/recenttexts.h"
 
 #include <QString>
@@ -123,8 +124,6 @@ private:
     bool switchToRecentList(const QByteArray* name, const QByteArray* value);
     void rememberList(const HttpHeaders& headers);
     void keepHeaders(); // the message's header list shrinks to its exact size
-    void noteArrival(size_t size);
-    void listArrival();
     void storeBody(const char* at, size_t size);
     void beginMessage();
     void setError(const QString& text);
@@ -156,11 +155,7 @@ private:
     // The field being read has its name / value equal to the previous message's field at the same
     // place; while m_sameSoFar that is only noted here (m_fieldName / m_fieldValue stay empty).
     uint8_t m_fromPrevious = 0;
-    // The body's first arrival, listed in the message only when a second one comes (noteArrival).
-    uint64_t m_arrivalNs = 0;
-    uint64_t m_arrivalBytes = 0;
-    bool m_hasArrival = false;
-    bool m_arrivalListed = false;
+    HeldArrival m_heldArrival; // the body's first arrival, listed only when the body arrives in pieces
     uint64_t m_timestampNs = 0;
     bool m_inMessage = false;
     bool m_headersDone = false;

@@ -6,6 +6,7 @@
 // the header block being gathered). Not part of core's interface.
 
 #include "http2connection.h"
+#include "flow/heldarrival.h"
 #include "http/sseparser.h"
 #include "websocket/websocketsession.h"
 
@@ -33,14 +34,10 @@ struct Http2Connection::Stream {
     }
     // `last`: the frame ends the stream (END_STREAM).
     void appendBody(HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit, uint64_t arrivalNs, bool last);
-    // The body's first arrival is held here and listed only when a second one comes: a body
-    // that came at once lists none (HttpMessage::bodyArrivals), without allocating the list.
-    void noteArrival(HttpMessage& m, uint64_t arrivalNs, uint64_t bytes);
     // Lists a held arrival in f (the stream's flow or a snapshot of it) where it says more than
     // the message's lastByteNs (trailers came later): gRPC stamps its messages from the list.
     void listHeldArrivals(Flow& f) const;
-    BodyArrival heldArrival[2]; // request, response
-    bool arrivalsListed[2] = { false, false };
+    HeldArrival heldArrivals[2]; // request, response: a body that came at once lists none
 };
 
 struct Http2Connection::Side final : Http2FrameReader::Listener {

@@ -97,29 +97,10 @@ bool hasHeader(const HttpHeaders& headers, const char* name)
 
 } // namespace
 
-void Http2Connection::Stream::noteArrival(HttpMessage& m, uint64_t arrivalNs, uint64_t bytes)
-{
-    if (bytes == 0)
-        return;
-    const int i = &m == &flow.request ? 0 : 1;
-    if (!arrivalsListed[i]) {
-        if (heldArrival[i].bytes == 0) {
-            heldArrival[i] = BodyArrival { arrivalNs, bytes };
-            return;
-        }
-        arrivalsListed[i] = true;
-        m.noteBodyArrival(heldArrival[i].timestampNs, heldArrival[i].bytes);
-    }
-    m.noteBodyArrival(arrivalNs, bytes);
-}
-
 void Http2Connection::Stream::listHeldArrivals(Flow& f) const
 {
-    HttpMessage* messages[2] = { &f.request, &f.response };
-    for (int i = 0; i < 2; ++i) {
-        if (!arrivalsListed[i] && heldArrival[i].bytes > 0 && heldArrival[i].timestampNs != messages[i]->lastByteNs)
-            messages[i]->noteBodyArrival(heldArrival[i].timestampNs, heldArrival[i].bytes);
-    }
+    heldArrivals[0].listInCopy(f.request);
+    heldArrivals[1].listInCopy(f.response);
 }
 
 void Http2Connection::Stream::appendBody(
@@ -127,7 +108,7 @@ void Http2Connection::Stream::appendBody(
 {
     const bool whole = last && m.bodySize == 0; // the body in one frame: stored at its exact size
     m.bodySize += size;
-    noteArrival(m, arrivalNs, size);
+    heldArrivals[&m == &flow.request ? 0 : 1].note(m, arrivalNs, size);
     if (&m == &flow.response && !std::exchange(eventStreamChecked, true) && isEventStream(flow)
         && m.header("content-encoding").isEmpty()) {
         sse = std::make_unique<SseParser>([this](ServerSentEvent&& e) { appendServerSentEvent(flow, std::move(e)); });
