@@ -93,6 +93,18 @@ struct Http1Parser::Callbacks {
     static int onHeaderField(llhttp_t* p, const char* at, size_t size)
     {
         Http1Parser* s = self(p);
+        if (!s->m_blockStart && !s->m_headersDone) {
+            // The message's first field: its whole header block may be one a recent message sent.
+            s->m_blockStart = at;
+            s->m_blockFeed = s->m_feedSerial;
+            s->m_blockHeaderBytes = s->m_headerBytes;
+            if (s->takeRecentBlock(at)) {
+                p->settings = const_cast<llhttp_settings_t*>(&quietSettings());
+                return 0;
+            }
+            if (s->m_error)
+                return -1;
+        }
         if (!s->addHeaderBytes(size))
             return -1;
         s->appendField(s->m_fieldName, at, size, &HttpHeader::name, kNameFromPrevious);
@@ -104,6 +116,7 @@ struct Http1Parser::Callbacks {
         Http1Parser* s = self(p);
         if (!s->addHeaderBytes(size))
             return -1;
+        s->m_lastValueEnd = at + size;
         s->appendField(s->m_fieldValue, at, size, &HttpHeader::value, kValueFromPrevious);
         return 0;
     }
@@ -129,6 +142,9 @@ struct Http1Parser::Callbacks {
     {
         Http1Parser* s = self(p);
         HttpMessage& m = s->m_message;
+        const bool quiet = std::exchange(s->m_quietBlock, false);
+        if (quiet)
+            p->settings = const_cast<llhttp_settings_t*>(&settings()); // trailers come field by field
         m.versionMajor = p->http_major;
         m.versionMinor = p->http_minor;
         if (s->m_type == Type::Request) {
@@ -143,6 +159,8 @@ struct Http1Parser::Callbacks {
             s->m_previousHeaders = s->m_message.headers; // shared, not copied
             s->rememberList(s->m_previousHeaders);
         }
+        if (!quiet)
+            s->rememberBlock();
         const BodyMode mode = s->m_listener->headersComplete(*s);
         if (mode != BodyMode::Normal)
             return mode == BodyMode::Skip ? 1 : 2;
@@ -210,6 +228,19 @@ struct Http1Parser::Callbacks {
         }();
         return instance;
     }
+
+    // While a header block repeats a recent one (takeRecentBlock): no callback per field.
+    static const llhttp_settings_t& quietSettings()
+    {
+        static const llhttp_settings_t instance = [] {
+            llhttp_settings_t st = settings();
+            st.on_header_field = nullptr;
+            st.on_header_value = nullptr;
+            st.on_header_value_complete = nullptr;
+            return st;
+        }();
+        return instance;
+    }
 };
 
 Http1Parser::Http1Parser(Type type, Listener* listener, uint64_t maxBodyBytes)
@@ -238,6 +269,11 @@ void Http1Parser::reset()
     m_previousHeaders.clear();
     for (HttpHeaders& list : m_recentLists)
         list.clear();
+    for (RawBlock& block : m_recentBlocks)
+        block = RawBlock();
+    m_quietBlock = false;
+    m_blockStart = nullptr;
+    m_lastValueEnd = nullptr;
     m_nextRecentList = 0;
     m_sameSoFar = false;
     m_sameFields = 0;
@@ -266,6 +302,9 @@ void Http1Parser::beginMessage()
     m_headerBytes = 0;
     m_headerCount = 0;
     m_heldArrival.clear();
+    m_blockStart = nullptr;
+    m_lastValueEnd = nullptr;
+    m_quietBlock = false;
     m_inMessage = true;
     m_headersDone = false;
     m_inChunkData = false;
@@ -359,7 +398,50 @@ void Http1Parser::rememberList(const HttpHeaders& headers)
             return;
     }
     m_recentLists[m_nextRecentList] = headers;
+    m_recentBlocks[m_nextRecentList] = RawBlock(); // its block, if any, is learnt when it next comes whole
     m_nextRecentList = (m_nextRecentList + 1) % kRecentLists;
+}
+
+bool Http1Parser::takeRecentBlock(const char* at)
+{
+    const size_t left = size_t(m_feedEnd - at);
+    for (size_t i = 0; i < kRecentLists; ++i) {
+        const RawBlock& block = m_recentBlocks[i];
+        const size_t size = size_t(block.bytes.size());
+        // The end first (CRLF CRLF right after it): a block of another length fails there.
+        if (size == 0 || size + 4 > left || !sameBytes(at + size, "\r\n\r\n", 4)
+            || !sameBytes(at, block.bytes.constData(), size))
+            continue;
+        if (!addHeaderBytes(block.spanBytes))
+            return false;
+        // The same bytes make the same fields: the list parsed from them before.
+        m_message.headers = m_recentLists[i];
+        m_headerCount = int(m_message.headers.size());
+        m_sameSoFar = false;
+        m_sameFields = 0;
+        m_fromPrevious = 0;
+        m_quietBlock = true;
+        return true;
+    }
+    return false;
+}
+
+void Http1Parser::rememberBlock()
+{
+    // Only a block that came whole in the current feed and ends with a value followed by CRLF CRLF
+    // (so that its bytes alone decide its fields), for the list it was parsed into.
+    if (!m_blockStart || m_blockFeed != m_feedSerial || !m_lastValueEnd || m_lastValueEnd <= m_blockStart)
+        return;
+    const qsizetype size = m_lastValueEnd - m_blockStart;
+    if (size > kMaxRawBlock || m_feedEnd - m_lastValueEnd < 4 || !sameBytes(m_lastValueEnd, "\r\n\r\n", 4))
+        return;
+    for (size_t i = 0; i < kRecentLists; ++i) {
+        if (m_recentLists[i].constData() != m_message.headers.constData())
+            continue;
+        if (m_recentBlocks[i].bytes.isEmpty())
+            m_recentBlocks[i] = RawBlock { QByteArray(m_blockStart, size), m_headerBytes - m_blockHeaderBytes };
+        return;
+    }
 }
 
 void Http1Parser::appendField(
@@ -459,6 +541,8 @@ Http1Parser::Result Http1Parser::feed(const uint8_t* data, size_t size, uint64_t
     const char* begin = reinterpret_cast<const char*>(data);
     const char* p = begin;
     const char* end = begin + size;
+    ++m_feedSerial;
+    m_feedEnd = end;
     while (p < end) {
         const llhttp_errno_t err = llhttp_execute(m_parser.get(), p, size_t(end - p));
         if (err == HPE_OK) {

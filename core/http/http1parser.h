@@ -124,6 +124,8 @@ private:
     bool switchToRecentList(const QByteArray* name, const QByteArray* value);
     void rememberList(const HttpHeaders& headers);
     void keepHeaders(); // the message's header list shrinks to its exact size
+    bool takeRecentBlock(const char* at);
+    void rememberBlock();
     void storeBody(const char* at, size_t size);
     void beginMessage();
     void setError(const QString& text);
@@ -152,6 +154,23 @@ private:
     static constexpr size_t kRecentLists = 8;
     std::array<HttpHeaders, kRecentLists> m_recentLists;
     size_t m_nextRecentList = 0;
+    // The header block (first field name to last value, then CRLF CRLF) each recent list was
+    // parsed from, when it came whole in one feed. A message whose block repeats one of these byte
+    // for byte gets that list without a callback per field: llhttp still parses (and checks) the
+    // bytes, with the field callbacks off (takeRecentBlock) until the headers are complete.
+    struct RawBlock {
+        QByteArray bytes;
+        uint64_t spanBytes = 0; // what the field spans add to m_headerBytes
+    };
+    std::array<RawBlock, kRecentLists> m_recentBlocks;
+    static constexpr qsizetype kMaxRawBlock = 4096; // longer blocks are parsed field by field
+    const char* m_blockStart = nullptr; // the current message's first field name (null: none yet)
+    const char* m_lastValueEnd = nullptr; // just past its latest value span
+    uint64_t m_blockFeed = 0; // the feed the block started in (m_feedSerial then)
+    uint64_t m_blockHeaderBytes = 0; // m_headerBytes before the block
+    uint64_t m_feedSerial = 0; // counts feed() calls: spans of one feed share one buffer
+    const char* m_feedEnd = nullptr; // end of the buffer being fed
+    bool m_quietBlock = false; // the block repeats a recent one: field callbacks are off
     // The field being read has its name / value equal to the previous message's field at the same
     // place; while m_sameSoFar that is only noted here (m_fieldName / m_fieldValue stay empty).
     uint8_t m_fromPrevious = 0;

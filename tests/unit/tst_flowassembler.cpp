@@ -1032,6 +1032,58 @@ private Q_SLOTS:
         QVERIFY(r.flows[8].response.headers.constData() != r.flows[0].response.headers.constData());
     }
 
+    // A header block that repeats a recent message's byte for byte takes that message's list
+    // without a callback per field (Http1Parser::takeRecentBlock); a block that differs anywhere
+    // (one byte, one more field, split across records) is still parsed field by field, and
+    // trailers after a repeated block are read as usual.
+    void repeatedHeaderBlocks()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        const QByteArray chunked = "HTTP/1.1 200 OK\r\nServer: s\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                   "3\r\nabc\r\n0\r\nX-Sum: ";
+        const QByteArray requests[] = {
+            "GET /1 HTTP/1.1\r\nHost: h\r\nX-Id: 1\r\n\r\n",
+            "GET /2 HTTP/1.1\r\nHost: h\r\nX-Id: 1\r\n\r\n", // the same block
+            "GET /3 HTTP/1.1\r\nHost: h\r\nX-Id: 2\r\n\r\n", // the same length, one byte differs
+            "GET /4 HTTP/1.1\r\nHost: h\r\nX-Id: 1\r\nX-More: m\r\n\r\n", // an earlier block, then more
+            "GET /5 HTTP/1.1\r\nHost: h\r\nX-Id: 1\r\n\r\n", // the first block again
+        };
+        for (size_t i = 0; i < std::size(requests); ++i) {
+            b.egress(c, requests[i]);
+            b.ingress(c, chunked + QByteArray::number(qulonglong(i + 1)) + "\r\n\r\n");
+        }
+        // The first block once more, in two records: parsed field by field, the same fields.
+        b.egress(c, "GET /6 HTTP/1.1\r\nHost: h\r\nX-");
+        b.egress(c, "Id: 1\r\n\r\n");
+        b.ingress(c, chunked + "6\r\n\r\n");
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(6));
+        const HttpHeaders expected[] = {
+            headers({ { "Host", "h" }, { "X-Id", "1" } }),
+            headers({ { "Host", "h" }, { "X-Id", "1" } }),
+            headers({ { "Host", "h" }, { "X-Id", "2" } }),
+            headers({ { "Host", "h" }, { "X-Id", "1" }, { "X-More", "m" } }),
+            headers({ { "Host", "h" }, { "X-Id", "1" } }),
+            headers({ { "Host", "h" }, { "X-Id", "1" } }),
+        };
+        const HttpHeaders responseHeaders = headers({ { "Server", "s" }, { "Transfer-Encoding", "chunked" } });
+        for (size_t i = 0; i < std::size(expected); ++i) {
+            const Flow& f = r.flows[i];
+            const QByteArray n = QByteArray::number(qulonglong(i + 1));
+            QCOMPARE(f.request.target, "/" + n);
+            QVERIFY2(sameHeaders(f.request.headers, expected[i]), f.request.target.constData());
+            QVERIFY2(sameHeaders(f.response.headers, responseHeaders), f.request.target.constData());
+            QVERIFY2(sameHeaders(f.response.trailers(), headers({ { "X-Sum", n } })), f.request.target.constData());
+            QCOMPARE(f.response.body, QByteArray("abc"));
+            QVERIFY(f.request.complete && f.response.complete && !f.truncated);
+        }
+        for (size_t i : { 1, 4, 5 })
+            QCOMPARE(r.flows[i].request.headers.constData(), r.flows[0].request.headers.constData());
+        for (size_t i = 1; i < std::size(expected); ++i)
+            QCOMPARE(r.flows[i].response.headers.constData(), r.flows[0].response.headers.constData());
+    }
+
     void lostRecordsStat()
     {
         AssemblyResult r;
