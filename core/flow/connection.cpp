@@ -39,16 +39,6 @@ bool isMethod(const QByteArray& method, QByteArrayView name)
     return method.size() == name.size() && std::memcmp(method.constData(), name.data(), size_t(name.size())) == 0;
 }
 
-// The media type is text/event-stream. (Its length rules out most responses before any call.)
-bool isEventStream(const QByteArray& contentType)
-{
-    constexpr QByteArrayView kEventStream("text/event-stream");
-    if (contentType.size() < kEventStream.size())
-        return false;
-    const QByteArrayView type = mediaType(contentType);
-    return type.size() == kEventStream.size() && type.compare(kEventStream, Qt::CaseInsensitive) == 0;
-}
-
 } // namespace
 
 Connection::Connection(Context& context, const record::Data& first)
@@ -628,7 +618,7 @@ Http1Parser::BodyMode Connection::headersComplete(Http1Parser& parser)
         return Http1Parser::BodyMode::Normal;
     }
     const int status = parser.message().status;
-    if (status == 200 && isEventStream(parser.message().header("Content-Type"))
+    if (status == 200 && isEventStreamType(parser.message().header("Content-Type"))
         && parser.message().header("Content-Encoding").isEmpty()) {
         // Events as they arrive; an encoded stream is parsed from its decoded form when the flow leaves.
         side.sse = std::make_unique<SseParser>([this, &side](ServerSentEvent&& e) {

@@ -98,10 +98,7 @@ QByteArray HttpMessage::header(QByteArrayView name) const
 
 bool Flow::isEventStream() const
 {
-    if (!hasResponse)
-        return false;
-    // The media type without parameters ("text/event-stream; charset=utf-8"), case-insensitively.
-    return equalsIgnoreCase(mediaType(response.header("Content-Type")), "text/event-stream");
+    return hasResponse && isEventStreamType(response.header("Content-Type"));
 }
 
 int formatIpv4(const uint8_t* addr, char* out)

@@ -12,4 +12,10 @@ namespace httptap {
 
 QByteArrayView mediaType(QByteArrayView contentType);
 
+// The media type is text/event-stream (parameters and case aside). Checked for every response
+// (HTTP/1 and HTTP/2 parse an event stream as it arrives), so the values that cannot be one —
+// shorter than it, or not starting with a 't' — are ruled out before the media type is parsed.
+// The one test for it: Flow::isEventStream, Connection and Http2Connection all use it.
+bool isEventStreamType(QByteArrayView contentType);
+
 } // namespace httptap

@@ -8,6 +8,7 @@
 #include "h2builder.h"
 #include "streambuilder.h"
 
+#include "http/mediatype.h"
 #include "http/sseparser.h"
 
 #include <QTest>
@@ -62,6 +63,32 @@ class TestSseParser : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void eventStreamTypes_data()
+    {
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<bool>("eventStream");
+        QTest::newRow("plain") << QByteArray("text/event-stream") << true;
+        QTest::newRow("case") << QByteArray("Text/Event-STREAM") << true;
+        QTest::newRow("parameters") << QByteArray("text/event-stream; charset=utf-8") << true;
+        QTest::newRow("blanks") << QByteArray(" \ttext/event-stream ;charset=utf-8") << true;
+        QTest::newRow("trailing blank") << QByteArray("text/event-stream ") << true;
+        QTest::newRow("empty") << QByteArray() << false;
+        QTest::newRow("json") << QByteArray("application/json") << false;
+        QTest::newRow("html with parameters") << QByteArray("text/html; charset=utf-8") << false;
+        QTest::newRow("one short") << QByteArray("text/event-strea") << false;
+        QTest::newRow("one long") << QByteArray("text/event-streams") << false;
+        QTest::newRow("prefixed") << QByteArray("xtext/event-stream") << false;
+        QTest::newRow("blanks only") << QByteArray("                    ") << false;
+    }
+
+    void eventStreamTypes()
+    {
+        // The one event-stream test (Flow::isEventStream, HTTP/1 and HTTP/2 all use it).
+        QFETCH(QByteArray, contentType);
+        QFETCH(bool, eventStream);
+        QCOMPARE(isEventStreamType(contentType), eventStream);
+    }
+
     void whatwgRules_data()
     {
         QTest::addColumn<QByteArray>("stream");
