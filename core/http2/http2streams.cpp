@@ -61,24 +61,6 @@ int statusOf(const HttpHeaders& headers)
     return 0;
 }
 
-// Flow::isEventStream for a response, answered without parsing the media type when the
-// Content-Type cannot be text/event-stream (too short, or not starting with a 't'): that check
-// ran at the first DATA frame of every stream.
-bool isEventStream(const Flow& flow)
-{
-    for (const HttpHeader& h : flow.response.headers) {
-        if (h.name.size() != 12 || h.name.compare("content-type", Qt::CaseInsensitive) != 0)
-            continue;
-        QByteArrayView v(h.value);
-        while (!v.isEmpty() && (v.front() == ' ' || (v.front() >= '\t' && v.front() <= '\r'))) // as trimmed()
-            v = v.sliced(1);
-        if (v.size() < 17 || (v.front() | 0x20) != 't')
-            return false;
-        break;
-    }
-    return flow.isEventStream();
-}
-
 // A message's first trailer block is kept as it is (it may share a list with earlier flows'
 // trailers; appending would copy it field by field into a list with room to spare).
 void appendTrailers(HttpMessage& m, HttpHeaders&& headers)
@@ -109,7 +91,7 @@ void Http2Connection::Stream::appendBody(
     const bool whole = last && m.bodySize == 0; // the body in one frame: stored at its exact size
     m.bodySize += size;
     heldArrivals[&m == &flow.request ? 0 : 1].note(m, arrivalNs, size);
-    if (&m == &flow.response && !std::exchange(eventStreamChecked, true) && isEventStream(flow)
+    if (&m == &flow.response && !std::exchange(eventStreamChecked, true) && flow.isEventStream()
         && m.header("content-encoding").isEmpty()) {
         sse = std::make_unique<SseParser>([this](ServerSentEvent&& e) { appendServerSentEvent(flow, std::move(e)); });
     }

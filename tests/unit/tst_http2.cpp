@@ -372,6 +372,54 @@ private Q_SLOTS:
         QVERIFY(!byStream(r, 3)->incomplete);
     }
 
+    void finishedStreamLeavesNothingToTheNext()
+    {
+        // Streams one after another on a connection: the reset, event-stream, body-limit and trailer
+        // state of one stream reaches none of the next.
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        b.egress(c, p.request(1, getRequest("/events"), true));
+        b.ingress(c, p.response(1, { { ":status", "200" }, { "content-type", "text/event-stream" } }, false));
+        b.ingress(c, h2::data(1, "data: one\n\n" + QByteArray(1100, 'x'), false));
+        b.egress(c, h2::rst(1, 8));
+        b.egress(c, p.request(3, getRequest("/plain"), true));
+        b.ingress(c, p.response(3, { { ":status", "200" }, { "content-type", "text/plain" } }, false));
+        b.ingress(c, h2::data(3, "data: two\n\n", false));
+        b.ingress(c, p.response(3, { { "grpc-status", "0" } }, true));
+        b.egress(c, p.request(5, getRequest("/last"), true));
+        b.ingress(c, p.response(5, { { ":status", "204" } }, true));
+        const AssemblyResult r = assemble(b.records(), 1000);
+        QCOMPARE(r.flows.size(), size_t(3));
+        const Flow* one = byStream(r, 1);
+        const Flow* three = byStream(r, 3);
+        const Flow* five = byStream(r, 5);
+        QVERIFY(one && three && five);
+        QVERIFY(one->incomplete);
+        QVERIFY(one->truncated);
+        QCOMPARE(one->serverSentEvents().size(), 1);
+        QCOMPARE(one->response.body.size(), 1000);
+        QVERIFY(notesContain(*one, QStringLiteral("stream reset by the client: CANCEL (0x8)")));
+        QCOMPARE(three->streamId, 3u);
+        QCOMPARE(three->request.target, QByteArray("/plain"));
+        QVERIFY(!three->incomplete);
+        QVERIFY(!three->truncated);
+        QVERIFY(three->notes.isEmpty());
+        QCOMPARE(three->serverSentEvents().size(), 0);
+        QCOMPARE(three->response.body, QByteArray("data: two\n\n"));
+        QCOMPARE(three->response.bodySize, uint64_t(11));
+        QCOMPARE(three->response.trailers().size(), 1);
+        QCOMPARE(three->response.trailers()[0].name, QByteArray("grpc-status"));
+        QCOMPARE(five->streamId, 5u);
+        QCOMPARE(five->response.status, 204);
+        QVERIFY(!five->incomplete);
+        QVERIFY(five->notes.isEmpty());
+        QVERIFY(five->response.body.isEmpty());
+        QCOMPARE(five->response.trailers().size(), 0);
+        QVERIFY(one->id != three->id && three->id != five->id && one->id != five->id);
+    }
+
     void goaway()
     {
         StreamBuilder b;
