@@ -125,6 +125,7 @@ HpackDecoder::~HpackDecoder()
 
 void HpackDecoder::reset(bool known)
 {
+    m_blocks.tableChanged();
     if (m_inflater)
         nghttp2_hd_inflate_del(m_inflater);
     m_inflater = nullptr;
@@ -195,6 +196,28 @@ bool sameText(const QByteArray& text, const uint8_t* at, size_t size)
 } // namespace
 
 HpackDecoder::Result HpackDecoder::decode(const uint8_t* block, size_t size, const HttpHeaders& previous, HttpHeaders& out)
+{
+    // A block that leaves the table as it was and was decoded before against this same table:
+    // the same fields again, as the same list.
+    const bool keepsTable = HpackBlockCache::keepsTable(block, size);
+    if (keepsTable) {
+        if (const HpackBlockCache::Entry* kept = m_blocks.find(block, size)) {
+            out = kept->headers;
+            Result result;
+            result.unknownFields = kept->unknownFields;
+            result.droppedFields = kept->droppedFields;
+            return result;
+        }
+    } else {
+        m_blocks.tableChanged();
+    }
+    const Result result = inflate(block, size, previous, out);
+    if (keepsTable && result.ok)
+        m_blocks.keep(block, size, out, result.unknownFields, result.droppedFields);
+    return result;
+}
+
+HpackDecoder::Result HpackDecoder::inflate(const uint8_t* block, size_t size, const HttpHeaders& previous, HttpHeaders& out)
 {
     Result result;
     out = HttpHeaders();

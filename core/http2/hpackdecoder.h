@@ -26,12 +26,17 @@
 // a list of its own holding the matched fields, and if all match the two
 // blocks share one list.
 //
+// Blocks that leave the table as it was (indexed fields and literals without
+// indexing only) and repeat one decoded lately, the table unchanged since,
+// get that block's list without being inflated (HpackBlockCache).
+//
 // Invariants: at most kMaxFields fields and kMaxBytes of names and values are
 // stored per block; the rest is still inflated (the table must stay in step)
 // but dropped and counted. A block nghttp2 rejects leaves the decoder primed
 // again, never unusable.
 
 #include "flow/flow.h"
+#include "hpackblockcache.h"
 #include "http/recenttexts.h"
 
 #include <array>
@@ -87,6 +92,7 @@ private:
     static constexpr size_t kSeenSlots = 64; // the slot index is a hash's top 6 bits
 
     void reset(bool known);
+    Result inflate(const uint8_t* block, size_t size, const HttpHeaders& previous, HttpHeaders& out);
     QByteArray text(const uint8_t* at, size_t size);
     [[gnu::noinline]] QByteArray remember(Seen& seen, const uint8_t* at, size_t size);
 
@@ -95,6 +101,7 @@ private:
     RecentTexts m_recent; // texts this side sent before, shared instead of copied again
     std::array<Seen, kSeenSlots> m_seen;
     StaticRange m_static;
+    HpackBlockCache m_blocks;
 };
 
 } // namespace httptap

@@ -5,6 +5,7 @@
 // server-side capture, mid-connection capture, lost bytes and malformed input.
 
 #include "h2builder.h"
+#include "http2/hpackblockcache.h"
 #include "streambuilder.h"
 
 #include <QElapsedTimer>
@@ -336,6 +337,91 @@ private Q_SLOTS:
         QCOMPARE(f1.request.headers[3].value, QByteArray("/a"));
         QCOMPARE(names(f1.response.headers), QByteArray(":status: 200|content-type: text/plain|server: test"));
         QCOMPARE(names(flows[3]->response.headers), QByteArray(":status: 200|content-type: text/plain"));
+    }
+
+    // Header blocks that leave the HPACK table as it was (indexed fields, literals without
+    // indexing) and repeat a block decoded since the table last changed are answered with that
+    // block's list (HpackBlockCache); after a change the same bytes are decoded afresh.
+    void blocksThatKeepTheTableAreDecodedOnce()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        // Server blocks written by hand: 0x88 is :status 200; 0x40 a literal with incremental
+        // indexing and a new name; 0xbe / 0xbf dynamic entries 62 / 63; 0x0f 0x0d a literal without
+        // indexing named by static entry 28 (content-length).
+        const QByteArray addX("\x88\x40\x01x\x01" "1", 6); // table: 62 x: 1
+        const QByteArray indexedX("\x88\xbe", 2);
+        const QByteArray withLength("\x88\x0f\x0d\x01" "5" "\xbe", 6);
+        const QByteArray addY("\x88\x40\x01y\x01" "2", 6); // table: 62 y: 2, 63 x: 1
+        const QByteArray indexedX63("\x88\xbf", 2);
+        const std::pair<uint32_t, QByteArray> responses[] = { { 1, addX }, { 3, indexedX }, { 5, indexedX },
+            { 7, withLength }, { 9, withLength }, { 11, addY }, { 13, indexedX }, { 15, indexedX63 },
+            { 17, withLength } };
+        for (const auto& [id, block] : responses) {
+            b.egress(c, p.request(id, getRequest("/" + QByteArray::number(id)), true));
+            b.ingress(c, h2::frame(0x1, 0x5, id, block)); // HEADERS, END_STREAM | END_HEADERS
+        }
+        AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), std::size(responses));
+        std::map<uint32_t, const Flow*> flows;
+        for (const Flow& f : r.flows) {
+            QVERIFY2(!f.incomplete && f.notes.isEmpty(), qPrintable(f.notes.join(u'|')));
+            flows[f.streamId] = &f;
+        }
+        auto fields = [&](uint32_t id) {
+            QByteArrayList out;
+            for (const HttpHeader& h : flows[id]->response.headers)
+                out += h.name + ": " + h.value;
+            return out.join('|');
+        };
+        auto sharing = [&](uint32_t a, uint32_t b) {
+            return flows[a]->response.headers.constData() == flows[b]->response.headers.constData();
+        };
+        QCOMPARE(fields(1), QByteArray(":status: 200|x: 1"));
+        QCOMPARE(fields(3), QByteArray(":status: 200|x: 1"));
+        QCOMPARE(fields(5), QByteArray(":status: 200|x: 1"));
+        QVERIFY(sharing(3, 5));
+        QCOMPARE(fields(7), QByteArray(":status: 200|content-length: 5|x: 1"));
+        QCOMPARE(fields(9), fields(7));
+        QVERIFY(sharing(7, 9));
+        // The table changed: the bytes of streams 3 and 5 now name y: 2.
+        QCOMPARE(fields(11), QByteArray(":status: 200|y: 2"));
+        QCOMPARE(fields(13), QByteArray(":status: 200|y: 2"));
+        QVERIFY(!sharing(13, 5));
+        QCOMPARE(fields(15), QByteArray(":status: 200|x: 1"));
+        QCOMPARE(fields(17), QByteArray(":status: 200|content-length: 5|y: 2"));
+        QVERIFY(!sharing(17, 9));
+        QCOMPARE(flows[17]->response.status, 200);
+    }
+
+    void blockCacheReadsRepresentations_data()
+    {
+        QTest::addColumn<QByteArray>("block");
+        QTest::addColumn<bool>("keepsTable");
+        QTest::newRow("indexed") << QByteArray("\x82\x87\xbe", 3) << true;
+        QTest::newRow("index over two bytes") << QByteArray("\xff\x80\x01", 3) << true;
+        QTest::newRow("index cut short") << QByteArray("\xff\x80", 2) << false;
+        QTest::newRow("literal, incremental indexing") << QByteArray("\x82\x40\x01x\x01y", 6) << false;
+        QTest::newRow("literal, indexed name, incremental") << QByteArray("\x44\x01/", 3) << false;
+        QTest::newRow("table size update") << QByteArray("\x3f\xe1\x1f\x82", 4) << false;
+        QTest::newRow("literal without indexing") << QByteArray("\x00\x01x\x01y\x82", 6) << true;
+        QTest::newRow("never indexed, indexed name") << QByteArray("\x14\x02/a", 4) << true;
+        QTest::newRow("Huffman value") << QByteArray("\x04\x81\x63", 3) << true;
+        QTest::newRow("name cut short") << QByteArray("\x00\x05x", 3) << false;
+        QTest::newRow("value cut short") << QByteArray("\x04\x03/a", 4) << false;
+        QTest::newRow("empty") << QByteArray() << false;
+        QTest::newRow("longer than kept") << QByteArray(int(HpackBlockCache::kMaxBlock) + 1, '\x82') << false;
+        QTest::newRow("as long as kept") << QByteArray(int(HpackBlockCache::kMaxBlock), '\x82') << true;
+    }
+
+    void blockCacheReadsRepresentations()
+    {
+        QFETCH(QByteArray, block);
+        QFETCH(bool, keepsTable);
+        QCOMPARE(HpackBlockCache::keepsTable(reinterpret_cast<const uint8_t*>(block.constData()), size_t(block.size())),
+            keepsTable);
     }
 
     void controlFramesIgnored()

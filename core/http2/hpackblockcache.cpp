@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "hpackblockcache.h"
+
+#include "http/headertext.h"
+
+#include <cstring>
+
+namespace httptap {
+
+namespace {
+
+// Skips an HPACK integer with an N-bit prefix (RFC 7541 5.1) at block[i]; false if cut short.
+// The value is not needed, only where it ends.
+bool skipInteger(const uint8_t* block, size_t size, size_t& i, uint8_t prefixMask, size_t* value = nullptr)
+{
+    if (i >= size)
+        return false;
+    size_t v = block[i] & prefixMask;
+    ++i;
+    if (v == prefixMask) {
+        int shift = 0;
+        for (;;) {
+            if (i >= size || shift > 28)
+                return false; // cut short, or more than a block of kMaxBlock bytes could hold
+            const uint8_t b = block[i++];
+            v += size_t(b & 0x7f) << shift;
+            shift += 7;
+            if (!(b & 0x80))
+                break;
+        }
+    }
+    if (value)
+        *value = v;
+    return true;
+}
+
+// Skips a string literal (5.2): the Huffman bit, a 7-bit-prefix length, the octets.
+bool skipString(const uint8_t* block, size_t size, size_t& i)
+{
+    size_t length = 0;
+    if (!skipInteger(block, size, i, 0x7f, &length) || length > size - i)
+        return false;
+    i += length;
+    return true;
+}
+
+} // namespace
+
+bool HpackBlockCache::keepsTable(const uint8_t* block, size_t size)
+{
+    if (size == 0 || size > kMaxBlock)
+        return false;
+    size_t i = 0;
+    while (i < size) {
+        const uint8_t first = block[i];
+        if (first & 0x80) { // indexed field (6.1)
+            if (!skipInteger(block, size, i, 0x7f))
+                return false;
+            continue;
+        }
+        if (first & 0x60) // 01: literal with incremental indexing (6.2.1); 001: table size update (6.3)
+            return false;
+        // 0000 / 0001: literal without indexing / never indexed (6.2.2, 6.2.3), a 4-bit name index.
+        size_t nameIndex = 0;
+        if (!skipInteger(block, size, i, 0x0f, &nameIndex))
+            return false;
+        if (nameIndex == 0 && !skipString(block, size, i))
+            return false;
+        if (!skipString(block, size, i))
+            return false;
+    }
+    return true;
+}
+
+const HpackBlockCache::Entry* HpackBlockCache::find(const uint8_t* block, size_t size) const
+{
+    for (const Entry& e : m_entries) {
+        // (sameBytes: the ends compared inline first, so a block of another stream costs no call.)
+        if (e.size == size && e.generation == m_generation
+            && sameBytes(reinterpret_cast<const char*>(e.bytes.data()), reinterpret_cast<const char*>(block), size))
+            return &e;
+    }
+    return nullptr;
+}
+
+void HpackBlockCache::keep(const uint8_t* block, size_t size, const HttpHeaders& headers, int unknownFields,
+    int droppedFields)
+{
+    if (size == 0 || size > kMaxBlock)
+        return;
+    Entry& e = m_entries[m_next];
+    m_next = (m_next + 1) % kEntries;
+    std::memcpy(e.bytes.data(), block, size);
+    e.size = size;
+    e.generation = m_generation;
+    e.headers = headers; // shared, not copied
+    e.unknownFields = unknownFields;
+    e.droppedFields = droppedFields;
+}
+
+} // namespace httptap
