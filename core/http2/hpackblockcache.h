@@ -44,6 +44,8 @@ public:
 
     // The table may differ from now on: every kept block is stale.
     void tableChanged() { ++m_generation; }
+    // Changes whenever the table may have (tableChanged()); never 0.
+    uint64_t generation() const { return m_generation; }
     // The same bytes kept in this generation, or null.
     const Entry* find(const uint8_t* block, size_t size) const;
     // Keeps a block that keepsTable() and the inflater decoded without error.

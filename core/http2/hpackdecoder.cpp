@@ -211,13 +211,14 @@ HpackDecoder::Result HpackDecoder::decode(const uint8_t* block, size_t size, con
     } else {
         m_blocks.tableChanged();
     }
-    const Result result = inflate(block, size, previous, out);
+    const Result result = inflate(block, size, keepsTable, previous, out);
     if (keepsTable && result.ok)
         m_blocks.keep(block, size, out, result.unknownFields, result.droppedFields);
     return result;
 }
 
-HpackDecoder::Result HpackDecoder::inflate(const uint8_t* block, size_t size, const HttpHeaders& previous, HttpHeaders& out)
+HpackDecoder::Result HpackDecoder::inflate(
+    const uint8_t* block, size_t size, bool keepsTable, const HttpHeaders& previous, HttpHeaders& out)
 {
     Result result;
     out = HttpHeaders();
@@ -243,9 +244,51 @@ HpackDecoder::Result HpackDecoder::inflate(const uint8_t* block, size_t size, co
             out = exactHeaders(out);
     };
     qsizetype storedBytes = 0;
+    // One field, in wire order: only counted while it repeats previous's, else stored (`ready`: its
+    // texts when already made). Returns the field as stored, or null when over the limits.
+    auto add = [&](const uint8_t* name, size_t namelen, const uint8_t* value, size_t valuelen,
+                   const HttpHeader* ready) -> const HttpHeader* {
+        const bool unknown = namelen == 0;
+        if (unknown)
+            ++result.unknownFields;
+        const qsizetype bytes = qsizetype(namelen + valuelen);
+        // (A placeholder's empty name never equals a stored name: kUnknownName is not empty.)
+        const bool repeated = sameSoFar && same < previous.size() && sameText(previous.at(same).name, name, namelen)
+            && sameText(previous.at(same).value, value, valuelen);
+        if (repeated) {
+            storedBytes += bytes; // within the limits: previous kept these very fields
+            return &previous.at(same++);
+        }
+        if (std::exchange(sameSoFar, false))
+            divergeFrom(previous, same, out);
+        if (out.size() >= kMaxFields || storedBytes + bytes > kMaxBytes) {
+            ++result.droppedFields;
+            return nullptr;
+        }
+        storedBytes += bytes;
+        if (ready)
+            out.emplace_back(*ready);
+        else // a placeholder's value is empty; a literal value with an unknown name is real
+            out.emplace_back(HttpHeader { unknown ? kUnknownName : text(name, namelen),
+                unknown && valuelen == 0 ? kUnknownValue : text(value, valuelen) });
+        return &out.back();
+    };
+    if (keepsTable && !m_indexed)
+        m_indexed = std::make_unique<std::array<IndexedField, kIndexedFields>>();
+    const uint64_t generation = m_blocks.generation();
     const uint8_t* in = block;
     size_t left = size;
     for (;;) {
+        // An indexed field (RFC 7541 6.1; one byte for indices below 127) in a block that keeps the table.
+        const size_t index = keepsTable && left > 0 && (*in & 0x80) && *in != 0xff ? size_t(*in & 0x7f) : 0;
+        if (index > 0 && index < kIndexedFields && (*m_indexed)[index].generation == generation) {
+            const HttpHeader& known = (*m_indexed)[index].field;
+            add(reinterpret_cast<const uint8_t*>(known.name.constData()), size_t(known.name.size()),
+                reinterpret_cast<const uint8_t*>(known.value.constData()), size_t(known.value.size()), &known);
+            ++in;
+            --left;
+            continue; // (at the block's end the inflater is still asked, with nothing left, for FINAL)
+        }
         nghttp2_nv nv;
         int flags = 0;
         const ssize_t n = nghttp2_hd_inflate_hd2(m_inflater, &nv, &flags, in, left, 1);
@@ -260,29 +303,9 @@ HpackDecoder::Result HpackDecoder::inflate(const uint8_t* block, size_t size, co
         in += n;
         left -= size_t(n);
         if (flags & NGHTTP2_HD_INFLATE_EMIT) {
-            const bool unknown = nv.namelen == 0;
-            if (unknown)
-                ++result.unknownFields;
-            const qsizetype bytes = qsizetype(nv.namelen + nv.valuelen);
-            // (A placeholder's empty name never equals a stored name: kUnknownName is not empty.)
-            const bool repeated = sameSoFar && same < previous.size()
-                && sameText(previous.at(same).name, nv.name, nv.namelen)
-                && sameText(previous.at(same).value, nv.value, nv.valuelen);
-            if (repeated) {
-                ++same; // within the limits: previous kept these very fields
-                storedBytes += bytes;
-            } else {
-                if (std::exchange(sameSoFar, false))
-                    divergeFrom(previous, same, out);
-                if (out.size() >= kMaxFields || storedBytes + bytes > kMaxBytes) {
-                    ++result.droppedFields;
-                } else {
-                    storedBytes += bytes;
-                    // A placeholder's value is empty; a literal value with an unknown name is real.
-                    out.emplace_back(HttpHeader { unknown ? kUnknownName : text(nv.name, nv.namelen),
-                        unknown && nv.valuelen == 0 ? kUnknownValue : text(nv.value, nv.valuelen) });
-                }
-            }
+            const HttpHeader* stored = add(nv.name, nv.namelen, nv.value, nv.valuelen, nullptr);
+            if (stored && index > 0 && index < kIndexedFields && n == 1 && nv.namelen > 0)
+                (*m_indexed)[index] = IndexedField { generation, *stored };
         }
         // nghttp2 reports FINAL once all input is consumed with in_final set; the second test is a safeguard.
         if ((flags & NGHTTP2_HD_INFLATE_FINAL) || (left == 0 && !(flags & NGHTTP2_HD_INFLATE_EMIT))) {

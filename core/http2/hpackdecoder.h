@@ -28,7 +28,10 @@
 //
 // Blocks that leave the table as it was (indexed fields and literals without
 // indexing only) and repeat one decoded lately, the table unchanged since,
-// get that block's list without being inflated (HpackBlockCache).
+// get that block's list without being inflated (HpackBlockCache). In other
+// such blocks an indexed field whose index was decoded before in the same
+// table generation is taken as decoded then, without the inflater: within a
+// generation an index always names the same field.
 //
 // Invariants: at most kMaxFields fields and kMaxBytes of names and values are
 // stored per block; the rest is still inflated (the table must stay in step)
@@ -41,6 +44,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 
 struct nghttp2_hd_inflater;
 
@@ -92,7 +96,15 @@ private:
     static constexpr size_t kSeenSlots = 64; // the slot index is a hash's top 6 bits
 
     void reset(bool known);
-    Result inflate(const uint8_t* block, size_t size, const HttpHeaders& previous, HttpHeaders& out);
+    Result inflate(const uint8_t* block, size_t size, bool keepsTable, const HttpHeaders& previous, HttpHeaders& out);
+
+    // Fields of indexed representations decoded in blocks that kept the table, by index (static
+    // 1–61 and the first dynamic entries), valid in their table generation only.
+    struct IndexedField {
+        uint64_t generation = 0;
+        HttpHeader field;
+    };
+    static constexpr size_t kIndexedFields = 96;
     QByteArray text(const uint8_t* at, size_t size);
     [[gnu::noinline]] QByteArray remember(Seen& seen, const uint8_t* at, size_t size);
 
@@ -102,6 +114,7 @@ private:
     std::array<Seen, kSeenSlots> m_seen;
     StaticRange m_static;
     HpackBlockCache m_blocks;
+    std::unique_ptr<std::array<IndexedField, kIndexedFields>> m_indexed; // allocated with the first such block
 };
 
 } // namespace httptap

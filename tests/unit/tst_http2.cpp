@@ -341,7 +341,8 @@ private Q_SLOTS:
 
     // Header blocks that leave the HPACK table as it was (indexed fields, literals without
     // indexing) and repeat a block decoded since the table last changed are answered with that
-    // block's list (HpackBlockCache); after a change the same bytes are decoded afresh.
+    // block's list (HpackBlockCache), and their indexed fields seen before in the same table are
+    // not inflated again; after a change the same bytes and indices are decoded afresh.
     void blocksThatKeepTheTableAreDecodedOnce()
     {
         StreamBuilder b;
@@ -358,7 +359,7 @@ private Q_SLOTS:
         const QByteArray indexedX63("\x88\xbf", 2);
         const std::pair<uint32_t, QByteArray> responses[] = { { 1, addX }, { 3, indexedX }, { 5, indexedX },
             { 7, withLength }, { 9, withLength }, { 11, addY }, { 13, indexedX }, { 15, indexedX63 },
-            { 17, withLength } };
+            { 17, withLength }, { 19, QByteArray("\x88\x0f\x0d\x02" "10" "\xbe\xbf", 8) } };
         for (const auto& [id, block] : responses) {
             b.egress(c, p.request(id, getRequest("/" + QByteArray::number(id)), true));
             b.ingress(c, h2::frame(0x1, 0x5, id, block)); // HEADERS, END_STREAM | END_HEADERS
@@ -394,6 +395,9 @@ private Q_SLOTS:
         QCOMPARE(fields(17), QByteArray(":status: 200|content-length: 5|y: 2"));
         QVERIFY(!sharing(17, 9));
         QCOMPARE(flows[17]->response.status, 200);
+        // Another block of the same table: its indexed fields as decoded before, its literal inflated.
+        QCOMPARE(fields(19), QByteArray(":status: 200|content-length: 10|y: 2|x: 1"));
+        QCOMPARE(flows[19]->response.status, 200);
     }
 
     void blockCacheReadsRepresentations_data()
