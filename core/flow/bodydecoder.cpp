@@ -16,36 +16,17 @@ void addNote(Flow& flow, const QString& text)
         flow.notes.append(text);
 }
 
-// The fields decodeBodies reads from every message, found in one walk of its headers (the first
-// of each, as HttpMessage::header finds it).
-struct BodyFields {
-    QByteArray contentType;
-    QByteArray contentEncoding;
-};
-
-BodyFields bodyFields(const HttpMessage& m)
+const QByteArray& noText()
 {
-    BodyFields out;
-    bool type = false, encoding = false;
-    for (const HttpHeader& h : m.headers) {
-        if (!type && sameNameIgnoringCase(h.name, "Content-Type")) {
-            out.contentType = h.value;
-            type = true;
-        } else if (!encoding && sameNameIgnoringCase(h.name, "Content-Encoding")) {
-            out.contentEncoding = h.value;
-            encoding = true;
-        }
-        if (type && encoding)
-            break;
-    }
-    return out;
+    static const QByteArray empty;
+    return empty;
 }
 
-void decodeMessage(Flow& flow, HttpMessage& m, const char* which, uint64_t limit, QByteArray coding)
+void decodeMessage(Flow& flow, HttpMessage& m, const char* which, uint64_t limit, const QByteArray& encodingField)
 {
-    if (coding.isEmpty())
+    if (encodingField.isEmpty())
         return; // most messages: nothing to keep (and nothing to trim)
-    coding = std::move(coding).trimmed();
+    const QByteArray coding = encodingField.trimmed();
     if (coding.isEmpty())
         return;
     m.editRare().contentEncoding = coding;
@@ -86,15 +67,53 @@ void fitBody(QByteArray& body)
 
 } // namespace
 
-void decodeBodies(Flow& flow, uint64_t maxDecodedBytes)
+BodyFieldsCache::Fields BodyFieldsCache::find(const HttpHeaders& headers)
 {
-    const BodyFields request = bodyFields(flow.request);
-    const BodyFields response = flow.hasResponse ? bodyFields(flow.response) : BodyFields();
-    decodeMessage(flow, flow.request, "request", maxDecodedBytes, request.contentEncoding);
+    Fields out { &noText(), &noText() };
+    bool type = false, encoding = false;
+    for (const HttpHeader& h : headers) {
+        if (!type && sameNameIgnoringCase(h.name, "Content-Type")) {
+            out.contentType = &h.value;
+            type = true;
+        } else if (!encoding && sameNameIgnoringCase(h.name, "Content-Encoding")) {
+            out.contentEncoding = &h.value;
+            encoding = true;
+        }
+        if (type && encoding)
+            break;
+    }
+    return out;
+}
+
+BodyFieldsCache::Fields BodyFieldsCache::lookup(const HttpHeaders& headers)
+{
+    if (headers.isEmpty())
+        return find(headers);
+    for (const Entry& e : m_entries) {
+        if (e.list.constData() == headers.constData() && e.list.size() == headers.size())
+            return e.fields;
+    }
+    Entry& e = m_entries[m_next];
+    m_next = (m_next + 1) % kLists;
+    e.list = headers; // shared, not copied: the fields found point into the same data
+    e.fields = find(e.list);
+    return e.fields;
+}
+
+void decodeBodies(Flow& flow, uint64_t maxDecodedBytes, BodyFieldsCache* cache)
+{
+    // Pointers into the messages' header lists, which nothing below changes.
+    const auto fieldsOf = [cache](const HttpHeaders& headers) {
+        return cache ? cache->lookup(headers) : BodyFieldsCache::find(headers);
+    };
+    const BodyFieldsCache::Fields request = fieldsOf(flow.request.headers);
+    const BodyFieldsCache::Fields response
+        = flow.hasResponse ? fieldsOf(flow.response.headers) : BodyFieldsCache::Fields { &noText(), &noText() };
+    decodeMessage(flow, flow.request, "request", maxDecodedBytes, *request.contentEncoding);
     if (flow.hasResponse)
-        decodeMessage(flow, flow.response, "response", maxDecodedBytes, response.contentEncoding);
+        decodeMessage(flow, flow.response, "response", maxDecodedBytes, *response.contentEncoding);
     // Uses the body arrivals: before they are dropped below.
-    grpc::annotate(flow, maxDecodedBytes, response.contentType.isEmpty() ? request.contentType : response.contentType);
+    grpc::annotate(flow, maxDecodedBytes, response.contentType->isEmpty() ? *request.contentType : *response.contentType);
     // An event stream is parsed as it arrives unless a Content-Encoding hid it: then from the decoded form.
     if (flow.serverSentEvents().isEmpty() && flow.response.decoded() && flow.isEventStream()) {
         for (ServerSentEvent& e : SseParser::parseAll(flow.response.decodedBody(), flow.response.lastByteNs))

@@ -11,8 +11,34 @@
 
 #include "flow.h"
 
+#include <array>
+
 namespace httptap {
 
-void decodeBodies(Flow& flow, uint64_t maxDecodedBytes);
+// The Content-Type and Content-Encoding fields of a few header lists, found with one walk per
+// list: an HTTP/1 connection's messages mostly share their lists (Http1Parser), so one walk
+// serves many flows. Holds the lists it knows (their addresses cannot be reused meanwhile).
+class BodyFieldsCache
+{
+public:
+    struct Fields {
+        const QByteArray* contentType; // the first of each, as HttpMessage::header finds it; empty if none
+        const QByteArray* contentEncoding;
+    };
+    static Fields find(const HttpHeaders& headers); // the walk, uncached
+    Fields lookup(const HttpHeaders& headers);
+
+private:
+    struct Entry {
+        HttpHeaders list;
+        Fields fields {};
+    };
+    static constexpr size_t kLists = 8;
+    std::array<Entry, kLists> m_entries;
+    size_t m_next = 0;
+};
+
+// cache: the caller's BodyFieldsCache, if it keeps one.
+void decodeBodies(Flow& flow, uint64_t maxDecodedBytes, BodyFieldsCache* cache = nullptr);
 
 } // namespace httptap

@@ -148,7 +148,7 @@ void ExchangeQueue::emitFlow(Exchange& ex)
     Flow& f = ex.flow;
     settle(f);
     ++m_ctx.stats.flows;
-    decodeBodies(f, m_ctx.maxDecodedBytes);
+    decodeBodies(f, m_ctx.maxDecodedBytes, &m_bodyFields);
     if (m_ctx.sink)
         m_ctx.sink(std::move(f));
 }

@@ -16,6 +16,7 @@
 //    exchanges that left are reused (a few per connection), so a
 //    keep-alive connection allocates none per exchange.
 
+#include "bodydecoder.h"
 #include "flow.h"
 #include "flowassembler.h"
 #include "flowprogress.h"
@@ -102,6 +103,7 @@ private:
     AssemblyContext& m_ctx;
     std::deque<std::unique_ptr<Exchange>> m_exchanges;
     std::vector<std::unique_ptr<Exchange>> m_spare; // exchanges that left, reset, for the next ones
+    BodyFieldsCache m_bodyFields; // the flows' header lists are mostly shared: each walked once
 };
 
 } // namespace httptap

@@ -1084,6 +1084,41 @@ private Q_SLOTS:
             QCOMPARE(r.flows[i].response.headers.constData(), r.flows[0].response.headers.constData());
     }
 
+    // decodeBodies finds Content-Type and Content-Encoding once per shared header list
+    // (BodyFieldsCache, 8 lists a connection): every flow still gets its own message's fields,
+    // also when more lists cycle than the cache holds.
+    void bodyFieldsOfSharedLists()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        const auto response = [](int k) {
+            QByteArray head = "HTTP/1.1 200 OK\r\nX-N: " + QByteArray::number(k) + "\r\n";
+            if (k % 2 == 0)
+                head += "Content-Encoding: identity\r\n";
+            head += k == 3 ? "Content-Type: application/grpc\r\n" : "Content-Type: text/plain\r\n";
+            return head + "Content-Length: 0\r\n\r\n";
+        };
+        // Five lists twice (shared: the cache's entries found again), then ten in turn (evicted).
+        constexpr int kFlows = 40;
+        const auto kind = [](int i) { return i < 10 ? i % 5 : i % 10; };
+        for (int i = 0; i < kFlows; ++i) {
+            b.egress(c, "GET /" + QByteArray::number(i) + " HTTP/1.1\r\nHost: h\r\n\r\n");
+            b.ingress(c, response(kind(i)));
+        }
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), size_t(kFlows));
+        for (int i = 0; i < kFlows; ++i) {
+            const Flow& f = r.flows[size_t(i)];
+            const int k = kind(i);
+            QCOMPARE(f.response.header("X-N"), QByteArray::number(k));
+            QCOMPARE(f.response.contentEncoding(), k % 2 == 0 ? QByteArray("identity") : QByteArray());
+            QCOMPARE(f.request.contentEncoding(), QByteArray());
+            QCOMPARE(f.grpc().isGrpc, k == 3);
+        }
+        QCOMPARE(r.flows[5].response.headers.constData(), r.flows[0].response.headers.constData());
+        QCOMPARE(r.flows[8].response.headers.constData(), r.flows[3].response.headers.constData());
+    }
+
     void lostRecordsStat()
     {
         AssemblyResult r;
