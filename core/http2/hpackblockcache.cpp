@@ -3,6 +3,7 @@
 
 #include "http/headertext.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace httptap {
@@ -88,6 +89,17 @@ void HpackBlockCache::keep(const uint8_t* block, size_t size, const HttpHeaders&
 {
     if (size == 0 || size > kMaxBlock)
         return;
+    uint64_t fingerprint = size;
+    for (size_t i = 0; i < size; ++i)
+        fingerprint = (fingerprint ^ block[i]) * 0x100000001b3ull; // FNV-1a
+    fingerprint |= 1; // 0 marks an empty sighting
+    const auto seen = std::find(m_sightings.begin(), m_sightings.end(), fingerprint);
+    if (seen == m_sightings.end()) {
+        m_sightings[m_nextSighting] = fingerprint;
+        m_nextSighting = (m_nextSighting + 1) % kEntries;
+        return;
+    }
+    *seen = 0;
     Entry& e = m_entries[m_next];
     m_next = (m_next + 1) % kEntries;
     std::memcpy(e.bytes.data(), block, size);

@@ -48,12 +48,16 @@ public:
     uint64_t generation() const { return m_generation; }
     // The same bytes kept in this generation, or null.
     const Entry* find(const uint8_t* block, size_t size) const;
-    // Keeps a block that keepsTable() and the inflater decoded without error.
+    // Keeps a block that keepsTable() and the inflater decoded without error — from its second
+    // sighting on: the first only notes the block's fingerprint, so blocks that never repeat (a
+    // request with a unique :path) cost a hash, not an entry and the list it holds.
     void keep(const uint8_t* block, size_t size, const HttpHeaders& headers, int unknownFields, int droppedFields);
 
 private:
     std::array<Entry, kEntries> m_entries;
     size_t m_next = 0; // the entry the next keep() replaces
+    std::array<uint64_t, kEntries> m_sightings {}; // fingerprints of blocks seen once
+    size_t m_nextSighting = 0;
     uint64_t m_generation = 1;
 };
 
