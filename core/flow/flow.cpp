@@ -117,6 +117,18 @@ int formatIpv4(const uint8_t* addr, char* out)
     return n;
 }
 
+const QByteArray& HttpMessage::rareOrPseudo(const QByteArray& rare, QByteArrayView pseudoName) const
+{
+    static const QByteArray empty;
+    if (!rare.isEmpty())
+        return rare;
+    for (const HttpHeader& h : headers) {
+        if (h.name.startsWith(':') && h.name == pseudoName)
+            return h.value;
+    }
+    return empty;
+}
+
 QString FlowEndpoint::address() const
 {
     if (family == 4) {

@@ -14,10 +14,11 @@
 //
 // HTTP/2: pseudo-headers (":method", ":path", ":status"…) stay in headers, in
 // wire order, as a browser shows them; they are also copied to method,
-// target (:path), scheme(), authority() and status. reason is empty.
+// target (:path) and status, and scheme() / authority() read them from
+// headers. reason is empty.
 //
 // Memory: a capture keeps every flow, so the parts few flows have (a
-// message's trailers, HTTP/2 :scheme/:authority, Content-Encoding and decoded
+// message's trailers, a HAR's scheme/authority, Content-Encoding and decoded
 // body; a flow's gRPC details) live in blocks allocated only when present
 // (lazypart.h): read them through the const accessors (an absent part reads
 // empty), write them through editRare() / editGrpc().
@@ -75,8 +76,8 @@ struct HttpMessage {
 
     // The parts few messages have, allocated when first written (editRare()).
     struct Rare {
-        QByteArray scheme; // HTTP/2 :scheme (empty for HTTP/1: the connection decides)
-        QByteArray authority; // HTTP/2 :authority (HTTP/1 has the Host header)
+        QByteArray scheme; // set from a HAR's URL; else scheme() reads HTTP/2's :scheme (HTTP/1: the connection decides)
+        QByteArray authority; // set from a HAR's URL; else authority() reads HTTP/2's :authority (HTTP/1 has Host)
         HttpHeaders trailers; // chunked trailers (HTTP/1) or the trailing header block (HTTP/2), if any
         // Content-Encoding undone, filled when the flow leaves the assembler.
         QByteArray contentEncoding; // the Content-Encoding header as sent ("gzip", "deflate, br"); empty when none
@@ -84,8 +85,10 @@ struct HttpMessage {
         bool decoded = false; // decodedBody holds the decoded form (perhaps partial: decodedTruncated)
         bool decodedTruncated = false; // decoded form incomplete: size cap, truncated raw body, or corrupt data
     };
-    const QByteArray& scheme() const { return m_rare.get().scheme; }
-    const QByteArray& authority() const { return m_rare.get().authority; }
+    // Set in the rare block (a HAR's URL), else HTTP/2's pseudo-header in headers: every HTTP/2
+    // request has both, and copying them out allocated the rare block per stream.
+    const QByteArray& scheme() const { return rareOrPseudo(m_rare.get().scheme, ":scheme"); }
+    const QByteArray& authority() const { return rareOrPseudo(m_rare.get().authority, ":authority"); }
     const HttpHeaders& trailers() const { return m_rare.get().trailers; }
     const QByteArray& contentEncoding() const { return m_rare.get().contentEncoding; }
     const QByteArray& decodedBody() const { return m_rare.get().decodedBody; }
@@ -97,6 +100,7 @@ struct HttpMessage {
     QByteArray header(QByteArrayView name) const;
 
 private:
+    const QByteArray& rareOrPseudo(const QByteArray& rare, QByteArrayView pseudoName) const;
     struct Arrivals {
         QList<BodyArrival> list;
         bool capped = false;

@@ -38,10 +38,7 @@ void applyRequestPseudoHeaders(HttpMessage& m)
             m.method = QByteArray(h.value);
         else if (isName(h.name, ":path"))
             m.target = QByteArray(h.value);
-        else if (isName(h.name, ":scheme"))
-            m.editRare().scheme = QByteArray(h.value);
-        else if (isName(h.name, ":authority"))
-            m.editRare().authority = QByteArray(h.value);
+        // (:scheme and :authority are read from the headers: HttpMessage::scheme() / authority().)
     }
 }
 

@@ -100,6 +100,24 @@ class TestHttp2 : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // :scheme and :authority are read from the header list (no copy per stream); a value set
+    // explicitly (a HAR's URL) wins, and a message without them reads empty.
+    void schemeAndAuthorityFromHeaders()
+    {
+        HttpMessage m;
+        m.headers = { { ":method", "GET" }, { ":scheme", "https" }, { ":authority", "a.test:8443" }, { ":path", "/" },
+            { "host", "ignored.test" } };
+        QCOMPARE(m.scheme(), QByteArray("https"));
+        QCOMPARE(m.authority(), QByteArray("a.test:8443"));
+        m.editRare().authority = "har.test";
+        QCOMPARE(m.authority(), QByteArray("har.test"));
+        QCOMPARE(m.scheme(), QByteArray("https"));
+        HttpMessage http1;
+        http1.headers = { { "Host", "b.test" }, { "x:scheme", "no" } };
+        QVERIFY(http1.scheme().isEmpty());
+        QVERIFY(http1.authority().isEmpty());
+    }
+
     // Initiator stacks (issue 12): a write's stack goes to the first stream whose HEADERS the process
     // sends in that write; a write without HEADERS (the preface) gives it to no stream.
     void initiatorPerStream()
