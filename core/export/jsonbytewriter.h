@@ -56,9 +56,8 @@ public:
     void key(std::string_view name)
     {
         char* out = room(name.size() + 4);
-        if (m_depth > 0 && m_hasMember[m_depth])
+        if (takeMemberSlot())
             *out++ = ',';
-        m_hasMember[m_depth] = true;
         *out++ = '"';
         std::memcpy(out, name.data(), name.size());
         out += name.size();
@@ -134,9 +133,15 @@ private:
             m_afterKey = false;
             return;
         }
-        if (m_depth > 0 && m_hasMember[m_depth])
+        if (takeMemberSlot())
             put(',');
+    }
+    // Counts a member of the open object or array; true when one came before it (a comma is due).
+    bool takeMemberSlot()
+    {
+        const bool after = m_depth > 0 && m_hasMember[m_depth];
         m_hasMember[m_depth] = true;
+        return after;
     }
     void escapedAscii(const char* data, qsizetype size);
 
