@@ -12,6 +12,9 @@ invocation so every figure has its baseline beside it:
   traced-entry   httptap-record --pid <nginx master>, same placement
   count          httptap-helper --count-only, probes where the helper puts
                  them now (inside SSL_read/SSL_write, emulated)
+  count-uprobes  count with the syscall tracepoints left out
+                 (--count-only-uprobes): the OpenSSL uprobes' mechanism alone;
+                 count less this is what the syscall tracepoints cost
   traced         httptap-record --pid <nginx master>: helper, record stream,
                  core into flows, JSONL to a file
   traced-notiming  the same with --no-timing: no connection set-up timing
@@ -151,7 +154,8 @@ class Capture:
         self.output = os.path.join(workdir, f"{mode}.jsonl")
         self.stderr = open(os.path.join(workdir, f"{mode}.stderr"), "w+")
         if mode.startswith("count"):
-            cmd = [f"{bindir}/httptap-helper", "--direct", "--pid", str(pid), "--count-only"]
+            flag = "--count-only-uprobes" if mode == "count-uprobes" else "--count-only"
+            cmd = [f"{bindir}/httptap-helper", "--direct", "--pid", str(pid), flag]
             self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.stderr, env=env)
             ready = threading.Event()
             threading.Thread(target=self._drain_records, args=(ready,), daemon=True).start()
@@ -291,11 +295,11 @@ def main():
     ap.add_argument("--mode", action="append", help="only these modes (default: each bench's plan)")
     args = ap.parse_args()
     plan = {
-        "h1": ["untraced", "count-entry", "traced-entry", "count", "traced", "traced-notiming", "traced-nostacks",
+        "h1": ["untraced", "count-entry", "traced-entry", "count", "count-uprobes", "traced", "traced-notiming", "traced-nostacks",
                "traced-bare"],
         "h1-c1": ["untraced", "traced-entry", "count", "traced", "traced-niced"],
         "h1-close": ["untraced", "traced-notiming", "traced"],
-        "h2": ["untraced", "count", "traced"],
+        "h2": ["untraced", "count", "count-uprobes", "traced"],
     }
     nginx = Nginx()
     workdir = tempfile.mkdtemp(prefix="httptap-bench-")

@@ -86,6 +86,7 @@ def build_rows(cap, h1, h2, mem, start, gui, stats=(), live=()):
     if un:
         for mode, label, goal in (("traced", "traced, probes inside SSL_read/SSL_write (now)", "goal ≥0.75"),
                                   ("count", "count-only, same attach points (the limit)", ""),
+                                  ("count-uprobes", "count-only, OpenSSL uprobes alone (no syscall tracepoints)", ""),
                                   ("traced-entry", "traced, entry + uretprobe (before)", ""),
                                   ("count-entry", "count-only, entry + uretprobe (before's limit)", "")):
             g = group("h1", mode)
@@ -121,7 +122,8 @@ def build_rows(cap, h1, h2, mem, start, gui, stats=(), live=()):
                          f"{fmt(median(c1, 'p50_us'), 1)} µs p50 untraced",
                          "goal ≤20 µs" if mode.startswith("traced") and mode != "traced-niced" else ""))
     h2un = group("h2", "untraced")
-    for mode, label in (("traced", "traced"), ("count", "count-only")):
+    for mode, label in (("traced", "traced"), ("count", "count-only"),
+                        ("count-uprobes", "count-only, OpenSSL uprobes alone")):
         g = group("h2", mode)
         if h2un and g:
             rows.append((f"HTTP/2 h2load -c10 -m10 req/s, {label}", fmt(median(g, "rps")),
@@ -145,13 +147,20 @@ def build_rows(cap, h1, h2, mem, start, gui, stats=(), live=()):
             per_request = cpus / median(base, "rps") * 1e6
             budget = per_request * (1 / 0.75 - 1)
             probes = cpus / median(count, "rps") * 1e6 - per_request
+            uprobes = group(bench, "count-uprobes")
+            split = ""
+            if uprobes and median(uprobes, "rps"):
+                alone = cpus / median(uprobes, "rps") * 1e6 - per_request
+                split = (f" (OpenSSL uprobes alone {fmt(alone, 1)} µs, "
+                         f"{fmt(alone / budget, 1)}× the budget by themselves; syscall tracepoints "
+                         f"{fmt(probes - alone, 1)} µs)")
             rows.append((f"{label}: CPU a {unit} may add at 0.75× ({cpus} CPUs busy untraced: "
                          f"{fmt(per_request, 1)} µs a {unit})", f"{fmt(budget, 1)} µs",
-                         f"probes alone (count-only) {fmt(probes, 1)} µs + consumer "
+                         f"probes alone (count-only) {fmt(probes, 1)} µs{split} + consumer "
                          f"{fmt(statistics.median(per_flow), 1)} µs",
                          "reachable" if probes + statistics.median(per_flow) <= budget else
                          f"out of reach here: {fmt((probes + statistics.median(per_flow)) / budget, 1)}× the budget"))
-    for mode in ("traced", "count", "traced-entry", "count-entry"):
+    for mode in ("traced", "count", "count-uprobes", "traced-entry", "count-entry"):
         g = group("h1", mode)
         progs = sorted({p for r in g for p in r.get("bpf", {}) if p.startswith("ssl_") or p.startswith("sys_")})
         if progs:

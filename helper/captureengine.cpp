@@ -196,6 +196,12 @@ bool CaptureEngine::start(const CaptureOptions& options, std::string* error)
     m_stacks = options.stacks;
     if (!options.timing)
         bpf_program__set_autoload(m_skel->progs.on_inet_sock_set_state, false);
+    if (options.countOnly && options.noSyscallProbes) {
+        // Any syscall tracepoint sends every syscall of every task through the slow path.
+        bpf_program__set_autoload(m_skel->progs.sys_enter, false);
+        bpf_program__set_autoload(m_skel->progs.sys_exit, false);
+        bpf_program__set_autoload(m_skel->progs.on_mmap, false);
+    }
 
     if (int err = capture_bpf__load(m_skel)) {
         if ((err == -EPERM || err == -EACCES) && geteuid() != 0) {

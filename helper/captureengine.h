@@ -35,6 +35,9 @@ struct CaptureOptions {
     uint64_t maxCallBytes = 64ull << 20;
     // Benchmarks: probes attached as usual, hits only counted (probeHits()).
     bool countOnly = false;
+    // Benchmarks: with countOnly, leave the syscall tracepoints out, so what is
+    // measured is the uprobes' mechanism alone (bench/capture.py count-uprobes).
+    bool noSyscallProbes = false;
     // Time TCP connect and TLS handshakes (ConnPhase records); off: no
     // connect tracing, no socket-state tracepoint.
     bool timing = true;

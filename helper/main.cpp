@@ -78,7 +78,7 @@ void usage(FILE* out)
 {
     std::fprintf(out,
         "Usage: httptap-helper --direct [--pid PID]... [--no-follow-forks] [--until-exit PID]\n"
-        "                      [--max-call-bytes N] [--count-only] [--control-stdin] [--no-timing]\n"
+        "                      [--max-call-bytes N] [--count-only[-uprobes]] [--control-stdin] [--no-timing]\n"
         "                      [--no-stacks]\n"
         "       httptap-helper --dbus\n"
         "       httptap-helper --help | --version\n"
@@ -167,6 +167,8 @@ int main(int argc, char** argv)
             controlStdin = true;
         } else if (arg == "--count-only") {
             options.countOnly = true; // benchmarks (bench/): the probes' own cost
+        } else if (arg == "--count-only-uprobes") {
+            options.countOnly = options.noSyscallProbes = true; // benchmarks: the uprobes' cost alone
         } else if (arg == "--no-follow-forks") {
             options.followForks = false;
         } else if (arg == "--no-timing") {
