@@ -39,6 +39,40 @@ bool sameText(const QByteArray& a, const QByteArray& b)
     return a.size() == b.size() && (a.constData() == b.constData() || sameBytes(a.constData(), b.constData(), size_t(a.size())));
 }
 
+// The lines of a header block that llhttp acts on (framing, keep-alive, upgrade), each with its
+// CRLF, then the CRLF that ends the headers: fed to llhttp in place of the block they came from,
+// they leave it in the state the whole block did, as llhttp keeps nothing of the other fields.
+// Empty when a line is not plain `name: value` CRLF (obs-fold, a lone CR or LF): there leaving
+// lines out could change what llhttp makes of the rest.
+QByteArray framingLines(const QByteArray& block)
+{
+    static constexpr QByteArrayView kFramingNames[] = { "connection", "content-length", "proxy-connection",
+        "transfer-encoding", "upgrade" };
+    QByteArray framing;
+    const char* p = block.constData();
+    const char* const end = p + block.size();
+    while (p < end) {
+        const char* eol = p;
+        while (eol < end && *eol != '\r' && *eol != '\n')
+            ++eol;
+        if (eol < end && (end - eol < 3 || eol[0] != '\r' || eol[1] != '\n'))
+            return {}; // a lone CR or LF, or a line break the block ends with
+        const char* colon = static_cast<const char*>(std::memchr(p, ':', size_t(eol - p)));
+        if (eol == p || *p == ' ' || *p == '\t' || !colon)
+            return {};
+        const QByteArrayView name(p, colon - p);
+        for (QByteArrayView framingName : kFramingNames) {
+            if (sameNameIgnoringCase(name, framingName)) {
+                framing.append(p, eol - p).append("\r\n");
+                break;
+            }
+        }
+        p = eol < end ? eol + 2 : end;
+    }
+    framing.append("\r\n");
+    return framing;
+}
+
 } // namespace
 
 // llhttp reports through C callbacks; these forward to the parser that owns the llhttp_t.
@@ -98,10 +132,8 @@ struct Http1Parser::Callbacks {
             s->m_blockStart = at;
             s->m_blockFeed = s->m_feedSerial;
             s->m_blockHeaderBytes = s->m_headerBytes;
-            if (s->takeRecentBlock(at)) {
-                p->settings = const_cast<llhttp_settings_t*>(&quietSettings());
+            if (s->takeRecentBlock(at))
                 return 0;
-            }
             if (s->m_error)
                 return -1;
         }
@@ -412,18 +444,24 @@ bool Http1Parser::takeRecentBlock(const char* at)
         if (size == 0 || size + 4 > left || !sameBytes(at + size, "\r\n\r\n", 4)
             || !sameBytes(at, block.bytes.constData(), size))
             continue;
-        if (!addHeaderBytes(block.spanBytes))
-            return false;
-        // The same bytes make the same fields: the list parsed from them before.
-        m_message.headers = m_recentLists[i];
-        m_headerCount = int(m_message.headers.size());
-        m_sameSoFar = false;
-        m_sameFields = 0;
-        m_fromPrevious = 0;
-        m_quietBlock = true;
-        return true;
+        return useRecentBlock(i);
     }
     return false;
+}
+
+bool Http1Parser::useRecentBlock(size_t index)
+{
+    if (!addHeaderBytes(m_recentBlocks[index].spanBytes))
+        return false;
+    // The same bytes make the same fields: the list parsed from them before.
+    m_message.headers = m_recentLists[index];
+    m_headerCount = int(m_message.headers.size());
+    m_sameSoFar = false;
+    m_sameFields = 0;
+    m_fromPrevious = 0;
+    m_quietBlock = true;
+    m_parser->settings = const_cast<llhttp_settings_t*>(&Callbacks::quietSettings());
+    return true;
 }
 
 void Http1Parser::rememberBlock()
@@ -438,8 +476,11 @@ void Http1Parser::rememberBlock()
     for (size_t i = 0; i < kRecentLists; ++i) {
         if (m_recentLists[i].constData() != m_message.headers.constData())
             continue;
-        if (m_recentBlocks[i].bytes.isEmpty())
-            m_recentBlocks[i] = RawBlock { QByteArray(m_blockStart, size), m_headerBytes - m_blockHeaderBytes };
+        if (m_recentBlocks[i].bytes.isEmpty()) {
+            QByteArray bytes(m_blockStart, size);
+            QByteArray framing = framingLines(bytes);
+            m_recentBlocks[i] = RawBlock { std::move(bytes), m_headerBytes - m_blockHeaderBytes, std::move(framing) };
+        }
         return;
     }
 }
@@ -543,37 +584,107 @@ Http1Parser::Result Http1Parser::feed(const uint8_t* data, size_t size, uint64_t
     const char* end = begin + size;
     ++m_feedSerial;
     m_feedEnd = end;
-    while (p < end) {
-        const llhttp_errno_t err = llhttp_execute(m_parser.get(), p, size_t(end - p));
-        if (err == HPE_OK) {
-            p = end;
-            break;
-        }
-        const char* stop = llhttp_get_error_pos(m_parser.get());
-        if (stop < p || stop > end)
-            stop = end;
-        if (err == HPE_PAUSED) {
-            // Nothing of ours pauses, but resuming keeps a future callback that does from wedging the stream.
-            llhttp_resume(m_parser.get());
-            p = stop;
-            continue;
-        }
-        *consumed = size_t(stop - begin);
-        if (err == HPE_PAUSED_UPGRADE)
-            return Result::Upgrade;
-        if (!m_error) {
-            // HPE_USER without our own reason cannot happen; anything else is llhttp's verdict on the bytes.
-            const char* reason = llhttp_get_error_reason(m_parser.get());
-            setError(QStringLiteral("HTTP/1 parse error %1 at stream byte %2: %3")
-                         .arg(QString::fromLatin1(llhttp_errno_name(err)))
-                         .arg(*consumed)
-                         .arg(QString::fromLatin1(reason ? reason : "")));
-        }
-        return Result::Error;
+    if (!m_inMessage) {
+        const char* next = nullptr;
+        const Result r = feedRepeatedHead(begin, p, end, &next, consumed);
+        if (r != Result::Ok)
+            return r;
+        if (next)
+            p = next;
+    }
+    if (p < end) {
+        const char* stop = nullptr;
+        if (const int err = execute(p, end, &stop); err != HPE_OK)
+            return failed(err, begin, stop, consumed);
     }
     *consumed = size;
     if (m_inMessage)
         m_message.lastByteNs = timestampNs;
+    return Result::Ok;
+}
+
+int Http1Parser::execute(const char* from, const char* to, const char** stop)
+{
+    while (from < to) {
+        const llhttp_errno_t err = llhttp_execute(m_parser.get(), from, size_t(to - from));
+        if (err == HPE_OK)
+            break;
+        const char* at = llhttp_get_error_pos(m_parser.get());
+        if (at < from || at > to)
+            at = to;
+        if (err != HPE_PAUSED) {
+            *stop = at;
+            return err;
+        }
+        // Nothing of ours pauses, but resuming keeps a future callback that does from wedging the stream.
+        llhttp_resume(m_parser.get());
+        from = at;
+    }
+    *stop = to;
+    return HPE_OK;
+}
+
+Http1Parser::Result Http1Parser::failed(int err, const char* begin, const char* stop, size_t* consumed)
+{
+    *consumed = size_t(stop - begin);
+    if (err == HPE_PAUSED_UPGRADE)
+        return Result::Upgrade;
+    if (!m_error) {
+        // HPE_USER without our own reason cannot happen; anything else is llhttp's verdict on the bytes.
+        const char* reason = llhttp_get_error_reason(m_parser.get());
+        setError(QStringLiteral("HTTP/1 parse error %1 at stream byte %2: %3")
+                     .arg(QString::fromLatin1(llhttp_errno_name(llhttp_errno_t(err))))
+                     .arg(*consumed)
+                     .arg(QString::fromLatin1(reason ? reason : "")));
+    }
+    return Result::Error;
+}
+
+Http1Parser::Result Http1Parser::feedRepeatedHead(
+    const char* begin, const char* p, const char* end, const char** next, size_t* consumed)
+{
+    // A message starting here whose start line is whole and whose header block (then CRLF CRLF)
+    // repeats a recent one: llhttp reads the start line, the block's framing lines in place of
+    // the block, and goes on after it (RawBlock). Anything else is parsed as it comes.
+    constexpr size_t kMaxStartLine = 8192;
+    const char* lineEnd = static_cast<const char*>(std::memchr(p, '\n', std::min(size_t(end - p), kMaxStartLine)));
+    if (!lineEnd || lineEnd - p < 3 || lineEnd[-1] != '\r')
+        return Result::Ok;
+    const char* block = lineEnd + 1;
+    const size_t left = size_t(end - block);
+    size_t index = 0;
+    for (; index < kRecentLists; ++index) {
+        const RawBlock& recent = m_recentBlocks[index];
+        const size_t size = size_t(recent.bytes.size());
+        if (!recent.framing.isEmpty() && size + 4 <= left && sameBytes(block + size, "\r\n\r\n", 4)
+            && sameBytes(block, recent.bytes.constData(), size))
+            break;
+    }
+    if (index == kRecentLists)
+        return Result::Ok;
+    const char* stop = nullptr;
+    if (const int err = execute(p, block, &stop); err != HPE_OK)
+        return failed(err, begin, stop, consumed);
+    *next = block;
+    if (!m_inMessage || m_headersDone || m_blockStart)
+        return Result::Ok; // not the start line after all: llhttp goes on over the block's own bytes
+    m_blockStart = block;
+    m_blockFeed = m_feedSerial;
+    m_blockHeaderBytes = m_headerBytes;
+    if (!useRecentBlock(index)) {
+        *consumed = size_t(block - begin);
+        return Result::Error;
+    }
+    const QByteArray framing = m_recentBlocks[index].framing; // held: callbacks may replace recent blocks
+    const char* const blockEnd = block + m_recentBlocks[index].bytes.size() + 4;
+    const int err = execute(framing.constData(), framing.constData() + framing.size(), &stop);
+    if (err == HPE_PAUSED_UPGRADE) {
+        *consumed = size_t(blockEnd - begin); // the other protocol starts after the headers
+        return Result::Upgrade;
+    }
+    if (err != HPE_OK)
+        return failed(err, begin, block, consumed); // where the repeated block starts, not inside its stand-in
+    *next = blockEnd;
     return Result::Ok;
 }
 

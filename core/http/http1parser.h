@@ -125,7 +125,12 @@ private:
     void rememberList(const HttpHeaders& headers);
     void keepHeaders(); // the message's header list shrinks to its exact size
     bool takeRecentBlock(const char* at);
+    bool useRecentBlock(size_t index);
     void rememberBlock();
+    Result feedRepeatedHead(const char* begin, const char* p, const char* end, const char** next, size_t* consumed);
+    // llhttp over [from, to), resuming after pauses; *stop is where it stopped (to when it did not).
+    int execute(const char* from, const char* to, const char** stop);
+    Result failed(int err, const char* begin, const char* stop, size_t* consumed);
     void storeBody(const char* at, size_t size);
     void beginMessage();
     void setError(const QString& text);
@@ -156,11 +161,15 @@ private:
     size_t m_nextRecentList = 0;
     // The header block (first field name to last value, then CRLF CRLF) each recent list was
     // parsed from, when it came whole in one feed. A message whose block repeats one of these byte
-    // for byte gets that list without a callback per field: llhttp still parses (and checks) the
-    // bytes, with the field callbacks off (takeRecentBlock) until the headers are complete.
+    // for byte gets that list without a callback per field (takeRecentBlock, useRecentBlock).
+    // When the message starts a feed, llhttp does not even read the block again: it reads the
+    // block's framing lines instead (feedRepeatedHead), the fields llhttp itself acts on, which
+    // leave it in the state the whole block did. Otherwise llhttp parses the block's bytes with
+    // the field callbacks off until the headers are complete.
     struct RawBlock {
         QByteArray bytes;
         uint64_t spanBytes = 0; // what the field spans add to m_headerBytes
+        QByteArray framing; // its framing lines, then CRLF; empty: the block is not plain enough for that
     };
     std::array<RawBlock, kRecentLists> m_recentBlocks;
     static constexpr qsizetype kMaxRawBlock = 4096; // longer blocks are parsed field by field

@@ -1084,6 +1084,66 @@ private Q_SLOTS:
             QCOMPARE(r.flows[i].response.headers.constData(), r.flows[0].response.headers.constData());
     }
 
+    // A message that starts a record and repeats a recent header block: llhttp reads the start
+    // line and then only the block's framing lines (Http1Parser::feedRepeatedHead). Its verdict
+    // must be the whole block's: body lengths, chunking, HEAD, keep-alive, a refused upgrade, and
+    // the bytes after the block where parsing goes on.
+    void repeatedBlocksReadByTheirFramingLines()
+    {
+        StreamBuilder b;
+        TestConnection c;
+        const QByteArray length3 = "HTTP/1.1 200 OK\r\nServer: s\r\nContent-Length: 3\r\n\r\nabc";
+        const QByteArray chunked = "HTTP/1.1 200 OK\r\nServer: s\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                   "3\r\nxyz\r\n2\r\n!!\r\n0\r\n\r\n";
+        const QByteArray empty = "HTTP/1.1 200 OK\r\nServer: s\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n";
+        const QByteArray head = "HTTP/1.1 200 OK\r\nServer: s\r\nContent-Length: 10\r\n\r\n";
+        const QByteArray refused = "HTTP/1.1 200 OK\r\nServer: s\r\nContent-Length: 2\r\n\r\nno";
+        const QByteArray block = "Host: h\r\nAccept: */*\r\n\r\n";
+        const QByteArray upgrade = "Host: h\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n";
+        struct Step {
+            QByteArray request;
+            QByteArray response;
+            QByteArray body;
+        };
+        const Step steps[] = {
+            { "GET /0 HTTP/1.1\r\n" + block, length3, "abc" },
+            { "GET /1 HTTP/1.1\r\n" + block, chunked, "xyz!!" },
+            { "GET /2 HTTP/1.1\r\n" + block, empty, "" },
+            { "GET /3 HTTP/1.1\r\n" + block, length3, "abc" },
+            { "GET /4 HTTP/1.1\r\n" + block, chunked, "xyz!!" },
+            { "GET /5 HTTP/1.1\r\n" + block, empty, "" },
+            { "HEAD /6 HTTP/1.1\r\n" + block, head, "" },
+            { "HEAD /7 HTTP/1.1\r\n" + block, head, "" },
+            { "GET /8 HTTP/1.1\r\n" + upgrade, refused, "no" },
+            { "GET /9 HTTP/1.1\r\n" + upgrade, refused, "no" },
+            { "POST /10 HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nbody", length3, "abc" },
+            { "POST /11 HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n\r\nbody", length3, "abc" },
+        };
+        for (const Step& step : steps) {
+            b.egress(c, step.request);
+            b.ingress(c, step.response);
+        }
+        // Two messages in one record each way: the second does not start its record.
+        b.egress(c, "GET /12 HTTP/1.1\r\n" + block + "GET /13 HTTP/1.1\r\n" + block);
+        b.ingress(c, chunked + length3);
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.stats.parseErrors, uint64_t(0));
+        QCOMPARE(r.flows.size(), std::size(steps) + 2);
+        for (size_t i = 0; i < r.flows.size(); ++i) {
+            const Flow& f = r.flows[i];
+            const QByteArray n = QByteArray::number(qulonglong(i));
+            QCOMPARE(f.request.target, "/" + n);
+            QVERIFY2(f.request.complete && f.response.complete && !f.incomplete && !f.truncated, n.constData());
+            QCOMPARE(f.response.status, 200);
+            const QByteArray body = i < std::size(steps) ? steps[i].body : QByteArray(i == 12 ? "xyz!!" : "abc");
+            QCOMPARE(f.response.body, body);
+            QCOMPARE(f.request.body, QByteArray(i == 10 || i == 11 ? "body" : ""));
+        }
+        QCOMPARE(r.flows[7].response.header("Content-Length"), QByteArray("10"));
+        QCOMPARE(r.flows[9].request.header("Upgrade"), QByteArray("h2c"));
+        QCOMPARE(r.flows[13].request.headers.constData(), r.flows[0].request.headers.constData());
+    }
+
     // decodeBodies finds Content-Type and Content-Encoding once per shared header list
     // (BodyFieldsCache, 8 lists a connection): every flow still gets its own message's fields,
     // also when more lists cycle than the cache holds.
