@@ -12,6 +12,7 @@
 #include <QRandomGenerator>
 #include <QTest>
 
+#include <array>
 #include <cstring>
 #include <set>
 
@@ -1142,6 +1143,75 @@ private Q_SLOTS:
         QCOMPARE(r.flows[7].response.header("Content-Length"), QByteArray("10"));
         QCOMPARE(r.flows[9].request.header("Upgrade"), QByteArray("h2c"));
         QCOMPARE(r.flows[13].request.headers.constData(), r.flows[0].request.headers.constData());
+    }
+
+    // The same fast path against the slow one on a long random keep-alive conversation: each
+    // message in a record of its own (repeated blocks read by their framing lines), and the same
+    // records cut into 5-byte pieces (every block parsed field by field) make the same flows.
+    void repeatedBlocksMatchFieldByField()
+    {
+        QRandomGenerator random(20261128);
+        const QByteArray requestBlocks[] = {
+            "Host: h\r\nAccept: */*\r\n",
+            "Host: h\r\nUser-Agent: t/1\r\nAccept: */*\r\nConnection: keep-alive\r\n",
+            "host: h\r\nx-trace: 1\r\n",
+        };
+        const QByteArray responseBlocks[] = {
+            "Server: s\r\nContent-Type: text/plain\r\n",
+            "Server: s\r\nConnection: keep-alive\r\nCache-Control: no-store\r\n",
+            "server: s\r\n",
+        };
+        const auto pick = [&](int n) { return int(random.bounded(n)); };
+        StreamBuilder b;
+        TestConnection c;
+        int exchanges = 0;
+        for (; exchanges < 400; ++exchanges) {
+            const int kind = pick(8); // 0-4 GET, 5 HEAD, 6 POST with a length, 7 POST chunked
+            const QByteArray method = kind == 5 ? "HEAD" : kind >= 6 ? "POST" : "GET";
+            QByteArray request = method + " /" + QByteArray::number(exchanges) + " HTTP/1.1\r\n"
+                + requestBlocks[pick(3)];
+            if (kind == 6)
+                request += "Content-Length: 4\r\n\r\nbody";
+            else if (kind == 7)
+                request += "Transfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n";
+            else
+                request += "\r\n";
+            b.egress(c, request);
+            const int shape = pick(6);
+            QByteArray head = shape == 4 ? QByteArray("HTTP/1.1 204 No Content\r\n")
+                : shape == 5             ? QByteArray("HTTP/1.1 304 Not Modified\r\n")
+                                         : QByteArray("HTTP/1.1 200 OK\r\n");
+            head += responseBlocks[pick(3)];
+            const int length = std::array { 0, 1, 5, 100 }[size_t(pick(4))];
+            QByteArray body = repeat(char('a' + exchanges % 26), length);
+            if (shape == 0 || shape == 1) {
+                head += "Content-Length: " + QByteArray::number(length) + "\r\n\r\n";
+            } else if (shape == 2) {
+                head += "Transfer-Encoding: chunked\r\n\r\n";
+                body = length ? QByteArray::number(length, 16) + "\r\n" + body + "\r\n0\r\n\r\n"
+                              : QByteArray("0\r\n\r\n");
+            } else if (shape == 3) {
+                head += "Transfer-Encoding: chunked\r\n\r\n";
+                body = "3\r\nxyz\r\n0\r\nX-Sum: " + QByteArray::number(exchanges % 7) + "\r\n\r\n";
+            } else {
+                head += "Content-Length: 50\r\n\r\n"; // 204 / 304: no body whatever it says
+                body.clear();
+            }
+            if (kind == 5 && shape < 2) // a HEAD response declares a length it does not send
+                body.clear();
+            if (kind == 5 && (shape == 2 || shape == 3)) {
+                head.replace("Transfer-Encoding: chunked", "Content-Length: 9");
+                body.clear();
+            }
+            b.ingress(c, head + body);
+        }
+        b.close(c);
+        const AssemblyResult whole = assemble(b.records());
+        QCOMPARE(whole.stats.parseErrors, uint64_t(0));
+        QCOMPARE(whole.flows.size(), size_t(exchanges));
+        for (const Flow& f : whole.flows)
+            QVERIFY2(f.request.complete && f.response.complete && !f.incomplete, describe(f).constData());
+        QCOMPARE(allDescribed(whole), allDescribed(assemble(rechunk(b.records(), 5))));
     }
 
     // decodeBodies finds Content-Type and Content-Encoding once per shared header list
