@@ -39,7 +39,8 @@ public:
     };
 
     // Whether decoding the block leaves the table unchanged, read from its field representations
-    // (RFC 7541 6). False for a block longer than kMaxBlock, an empty one, or one cut short.
+    // (RFC 7541 6), at any length (only blocks up to kMaxBlock are kept). False for an empty block
+    // or one cut short.
     static bool keepsTable(const uint8_t* block, size_t size);
 
     // The table may differ from now on: every kept block is stale.

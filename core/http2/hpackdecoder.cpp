@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "hpackdecoder.h"
 
+#include "hpackhuffman.h"
 #include "http/headerlist.h"
 #include "http/headertext.h"
 #include "http/recenttexts.h"
@@ -101,6 +102,49 @@ HpackDecoder::StaticRange staticRange()
     return range;
 }
 
+// The static table's names by index (1–61; [0] empty), taken from nghttp2 once: a literal named
+// by a static index is read without the inflater (readLiteral).
+const std::array<QByteArray, 62>& staticNames()
+{
+    static const std::array<QByteArray, 62> names = [] {
+        std::array<QByteArray, 62> out;
+        nghttp2_hd_inflater* inflater = nullptr;
+        if (nghttp2_hd_inflate_new(&inflater) != 0)
+            return out;
+        for (uint8_t index = 1; index <= 61; ++index) {
+            const uint8_t field = uint8_t(0x80 | index);
+            nghttp2_nv nv;
+            int flags = 0;
+            if (nghttp2_hd_inflate_hd2(inflater, &nv, &flags, &field, 1, 1) == 1 && (flags & NGHTTP2_HD_INFLATE_EMIT))
+                out[index] = headerText(reinterpret_cast<const char*>(nv.name), nv.namelen);
+            nghttp2_hd_inflate_end_headers(inflater);
+        }
+        nghttp2_hd_inflate_del(inflater);
+        return out;
+    }();
+    return names;
+}
+
+// An HPACK integer with an N-bit prefix (RFC 7541 5.1) at in[pos]; false if cut short or larger
+// than any length within a block could be.
+bool readInteger(const uint8_t* in, size_t size, size_t& pos, uint8_t prefixMask, size_t& value)
+{
+    if (pos >= size)
+        return false;
+    value = in[pos++] & prefixMask;
+    if (value < prefixMask)
+        return true;
+    for (int shift = 0; shift <= 28; shift += 7) {
+        if (pos >= size)
+            return false;
+        const uint8_t b = in[pos++];
+        value += size_t(b & 0x7f) << shift;
+        if (!(b & 0x80))
+            return true;
+    }
+    return false;
+}
+
 // HPACK hands out bytes as uint8_t; the shared comparison (headertext.h) takes chars.
 bool sameBytes(const char* a, const uint8_t* b, size_t n)
 {
@@ -178,6 +222,69 @@ QByteArray HpackDecoder::remember(Seen& seen, const uint8_t* at, size_t size)
     return seen.text;
 }
 
+size_t HpackDecoder::readLiteral(const uint8_t* in, size_t size, uint64_t generation, Literal& out)
+{
+    size_t pos = 0, nameIndex = 0;
+    if (!readInteger(in, size, pos, 0x0f, nameIndex))
+        return 0;
+    // A string literal (5.2): where its octets lie, and whether they are Huffman-coded.
+    struct String {
+        const uint8_t* at = nullptr;
+        size_t size = 0;
+        bool huffman = false;
+    };
+    auto readString = [&](String& s) {
+        if (pos >= size)
+            return false;
+        s.huffman = in[pos] & 0x80;
+        if (!readInteger(in, size, pos, 0x7f, s.size) || s.size > size - pos)
+            return false;
+        s.at = in + pos;
+        pos += s.size;
+        return true;
+    };
+    String name, value;
+    const QByteArray* known = nullptr;
+    if (nameIndex == 0) {
+        if (!readString(name) || name.size == 0)
+            return 0;
+    } else if (nameIndex <= 61) {
+        known = &staticNames()[nameIndex];
+    } else if (nameIndex < kIndexedFields && m_indexed && (*m_indexed)[nameIndex].generation == generation) {
+        known = &(*m_indexed)[nameIndex].field.name;
+    } else {
+        return 0;
+    }
+    if (known && known->isEmpty())
+        return 0;
+    if (!readString(value))
+        return 0;
+    const size_t nameRoom = name.huffman ? hpack::huffmanDecodedBound(name.size) : 0;
+    const size_t valueRoom = value.huffman ? hpack::huffmanDecodedBound(value.size) : 0;
+    if (nameRoom + valueRoom > m_literalText.size())
+        m_literalText.resize(nameRoom + valueRoom);
+    auto decoded = [&](const String& s, char* room, const uint8_t*& at, size_t& n) {
+        if (!s.huffman) {
+            at = s.at;
+            n = s.size;
+            return true;
+        }
+        const std::ptrdiff_t length = hpack::huffmanDecode(s.at, s.size, room);
+        at = reinterpret_cast<const uint8_t*>(room);
+        n = size_t(length);
+        return length >= 0;
+    };
+    if (known) {
+        out.name = reinterpret_cast<const uint8_t*>(known->constData());
+        out.nameSize = size_t(known->size());
+    } else if (!decoded(name, m_literalText.data(), out.name, out.nameSize) || out.nameSize == 0) {
+        return 0;
+    }
+    if (!decoded(value, m_literalText.data() + nameRoom, out.value, out.valueSize))
+        return 0;
+    return pos;
+}
+
 namespace {
 
 // The previous block's fields matched so far become the start of a list of this block's own,
@@ -201,7 +308,7 @@ HpackDecoder::Result HpackDecoder::decode(const uint8_t* block, size_t size, con
     // the same fields again, as the same list.
     const bool keepsTable = HpackBlockCache::keepsTable(block, size);
     if (keepsTable) {
-        if (const HpackBlockCache::Entry* kept = m_blocks.find(block, size)) {
+        if (const HpackBlockCache::Entry* kept = size <= HpackBlockCache::kMaxBlock ? m_blocks.find(block, size) : nullptr) {
             out = kept->headers;
             Result result;
             result.unknownFields = kept->unknownFields;
@@ -278,7 +385,13 @@ HpackDecoder::Result HpackDecoder::inflate(
     const uint64_t generation = m_blocks.generation();
     const uint8_t* in = block;
     size_t left = size;
+    bool inflated = false; // whether the inflater read any of this block
     for (;;) {
+        if (left == 0 && !inflated && keepsTable) {
+            // Every field was read here: the inflater, never asked, is still between blocks.
+            finish();
+            return result;
+        }
         // An indexed field (RFC 7541 6.1; one byte for indices below 127) in a block that keeps the table.
         const size_t index = keepsTable && left > 0 && (*in & 0x80) && *in != 0xff ? size_t(*in & 0x7f) : 0;
         if (index > 0 && index < kIndexedFields && (*m_indexed)[index].generation == generation) {
@@ -287,8 +400,18 @@ HpackDecoder::Result HpackDecoder::inflate(
                 reinterpret_cast<const uint8_t*>(known.value.constData()), size_t(known.value.size()), &known);
             ++in;
             --left;
-            continue; // (at the block's end the inflater is still asked, with nothing left, for FINAL)
+            continue; // (once the inflater has read part of the block it is asked, with nothing left, for FINAL)
         }
+        // A literal without indexing or never indexed (0000 / 0001) in a block that keeps the table.
+        Literal literal;
+        const size_t taken = keepsTable && left > 0 && (*in & 0xe0) == 0 ? readLiteral(in, left, generation, literal) : 0;
+        if (taken > 0) {
+            add(literal.name, literal.nameSize, literal.value, literal.valueSize, nullptr);
+            in += taken;
+            left -= taken;
+            continue;
+        }
+        inflated = true;
         nghttp2_nv nv;
         int flags = 0;
         const ssize_t n = nghttp2_hd_inflate_hd2(m_inflater, &nv, &flags, in, left, 1);

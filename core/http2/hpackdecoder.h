@@ -43,6 +43,7 @@
 #include "http/recenttexts.h"
 
 #include <array>
+#include <vector>
 #include <cstdint>
 #include <memory>
 
@@ -105,6 +106,19 @@ private:
         HttpHeader field;
     };
     static constexpr size_t kIndexedFields = 96;
+    // A literal without indexing or never indexed (RFC 7541 6.2.2, 6.2.3) in a block that keeps the
+    // table, read without the inflater: such a field changes no table, so the inflater stays in
+    // step without seeing it. The name comes from the static table, an indexed field of this
+    // generation (m_indexed) or the literal; the value as sent or Huffman-decoded (into
+    // m_literalText). The octets it took, or 0 when the inflater must read it (a name index not
+    // known here, an empty name, a string cut short or not valid Huffman).
+    struct Literal {
+        const uint8_t* name = nullptr;
+        size_t nameSize = 0;
+        const uint8_t* value = nullptr;
+        size_t valueSize = 0;
+    };
+    size_t readLiteral(const uint8_t* in, size_t size, uint64_t generation, Literal& out);
     QByteArray text(const uint8_t* at, size_t size);
     [[gnu::noinline]] QByteArray remember(Seen& seen, const uint8_t* at, size_t size);
 
@@ -115,6 +129,7 @@ private:
     StaticRange m_static;
     HpackBlockCache m_blocks;
     std::unique_ptr<std::array<IndexedField, kIndexedFields>> m_indexed; // allocated with the first such block
+    std::vector<char> m_literalText; // Huffman-decoded name and value of the literal readLiteral read last
 };
 
 } // namespace httptap
