@@ -274,6 +274,7 @@ size_t HpackDecoder::readLiteral(const uint8_t* in, size_t size, uint64_t genera
         n = size_t(length);
         return length >= 0;
     };
+    out.knownName = known;
     if (known) {
         out.name = reinterpret_cast<const uint8_t*>(known->constData());
         out.nameSize = size_t(known->size());
@@ -354,7 +355,7 @@ HpackDecoder::Result HpackDecoder::inflate(
     // One field, in wire order: only counted while it repeats previous's, else stored (`ready`: its
     // texts when already made). Returns the field as stored, or null when over the limits.
     auto add = [&](const uint8_t* name, size_t namelen, const uint8_t* value, size_t valuelen,
-                   const HttpHeader* ready) -> const HttpHeader* {
+                   const HttpHeader* ready, const Literal* literal = nullptr) -> const HttpHeader* {
         const bool unknown = namelen == 0;
         if (unknown)
             ++result.unknownFields;
@@ -375,6 +376,9 @@ HpackDecoder::Result HpackDecoder::inflate(
         storedBytes += bytes;
         if (ready)
             out.emplace_back(*ready);
+        else if (literal) // (its bytes lie in the block or a scratch buffer: no address to look them up by)
+            out.emplace_back(HttpHeader { literal->knownName ? *literal->knownName : m_recent.text(reinterpret_cast<const char*>(name), namelen),
+                m_recent.text(reinterpret_cast<const char*>(value), valuelen) });
         else // a placeholder's value is empty; a literal value with an unknown name is real
             out.emplace_back(HttpHeader { unknown ? kUnknownName : text(name, namelen),
                 unknown && valuelen == 0 ? kUnknownValue : text(value, valuelen) });
@@ -406,7 +410,7 @@ HpackDecoder::Result HpackDecoder::inflate(
         Literal literal;
         const size_t taken = keepsTable && left > 0 && (*in & 0xe0) == 0 ? readLiteral(in, left, generation, literal) : 0;
         if (taken > 0) {
-            add(literal.name, literal.nameSize, literal.value, literal.valueSize, nullptr);
+            add(literal.name, literal.nameSize, literal.value, literal.valueSize, nullptr, &literal);
             in += taken;
             left -= taken;
             continue;

@@ -117,6 +117,7 @@ private:
         size_t nameSize = 0;
         const uint8_t* value = nullptr;
         size_t valueSize = 0;
+        const QByteArray* knownName = nullptr; // the name's text when it came from a table
     };
     size_t readLiteral(const uint8_t* in, size_t size, uint64_t generation, Literal& out);
     QByteArray text(const uint8_t* at, size_t size);

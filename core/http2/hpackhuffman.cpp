@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "hpackhuffman.h"
 
+#include <QtEndian>
+
 #include <array>
+#include <cstring>
 #include <utility>
 
 namespace httptap::hpack {
@@ -106,48 +109,60 @@ const Code& code()
 std::ptrdiff_t huffmanDecode(const uint8_t* in, size_t size, char* out)
 {
     const Code& c = code();
-    constexpr uint32_t kFastMask = (1u << kFastBits) - 1;
-    uint64_t bits = 0; // the unread bits are the low `have` bits
+    uint64_t bits = 0; // the unread bits, most significant first: the top `have` bits count
     int have = 0;
     size_t pos = 0;
     char* o = out;
     for (;;) {
-        while (have <= 56 && pos < size) {
-            bits = (bits << 8) | in[pos++];
-            have += 8;
+        if (have < 32) {
+            if (size - pos >= 8) {
+                // Eight octets at once; what lies past the whole octets taken is the next octets'
+                // bits, set again (to the same values) when they are taken.
+                uint64_t word;
+                std::memcpy(&word, in + pos, 8);
+                bits |= qFromBigEndian(word) >> have;
+                const int taken = (63 - have) >> 3;
+                pos += size_t(taken);
+                have += taken * 8;
+            } else {
+                for (; have <= 56 && pos < size; ++pos, have += 8)
+                    bits |= uint64_t(in[pos]) << (56 - have);
+            }
         }
-        if (have == 0)
+        if (have < kFastBits)
             break;
-        // Past the input's end the bits are taken as ones, as padding is: a code found must still
-        // lie within the bits there are.
-        const uint32_t next = have >= kFastBits
-            ? uint32_t(bits >> (have - kFastBits)) & kFastMask
-            : (uint32_t(bits << (kFastBits - have)) | ((1u << (kFastBits - have)) - 1)) & kFastMask;
-        const Code::Fast f = c.fast[next];
-        if (f.bothLength != 0 && f.bothLength <= have) {
-            o[0] = char(f.symbols[0]);
-            o[1] = char(f.symbols[1]);
-            o += 2;
-            have -= f.bothLength;
+        // Two symbols, or one, in a look-up: written whether or not the second is there.
+        const Code::Fast f = c.fast[bits >> (64 - kFastBits)];
+        if (f.firstLength == 0) {
+            // A code longer than kFastBits (with 30 bits or more one always lies whole within them).
+            const auto [symbol, length] = c.match(bits >> (64 - have), have);
+            if (length == 0 || symbol == kEos)
+                return -1;
+            *o++ = char(symbol);
+            bits <<= length;
+            have -= length;
             continue;
         }
-        if (f.firstLength != 0 && f.firstLength <= have) {
-            *o++ = char(f.symbols[0]);
-            have -= f.firstLength;
-            continue;
-        }
-        // A code longer than kFastBits (with 30 bits or more one always lies whole within them).
-        const auto [symbol, length] = c.match(bits, have);
-        if (length == 0)
-            break; // what remains must be padding
-        if (symbol == kEos)
-            return -1;
-        *o++ = char(symbol);
+        const int length = f.bothLength ? f.bothLength : f.firstLength;
+        o[0] = char(f.symbols[0]);
+        o[1] = char(f.symbols[1]);
+        o += f.bothLength ? 2 : 1;
+        bits <<= length;
         have -= length;
     }
+    // Fewer than kFastBits bits left: the last symbols, then the padding. Past the input's end the
+    // bits are taken as ones, as padding is, and a code found must lie within the bits there are.
+    while (have > 0) {
+        const uint32_t next = uint32_t(bits >> (64 - kFastBits)) | ((1u << kFastBits) - 1) >> have;
+        const Code::Fast f = c.fast[next];
+        if (f.firstLength == 0 || f.firstLength > have)
+            break;
+        *o++ = char(f.symbols[0]);
+        bits <<= f.firstLength;
+        have -= f.firstLength;
+    }
     // Padding: fewer than 8 bits, all ones (the start of EOS).
-    const uint64_t ones = (uint64_t(1) << have) - 1;
-    if (have >= 8 || (bits & ones) != ones)
+    if (have >= 8 || (have > 0 && (bits >> (64 - have)) != (uint64_t(1) << have) - 1))
         return -1;
     return o - out;
 }

@@ -14,8 +14,9 @@
 
 namespace httptap::hpack {
 
-// The most octets a Huffman string of `size` octets decodes to (the shortest code is 5 bits).
-constexpr size_t huffmanDecodedBound(size_t size) { return size * 8 / 5; }
+// The room huffmanDecode needs for a string of `size` octets: the most it decodes to (the shortest
+// code is 5 bits), and one octet more that it may write past the last symbol.
+constexpr size_t huffmanDecodedBound(size_t size) { return size * 8 / 5 + 1; }
 
 // Decodes `size` octets into out (room for huffmanDecodedBound(size) octets): the decoded length,
 // or -1 when the string is not valid.
