@@ -109,6 +109,14 @@ void decodeBodies(Flow& flow, uint64_t maxDecodedBytes, BodyFieldsCache* cache)
     const BodyFieldsCache::Fields request = fieldsOf(flow.request.headers);
     const BodyFieldsCache::Fields response
         = flow.hasResponse ? fieldsOf(flow.response.headers) : BodyFieldsCache::Fields { &noText(), &noText() };
+    decodeBodies(flow, maxDecodedBytes, request, response);
+}
+
+void decodeBodies(Flow& flow, uint64_t maxDecodedBytes, const BodyFieldsCache::Fields& request,
+    const BodyFieldsCache::Fields& responseFound)
+{
+    const BodyFieldsCache::Fields response
+        = flow.hasResponse ? responseFound : BodyFieldsCache::Fields { &noText(), &noText() };
     decodeMessage(flow, flow.request, "request", maxDecodedBytes, *request.contentEncoding);
     if (flow.hasResponse)
         decodeMessage(flow, flow.response, "response", maxDecodedBytes, *response.contentEncoding);

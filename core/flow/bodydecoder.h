@@ -40,5 +40,9 @@ private:
 
 // cache: the caller's BodyFieldsCache, if it keeps one.
 void decodeBodies(Flow& flow, uint64_t maxDecodedBytes, BodyFieldsCache* cache = nullptr);
+// The same with the messages' fields already found by the caller (pointers into their header
+// lists, as BodyFieldsCache::find gives them; the response's are not read without a response).
+void decodeBodies(Flow& flow, uint64_t maxDecodedBytes, const BodyFieldsCache::Fields& request,
+    const BodyFieldsCache::Fields& response);
 
 } // namespace httptap

@@ -183,7 +183,7 @@ void Http2Connection::onData(Side& side, const FrameHeader& h, const uint8_t* pa
         s->webSocket->feed(side.client, missing, data, size, side.timestampNs);
         missing = 0;
     } else {
-        s->appendBody(m, data, size, m_ctx.maxBodyBytes, side.timestampNs, h.has(flags::kEndStream));
+        s->appendBody(m, data, size, m_ctx.maxBodyBytes, side.timestampNs, h.has(flags::kEndStream), m_responseFields);
     }
     changed(*s);
     if (missing > 0) {

@@ -23,6 +23,10 @@ struct Http2Connection::Stream {
     bool bodyLimitNoted[2] = { false, false };
     ProgressMark progress;
     bool eventStreamChecked = false; // whether the response is an event stream was decided at its first DATA
+    // The response's Content-Type / Content-Encoding, found at its first DATA (for the event-stream
+    // test) and used again when the stream ends, while its list is the one they were found in.
+    BodyFieldsCache::Fields responseFields {};
+    const HttpHeader* responseFieldsList = nullptr;
     std::unique_ptr<SseParser> sse;
     std::unique_ptr<WebSocketSession> webSocket; // RFC 8441: an extended CONNECT for websocket, accepted
 
@@ -32,8 +36,11 @@ struct Http2Connection::Stream {
             flow.notes.append(text);
         flow.truncated = flow.truncated || truncates;
     }
-    // `last`: the frame ends the stream (END_STREAM).
-    void appendBody(HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit, uint64_t arrivalNs, bool last);
+    // `last`: the frame ends the stream (END_STREAM). `fields`: the connection's HeaderListFields.
+    void appendBody(HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit, uint64_t arrivalNs, bool last,
+        HeaderListFields& fields);
+    // The response's fields (responseFields while its list is the same, else looked up now).
+    const BodyFieldsCache::Fields& fieldsOfResponse(HeaderListFields& fields);
     // Lists a held arrival in f (the stream's flow or a snapshot of it) where it says more than
     // the message's lastByteNs (trailers came later): gRPC stamps its messages from the list.
     void listHeldArrivals(Flow& f) const;

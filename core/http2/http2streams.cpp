@@ -5,6 +5,7 @@
 
 #include "flow/bodydecoder.h"
 #include "flow/limittext.h"
+#include "http/mediatype.h"
 
 #include <algorithm>
 #include <cstring>
@@ -82,14 +83,24 @@ void Http2Connection::Stream::listHeldArrivals(Flow& f) const
     heldArrivals[1].listInCopy(f.response);
 }
 
-void Http2Connection::Stream::appendBody(
-    HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit, uint64_t arrivalNs, bool last)
+const BodyFieldsCache::Fields& Http2Connection::Stream::fieldsOfResponse(HeaderListFields& fields)
+{
+    if (responseFieldsList == nullptr || responseFieldsList != flow.response.headers.constData()) {
+        responseFields = fields.lookup(flow.response.headers);
+        responseFieldsList = flow.response.headers.constData();
+    }
+    return responseFields;
+}
+
+void Http2Connection::Stream::appendBody(HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit,
+    uint64_t arrivalNs, bool last, HeaderListFields& fields)
 {
     const bool whole = last && m.bodySize == 0; // the body in one frame: stored at its exact size
     m.bodySize += size;
     heldArrivals[&m == &flow.request ? 0 : 1].note(m, arrivalNs, size);
-    if (&m == &flow.response && !std::exchange(eventStreamChecked, true) && flow.isEventStream()
-        && m.header("content-encoding").isEmpty()) {
+    // (As Flow::isEventStream, with the fields found once per repeated list.)
+    if (&m == &flow.response && !std::exchange(eventStreamChecked, true) && flow.hasResponse
+        && isEventStreamType(*fieldsOfResponse(fields).contentType) && responseFields.contentEncoding->isEmpty()) {
         sse = std::make_unique<SseParser>([this](ServerSentEvent&& e) { appendServerSentEvent(flow, std::move(e)); });
     }
     if (sse && &m == &flow.response)
@@ -355,7 +366,7 @@ Http2Connection::Stream* Http2Connection::openStream(Side& side, uint32_t id)
     f.connId = m_identity.connId;
     f.pid = side.pid;
     f.tid = side.tid;
-    f.process = m_identity.process;
+    f.process = QString(m_identity.process); // (a copy and a move: inline, unlike copy assignment)
     f.source = m_identity.source;
     f.role = m_identity.role;
     f.local = m_identity.local;
@@ -423,7 +434,8 @@ void Http2Connection::emitFlow(Stream& s)
     s.listHeldArrivals(f);
     settle(f);
     ++m_ctx.stats.flows;
-    decodeBodies(f, m_ctx.maxDecodedBytes);
+    decodeBodies(f, m_ctx.maxDecodedBytes, BodyFieldsCache::find(f.request.headers),
+        f.hasResponse ? s.fieldsOfResponse(m_responseFields) : BodyFieldsCache::Fields {});
     if (m_ctx.sink)
         m_ctx.sink(std::move(f));
 }

@@ -5,6 +5,7 @@
 // server-side capture, mid-connection capture, lost bytes and malformed input.
 
 #include "h2builder.h"
+#include "http2/headerlistfields.h"
 #include "http2/hpackblockcache.h"
 #include "http2/hpackdecoder.h"
 #include "http2/hpackhuffman.h"
@@ -15,6 +16,7 @@
 #include <QTest>
 
 #include <nghttp2/nghttp2.h>
+#include <zlib.h>
 
 #include <map>
 
@@ -43,6 +45,21 @@ QByteArray allDescribed(const AssemblyResult& r)
     for (const Flow* f : sorted)
         out += describe(*f) + "stream " + QByteArray::number(f->streamId) + " pushedBy "
             + QByteArray::number(f->pushedBy) + '\n';
+    return out;
+}
+
+QByteArray gzipBytes(const QByteArray& in)
+{
+    z_stream z {};
+    deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY); // 15 + 16: a gzip wrapper
+    QByteArray out(int(deflateBound(&z, uLong(in.size()))) + 32, Qt::Uninitialized);
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.constData()));
+    z.avail_in = uInt(in.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = uInt(out.size());
+    deflate(&z, Z_FINISH);
+    out.resize(qsizetype(z.total_out));
+    deflateEnd(&z);
     return out;
 }
 
@@ -1133,6 +1150,74 @@ private Q_SLOTS:
         QCOMPARE(f->serverSentEvents().size(), 2);
         QCOMPARE(f->serverSentEvents()[0].data, QByteArray("one"));
         QCOMPARE(f->serverSentEvents()[1].data, QByteArray("two"));
+    }
+
+    // Responses that repeat one header block share its list, whose Content-Type / Content-Encoding
+    // are found once (HeaderListFields): every stream's event stream is still parsed, an encoded one
+    // from its decoded form, and a stream whose block differs is judged by its own fields.
+    void eventStreamsOfRepeatedResponseBlocks()
+    {
+        StreamBuilder b;
+        TestConnection c = tlsConnection();
+        H2Peer p;
+        open(b, c);
+        const HeaderList events { { ":status", "200" }, { "content-type", "text/event-stream" } };
+        const HeaderList json { { ":status", "200" }, { "content-type", "application/json" } };
+        const HeaderList gzipped { { ":status", "200" }, { "content-type", "text/event-stream" }, { "content-encoding", "gzip" } };
+        const HeaderList* responses[] = { &events, &events, &events, &json, &events, &gzipped, &events };
+        uint32_t id = 1;
+        for (const HeaderList* head : responses) {
+            b.egress(c, p.request(id, getRequest("/events"), true));
+            b.ingress(c, p.response(id, *head, false));
+            const QByteArray body = "data: " + QByteArray::number(id) + "\n\n";
+            b.ingress(c, h2::data(id, head == &gzipped ? gzipBytes(body) : body, true));
+            id += 2;
+        }
+        const AssemblyResult r = assemble(b.records());
+        QCOMPARE(r.flows.size(), std::size(responses));
+        id = 1;
+        for (const HeaderList* head : responses) {
+            const Flow* f = byStream(r, id);
+            QVERIFY(f);
+            if (head == &json) {
+                QVERIFY(f->serverSentEvents().isEmpty());
+            } else {
+                QCOMPARE(f->serverSentEvents().size(), 1);
+                QCOMPARE(f->serverSentEvents()[0].data, QByteArray::number(id));
+            }
+            QCOMPARE(f->response.contentEncoding(), head == &gzipped ? QByteArray("gzip") : QByteArray());
+            id += 2;
+        }
+        QVERIFY(byStream(r, 5)->response.headers.constData() == byStream(r, 1)->response.headers.constData());
+    }
+
+    // HeaderListFields keeps a list from its second sighting on; a list seen once, a copy edited
+    // since (copy on write) and an empty list are each walked for their own fields.
+    void headerListFieldsFollowTheList()
+    {
+        HeaderListFields fields;
+        HttpHeaders a { { ":status", "200" }, { "content-type", "text/html" }, { "content-encoding", "br" } };
+        for (int i = 0; i < 3; ++i) {
+            const BodyFieldsCache::Fields f = fields.lookup(a);
+            QCOMPARE(*f.contentType, QByteArray("text/html"));
+            QCOMPARE(*f.contentEncoding, QByteArray("br"));
+            QVERIFY(f.contentType == &a.constData()[1].value); // found in the list itself
+        }
+        HttpHeaders edited = a;
+        edited[1].value = "text/event-stream";
+        edited.removeLast();
+        BodyFieldsCache::Fields f = fields.lookup(edited);
+        QCOMPARE(*f.contentType, QByteArray("text/event-stream"));
+        QVERIFY(f.contentEncoding->isEmpty());
+        QCOMPARE(*fields.lookup(a).contentType, QByteArray("text/html"));
+        for (int i = 0; i < 3 * int(HeaderListFields::kLists); ++i) {
+            const HttpHeaders own { { "Content-Type", "type/" + QByteArray::number(i) } };
+            f = fields.lookup(own);
+            QCOMPARE(*f.contentType, "type/" + QByteArray::number(i));
+            QVERIFY(f.contentEncoding->isEmpty());
+        }
+        f = fields.lookup(HttpHeaders());
+        QVERIFY(f.contentType->isEmpty() && f.contentEncoding->isEmpty());
     }
 
     void paddedEmptyHeadersFrame()
