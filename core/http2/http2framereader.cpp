@@ -53,6 +53,21 @@ size_t Http2FrameReader::takeHeader(const uint8_t* data, size_t size)
     return n;
 }
 
+namespace {
+
+// The frame after this one in the chunk (a response's DATA after its HEADERS, as a rule) is read
+// next, its payload copied into a body: its first bytes are asked for while this frame is
+// dissected, so the copy finds them in the cache.
+void prefetchNextFrame(const uint8_t* next, size_t available)
+{
+    constexpr size_t kPrefetchBytes = 2048;
+    const size_t n = std::min(available, kPrefetchBytes);
+    for (size_t offset = 0; offset < n; offset += 64)
+        __builtin_prefetch(next + offset);
+}
+
+} // namespace
+
 void Http2FrameReader::feed(const uint8_t* data, size_t size)
 {
     if (m_state == State::Resync) {
@@ -82,6 +97,7 @@ void Http2FrameReader::feed(const uint8_t* data, size_t size)
                 m_header = http2::parseFrameHeader(data + pos);
                 if (m_header.length <= m_maxFrameSize && size - pos - http2::kFrameHeaderSize >= m_header.length) {
                     pos += http2::kFrameHeaderSize;
+                    prefetchNextFrame(data + pos + m_header.length, size - pos - m_header.length);
                     m_listener->frame(m_header, data + pos);
                     pos += m_header.length;
                     break;
