@@ -24,8 +24,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #include "common.bpf.h"
-#include "process.bpf.h" /* before syscalls.bpf.h: sys_enter stops new children (stop_new_child) */
 #include "dns.bpf.h"
 #include "syscalls.bpf.h"
 #include "tlslib.bpf.h"
 #include "gotls.bpf.h"
+#include "process.bpf.h"

@@ -55,7 +55,6 @@ enum capture_process_kind {
 	CAPTURE_PROC_EXEC = 2,
 	CAPTURE_PROC_EXIT = 3,
 	CAPTURE_PROC_MAP = 4, /* helper-internal: a file the helper has not seen mapped executable */
-	CAPTURE_PROC_CHILD = 5, /* helper-internal: a forked child stopped at its first syscall */
 };
 
 /* Indexes into the per-CPU counter array. */

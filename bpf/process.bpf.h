@@ -23,18 +23,6 @@ static __always_inline struct capture_process_event *process_event(__u8 kind, __
 	return e;
 }
 
-/* Forked children of traced processes not yet stopped for their probes (stop_new_child). The
- * TLS probes are attached per process (the helper's attachLibrary): a child must wait for its own
- * before it runs any TLS call. Its first syscall stops it; the count spares every other syscall
- * on the machine the lookup while no child waits. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, __u8);
-} new_children SEC(".maps");
-__u32 new_children_waiting = 0;
-
 SEC("raw_tp/sched_process_fork")
 int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 {
@@ -46,8 +34,6 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	__u8 one = 1;
 	bpf_map_update_elem(&traced, &child_tgid, &one, BPF_ANY);
-	if (bpf_map_update_elem(&new_children, &child_tgid, &one, BPF_NOEXIST) == 0)
-		__sync_fetch_and_add(&new_children_waiting, 1);
 	struct capture_process_event *e = process_event(CAPTURE_PROC_FORK, child_tgid);
 	if (!e)
 		return 0;
@@ -58,24 +44,6 @@ int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
 }
 
 #define SIGSTOP 19
-
-/* From sys_enter, before anything else: a new child's first syscall stops it (the stop takes
- * effect when the syscall returns) until the helper has attached its probes and sends SIGCONT. */
-static __always_inline void stop_new_child(void)
-{
-	if (!new_children_waiting)
-		return;
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	if (bpf_map_delete_elem(&new_children, &tgid) != 0)
-		return;
-	__sync_fetch_and_add(&new_children_waiting, -1); /* (XADD: clang 14 has no atomic sub for BPF) */
-	struct capture_process_event *e = process_event(CAPTURE_PROC_CHILD, tgid);
-	if (!e)
-		return;
-	if (bpf_send_signal(SIGSTOP) == 0)
-		e->flags |= CAPTURE_EXEC_STOPPED;
-	bpf_ringbuf_submit(e, 0);
-}
 
 /* Executables the helper has classified (TLS probes attached, or none needed). */
 struct {

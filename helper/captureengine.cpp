@@ -12,8 +12,6 @@
 #include <bpf/libbpf.h>
 
 #include <algorithm>
-#include <chrono>
-#include <future>
 #include <cerrno>
 #include <csignal>
 #include <cstdarg>
@@ -148,48 +146,19 @@ CaptureEngine::CaptureEngine(record::RecordWriter& out)
 {
 }
 
-namespace {
-
-// Each detach waits for an RCU grace period (~90 ms here); detaching in parallel lets those waits
-// overlap, so it takes one grace period instead of one per probe.
-void detachAll(const std::vector<bpf_link*>& links)
-{
-    std::vector<std::thread> detachers;
-    detachers.reserve(links.size());
-    for (bpf_link* link : links)
-        detachers.emplace_back([link] { bpf_link__destroy(link); });
-    for (std::thread& t : detachers)
-        t.join();
-}
-
-} // namespace
-
 CaptureEngine::~CaptureEngine()
 {
     ring_buffer__free(m_ring);
-    detachAll(m_links); // first: the tracepoints, which every process on the machine passes
-    std::vector<bpf_link*> links;
-    for (const auto& [pid, own] : m_processLinks)
-        links.insert(links.end(), own.begin(), own.end());
-    detachAll(links);
-    for (std::future<void>& f : m_detaching)
-        f.wait();
+    // Each detach waits for an RCU grace period (~90 ms here); detaching in
+    // parallel lets those waits overlap, so stopping takes one grace period
+    // instead of one per probe.
+    std::vector<std::thread> detachers;
+    detachers.reserve(m_links.size());
+    for (bpf_link* link : m_links)
+        detachers.emplace_back([link] { bpf_link__destroy(link); });
+    for (std::thread& t : detachers)
+        t.join();
     capture_bpf__destroy(m_skel);
-}
-
-void CaptureEngine::detachProcess(pid_t pid)
-{
-    const auto it = m_processLinks.find(pid);
-    if (it == m_processLinks.end())
-        return;
-    std::vector<bpf_link*> links = std::move(it->second);
-    m_processLinks.erase(it);
-    for (auto attached = m_attachedLibraries.begin(); attached != m_attachedLibraries.end();)
-        attached = std::get<2>(*attached) == pid ? m_attachedLibraries.erase(attached) : std::next(attached);
-    std::erase_if(m_detaching, [](const std::future<void>& f) {
-        return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-    });
-    m_detaching.push_back(std::async(std::launch::async, [links = std::move(links)] { detachAll(links); }));
 }
 
 void CaptureEngine::notice(record::NoticeLevel level, pid_t pid, std::string text)
@@ -253,10 +222,13 @@ bool CaptureEngine::start(const CaptureOptions& options, std::string* error)
         return false;
     }
 
-    // The system's TLS libraries are probed in every traced process, also one that maps them only
-    // later (a launched command before its exec, a dlopen): captured from its very first call.
-    for (const TlsLibrary& lib : systemTlsLibraries())
-        learnLibrary(lib);
+    // Probe the system's OpenSSL up front: a process started later (or one that
+    // loads libssl with dlopen) is then captured from its very first call.
+    for (const TlsLibrary& lib : systemTlsLibraries()) {
+        std::string why;
+        if (!attachLibrary(lib, &why))
+            notice(record::NoticeLevel::Warning, 0, why);
+    }
 
     m_followForks = options.followForks;
     return tracePids(options.pids, options.launchedPid, error);
@@ -320,7 +292,6 @@ bool CaptureEngine::tracePids(const std::vector<pid_t>& pids, pid_t launchedPid,
             }
         }
         m_traced.insert(pid);
-        attachKnownLibraries(pid);
         scanProcess(pid, /*warnIfNone=*/requested && pid != launchedPid);
     }
     return true;
@@ -351,7 +322,6 @@ void CaptureEngine::removePids(const std::vector<pid_t>& pids)
         const uint32_t key = static_cast<uint32_t>(pid);
         bpf_map_delete_elem(tracedFd, &key);
         m_traced.erase(pid);
-        detachProcess(pid);
     }
 }
 
@@ -383,71 +353,11 @@ bool CaptureEngine::attachTracepoints(std::string* error)
     return true;
 }
 
-void CaptureEngine::learnLibrary(const TlsLibrary& library)
+bool CaptureEngine::attachLibrary(const TlsLibrary& library, std::string* error)
 {
-    for (const TlsLibrary& known : m_tlsLibraries) {
-        if (known.file.device == library.file.device && known.file.inode == library.file.inode)
-            return;
-    }
-    m_tlsLibraries.push_back(library);
-    for (pid_t pid : m_traced) {
-        std::string why;
-        if (!attachLibrary(library, pid, &why) && m_saidOnce.insert(why).second)
-            notice(record::NoticeLevel::Warning, pid, why);
-    }
-}
-
-void CaptureEngine::attachKnownLibraries(pid_t pid)
-{
-    for (const TlsLibrary& lib : m_tlsLibraries) {
-        std::string why;
-        if (!attachLibrary(lib, pid, &why) && m_saidOnce.insert(why).second)
-            notice(record::NoticeLevel::Warning, pid, why);
-    }
-}
-
-namespace {
-
-// The library through pid's own root when it sees the same file there: the path it was learnt by
-// may lead through a process that has exited since.
-TlsLibrary throughRootOf(const TlsLibrary& library, pid_t pid)
-{
-    TlsLibrary local = library;
-    const std::string own = "/proc/" + std::to_string(pid) + "/root" + library.file.displayPath;
-    struct stat st {};
-    if (pid > 0 && stat(own.c_str(), &st) == 0 && st.st_dev == library.file.device && st.st_ino == library.file.inode)
-        local.file.path = own;
-    return local;
-}
-
-// Attaches in parallel: a uprobe for one process costs the kernel RCU grace periods (~0.1 s each
-// here, measured: 1 s for OpenSSL's ten probes one after another), which attaches that overlap share.
-void attachUprobes(std::vector<CaptureEngine::UprobeRequest>& requests, pid_t pid, const std::string& path)
-{
-    std::vector<std::thread> threads;
-    threads.reserve(requests.size());
-    for (CaptureEngine::UprobeRequest& r : requests) {
-        threads.emplace_back([&r, pid, &path] {
-            LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = r.retprobe);
-            r.link = bpf_program__attach_uprobe_opts(r.program, pid, path.c_str(), static_cast<size_t>(r.offset), &opts);
-            r.error = r.link ? 0 : errno;
-        });
-    }
-    for (std::thread& t : threads)
-        t.join();
-}
-
-} // namespace
-
-bool CaptureEngine::attachLibrary(const TlsLibrary& learnt, pid_t pid, std::string* error)
-{
-    if (learnt.source == record::Source::GoTls)
-        pid = -1;
-    if (!m_attachedLibraries.insert({learnt.file.device, learnt.file.inode, pid}).second)
-        return true;
-    const TlsLibrary library = throughRootOf(learnt, pid);
     const MappedFile& file = library.file;
-    std::vector<bpf_link*>& links = pid > 0 ? m_processLinks[pid] : m_links;
+    if (!m_attachedLibraries.insert({file.device, file.inode}).second)
+        return true;
     std::span<const UprobeSpec> specs;
     switch (library.source) {
     case record::Source::OpenSsl:
@@ -460,7 +370,7 @@ bool CaptureEngine::attachLibrary(const TlsLibrary& learnt, pid_t pid, std::stri
         // Go functions are probed at addresses found by disassembly, not by symbol.
         std::vector<std::string> notes;
         const auto key = static_cast<uint32_t>(m_attachedLibraries.size()); // unique: one per attached file
-        if (!golang::attachGoTls(m_skel, file.path, file.displayPath, key, links, &notes, error))
+        if (!golang::attachGoTls(m_skel, file.path, file.displayPath, key, m_links, &notes, error))
             return false;
         for (std::string& note : notes)
             notice(record::NoticeLevel::Info, 0, std::move(note));
@@ -470,122 +380,87 @@ bool CaptureEngine::attachLibrary(const TlsLibrary& learnt, pid_t pid, std::stri
         *error = "no probes for " + std::string(sourceName(library.source)) + " in " + file.displayPath;
         return false;
     }
-    std::vector<UprobeRequest> requests;
-    std::vector<WrapperProbes> wrappers; // OpenSSL's SSL_read/SSL_write probed inside
-    if (library.source == record::Source::OpenSsl)
-        wrappers = planOpenSslWrappers(library, requests);
-    std::string missing;
-    const auto addMissing = [&missing](const std::string& what) {
-        missing += (missing.empty() ? "" : ", ") + what;
-    };
-    const auto requestSpecs = [&](const char* only) {
-        for (const UprobeSpec& spec : specs) {
-            const bool inside = std::any_of(wrappers.begin(), wrappers.end(),
-                [&spec](const WrapperProbes& w) { return w.placed && w.symbol == spec.symbol; });
-            if ((only && std::string(only) != spec.symbol) || (!only && inside))
-                continue;
-            // Offsets resolved once at classification; libbpf would rescan the whole symbol table
-            // for every probe (slow on a 100 MB node binary).
-            const auto offset = library.offsets.find(spec.symbol);
-            if (offset == library.offsets.end()) {
-                if (!spec.retprobe)
-                    addMissing(spec.symbol);
-                continue;
-            }
-            requests.push_back({ spec.program(m_skel), offset->second, spec.retprobe, spec.symbol });
-        }
-    };
-    requestSpecs(nullptr);
-    attachUprobes(requests, pid, file.path);
-    // A wrapper whose inside probes did not both attach falls back to entry and return.
-    std::vector<UprobeRequest> fallbacks;
-    for (WrapperProbes& w : wrappers) {
-        if (!w.placed)
-            continue;
-        UprobeRequest& call = requests[w.call];
-        UprobeRequest& result = requests[w.result];
-        if (call.link && result.link)
-            continue;
-        w.log = w.symbol + ": attaching inside failed (" + strerror(call.link ? result.error : call.error)
-            + "), probed at entry and return";
-        bpf_link__destroy(std::exchange(call.link, nullptr));
-        bpf_link__destroy(std::exchange(result.link, nullptr));
-        std::swap(requests, fallbacks);
-        requestSpecs(w.symbol.c_str());
-        std::swap(requests, fallbacks);
-    }
-    attachUprobes(fallbacks, pid, file.path);
     int attached = 0;
-    for (const std::vector<UprobeRequest>* list : { &requests, &fallbacks }) {
-        for (const UprobeRequest& r : *list) {
-            if (r.link) {
-                links.push_back(r.link);
-                ++attached;
-            } else if (!r.retprobe && r.error) {
-                bool inside = false;
-                for (const WrapperProbes& w : wrappers)
-                    inside = inside || (list == &requests && w.placed && (&r == &requests[w.call] || &r == &requests[w.result]));
-                if (!inside)
-                    addMissing(r.symbol + " (" + strerror(r.error) + ")");
-            }
+    std::string missing;
+    std::set<std::string> placed; // wrappers probed inside, by disassembly
+    if (library.source == record::Source::OpenSsl)
+        attached += attachOpenSslWrappers(library, &placed);
+    for (const UprobeSpec& spec : specs) {
+        if (placed.count(spec.symbol))
+            continue;
+        // Offsets resolved once at classification; libbpf would rescan the whole
+        // symbol table for every probe (slow on a 100 MB node binary).
+        const auto offset = library.offsets.find(spec.symbol);
+        if (offset == library.offsets.end()) {
+            if (!spec.retprobe)
+                missing += std::string(missing.empty() ? "" : ", ") + spec.symbol;
+            continue;
         }
+        LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = spec.retprobe);
+        bpf_link* link = bpf_program__attach_uprobe_opts(spec.program(m_skel), -1, file.path.c_str(),
+            static_cast<size_t>(offset->second), &opts);
+        if (!link) {
+            if (!spec.retprobe)
+                missing += std::string(missing.empty() ? "" : ", ") + spec.symbol + " (" + strerror(errno) + ")";
+            continue;
+        }
+        m_links.push_back(link);
+        ++attached;
     }
-    std::string log;
-    for (const WrapperProbes& w : wrappers)
-        log += (log.empty() ? "" : "; ") + w.log;
-    if (!log.empty())
-        noticeOnce(record::NoticeLevel::Info, 0, "openssl: " + file.displayPath + ": " + log);
     if (attached == 0) {
         *error = "no " + std::string(sourceName(library.source)) + " functions could be probed in " + file.displayPath
             + (library.stripped ? " (its symbol table is stripped)" : "");
         return false;
     }
     if (!missing.empty())
-        noticeOnce(record::NoticeLevel::Info, 0, file.displayPath + " has no " + missing + "; probed the others");
+        notice(record::NoticeLevel::Info, 0, file.displayPath + " has no " + missing + "; probed the others");
     return true;
 }
 
-std::vector<CaptureEngine::WrapperProbes> CaptureEngine::planOpenSslWrappers(
-    const TlsLibrary& library, std::vector<UprobeRequest>& requests)
+int CaptureEngine::attachOpenSslWrappers(const TlsLibrary& library, std::set<std::string>* placed)
 {
-    std::vector<WrapperProbes> wrappers;
+    const MappedFile& file = library.file;
     // Benchmarks compare against the function-entry placement (bench/capture.py).
     const char* placement = std::getenv("HTTPTAP_SSL_PROBES");
     if (placement && std::string(placement) == "entry")
-        return wrappers;
+        return 0;
+    int attached = 0;
+    std::string log;
     for (const bool read : {true, false}) {
-        const std::string symbol = read ? "SSL_read" : "SSL_write";
+        const char* symbol = read ? "SSL_read" : "SSL_write";
         const auto offset = library.offsets.find(symbol);
         if (offset == library.offsets.end())
             continue;
-        WrapperProbes w;
-        w.symbol = symbol;
         std::string why;
-        const auto plan = planSslWrapperProbes(library.file.path, offset->second, &why);
+        const auto plan = planSslWrapperProbes(file.path, offset->second, &why);
         if (!plan) {
-            w.log = symbol + ": " + why + ", probed at entry and return";
-            wrappers.push_back(std::move(w));
+            log += std::string(log.empty() ? "" : "; ") + symbol + ": " + why + ", probed at entry and return";
             continue;
         }
-        w.placed = true;
-        w.call = requests.size();
-        requests.push_back({ read ? m_skel->progs.ssl_read_call : m_skel->progs.ssl_write_call, plan->callOffset, false, symbol });
-        w.result = requests.size();
-        requests.push_back({ m_skel->progs.ssl_call_result, plan->resultOffset, false, symbol });
+        bpf_program* entry = read ? m_skel->progs.ssl_read_call : m_skel->progs.ssl_write_call;
+        bpf_link* call = bpf_program__attach_uprobe_opts(entry, -1, file.path.c_str(), plan->callOffset, nullptr);
+        bpf_link* result = call ? bpf_program__attach_uprobe_opts(m_skel->progs.ssl_call_result, -1,
+                                      file.path.c_str(), plan->resultOffset, nullptr)
+                                : nullptr;
+        if (!result) {
+            bpf_link__destroy(call);
+            log += std::string(log.empty() ? "" : "; ") + symbol + ": attaching inside failed ("
+                + strerror(errno) + "), probed at entry and return";
+            continue;
+        }
+        m_links.push_back(call);
+        m_links.push_back(result);
+        attached += 2;
+        placed->insert(symbol);
         char where[96];
         snprintf(where, sizeof(where), " at its call (+0x%llx) and %s (+0x%llx), emulated",
             static_cast<unsigned long long>(plan->callRelative), plan->resultInstruction.c_str(),
             static_cast<unsigned long long>(plan->resultRelative));
-        w.log = symbol + where;
-        wrappers.push_back(std::move(w));
+        log += std::string(log.empty() ? "" : "; ") + symbol + where;
     }
-    return wrappers;
-}
-
-void CaptureEngine::noticeOnce(record::NoticeLevel level, pid_t pid, std::string text)
-{
-    if (m_saidOnce.insert(text).second)
-        notice(level, pid, std::move(text));
+    if (!log.empty())
+        notice(record::NoticeLevel::Info, 0, "openssl: " + file.displayPath + ": " + log);
+    return attached;
 }
 
 void CaptureEngine::markKnown(const MappedFile& file)
@@ -617,9 +492,8 @@ void CaptureEngine::scanProcess(pid_t pid, bool warnIfNone)
         found = true;
         TlsLibrary lib = *library;
         lib.file = file; // this process's view of the path
-        learnLibrary(lib);
         std::string why;
-        if (!attachLibrary(lib, pid, &why)) {
+        if (!attachLibrary(lib, &why)) {
             notice(record::NoticeLevel::Warning, pid, why);
             continue;
         }
@@ -917,16 +791,6 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         if (size < sizeof(e))
             return 0;
         std::memcpy(&e, data, sizeof(e));
-        if (e.process_kind == CAPTURE_PROC_CHILD) {
-            // Not part of the record stream: a forked child waits at its first syscall for its own
-            // TLS probes (attachLibrary probes one process at a time).
-            const auto pid = static_cast<pid_t>(e.pid);
-            if (m_traced.count(pid))
-                attachKnownLibraries(pid);
-            if (e.flags & CAPTURE_EXEC_STOPPED)
-                kill(pid, SIGCONT);
-            return 0;
-        }
         if (e.process_kind == CAPTURE_PROC_MAP) {
             // Not part of the record stream: a file mapped executable the helper has not seen
             // (dlopen). Probe it if it is a TLS library, then let the process go on.
@@ -950,16 +814,13 @@ int CaptureEngine::handleEvent(const void* data, size_t size)
         const auto pid = static_cast<pid_t>(e.pid);
         if (p.kind == record::ProcessEventKind::Fork) {
             m_traced.insert(pid);
-            attachKnownLibraries(pid); // a new process: its parent's probes are not its own
         } else if (p.kind == record::ProcessEventKind::Exit) {
             closeConnections(pid);
             m_moduleMaps.erase(pid);
             m_traced.erase(pid);
             m_exited.insert(pid);
-            detachProcess(pid);
         } else if (p.kind == record::ProcessEventKind::Exec) {
             m_traced.insert(pid);
-            attachKnownLibraries(pid); // (a no-op as a rule: pid-filtered probes stay with the process)
             scanProcess(pid, false);
             if (e.flags & CAPTURE_EXEC_STOPPED)
                 kill(pid, SIGCONT); // probes for its binary are in place: let it start

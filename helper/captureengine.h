@@ -13,19 +13,16 @@
 #include "tlslibraries.h"
 
 #include <cstdint>
-#include <future>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <sys/types.h>
-#include <tuple>
 #include <vector>
 
 struct capture_bpf;
 struct ring_buffer;
 struct bpf_link;
-struct bpf_program;
 
 struct capture_close_event; // bpf/capture.h
 struct capture_stack_event;
@@ -97,40 +94,10 @@ private:
     static int onEvent(void* self, void* data, size_t size);
     int handleEvent(const void* data, size_t size);
     bool attachTracepoints(std::string* error);
-    // A TLS library's probes for one traced process: uprobes filtered by pid, whose breakpoints
-    // the kernel writes into that process's memory only, so that every other process using the
-    // same library (the load generator, a browser) calls it without a trap per call. Go binaries
-    // are probed once for all (pid -1): only their own processes run them.
-    bool attachLibrary(const TlsLibrary& library, pid_t pid, std::string* error);
-    // Every TLS library known so far (the system's, those found in traced processes) for pid, so
-    // that one it maps later (exec, dlopen) is probed from its first call.
-    void attachKnownLibraries(pid_t pid);
-    // A library found in a traced process: probed in every traced process from now on.
-    void learnLibrary(const TlsLibrary& library);
-    // Detaches pid's probes off the event loop: each detach waits for an RCU grace period.
-    void detachProcess(pid_t pid);
-public:
-    struct UprobeRequest {
-        bpf_program* program = nullptr;
-        uint64_t offset = 0;
-        bool retprobe = false;
-        std::string symbol;
-        bpf_link* link = nullptr; // null when it failed: errno in error
-        int error = 0;
-    };
-
-private:
-    // OpenSSL's SSL_read/SSL_write probed inside, at emulated instructions (helper/sslprobes.h):
-    // each wrapper's call and result probes, or why it is probed at entry and return instead.
-    struct WrapperProbes {
-        std::string symbol;
-        bool placed = false; // probed inside: requests[call] and requests[result]
-        size_t call = 0;
-        size_t result = 0;
-        std::string log; // how it was placed, for the notice
-    };
-    std::vector<WrapperProbes> planOpenSslWrappers(const TlsLibrary& library, std::vector<UprobeRequest>& requests);
-    void noticeOnce(record::NoticeLevel level, pid_t pid, std::string text);
+    bool attachLibrary(const TlsLibrary& library, std::string* error);
+    // OpenSSL's SSL_read/SSL_write probed inside, at emulated instructions
+    // (helper/sslprobes.h); adds the symbols so placed, returns the links made.
+    int attachOpenSslWrappers(const TlsLibrary& library, std::set<std::string>* placed);
     bool tracePids(const std::vector<pid_t>& pids, pid_t launchedPid, std::string* error);
     void scanProcess(pid_t pid, bool warnIfNone);
     const std::optional<TlsLibrary>& classify(const MappedFile& file);
@@ -147,12 +114,8 @@ private:
     record::RecordWriter& m_out;
     capture_bpf* m_skel = nullptr;
     ring_buffer* m_ring = nullptr;
-    std::vector<bpf_link*> m_links; // for the whole capture
-    std::map<pid_t, std::vector<bpf_link*>> m_processLinks; // a traced process's own (attachLibrary)
-    std::vector<std::future<void>> m_detaching; // detachProcess's work, waited for at the end
-    std::vector<TlsLibrary> m_tlsLibraries; // every TLS library known, one per file
-    std::set<std::string> m_saidOnce; // notices given once for the whole capture (noticeOnce)
-    std::set<std::tuple<dev_t, ino_t, pid_t>> m_attachedLibraries;
+    std::vector<bpf_link*> m_links;
+    std::set<std::pair<dev_t, ino_t>> m_attachedLibraries;
     std::map<std::pair<dev_t, ino_t>, std::optional<TlsLibrary>> m_classified; // per file, read once
     std::set<std::pair<pid_t, std::string>> m_reportedLibraries;
     std::set<pid_t> m_traced;
