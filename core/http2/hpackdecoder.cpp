@@ -261,6 +261,8 @@ size_t HpackDecoder::readLiteral(const uint8_t* in, size_t size, uint64_t genera
         return 0;
     const size_t nameRoom = name.huffman ? hpack::huffmanDecodedBound(name.size) : 0;
     const size_t valueRoom = value.huffman ? hpack::huffmanDecodedBound(value.size) : 0;
+    if (nameRoom + valueRoom > kMaxLiteralText)
+        return 0; // the scratch buffer stays small for the connection's life; the inflater reads long ones
     if (nameRoom + valueRoom > m_literalText.size())
         m_literalText.resize(nameRoom + valueRoom);
     auto decoded = [&](const String& s, char* room, const uint8_t*& at, size_t& n) {

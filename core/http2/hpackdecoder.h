@@ -59,6 +59,9 @@ public:
     // Largest dynamic table we follow (common peers use 4 KiB, browsers 64 KiB); a larger size
     // update fails its block. Also bounds the placeholders: kMaxTableSize / 32 entries.
     static constexpr uint32_t kMaxTableSize = 64 * 1024;
+    // A literal read without the inflater decodes into at most this much scratch room (its Huffman
+    // name and value); a longer one is left to the inflater, so the room stays small.
+    static constexpr size_t kMaxLiteralText = 16 * 1024;
     static const QByteArray kUnknownName; // "<unknown>"
     static const QByteArray kUnknownValue;
 

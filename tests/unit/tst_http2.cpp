@@ -591,6 +591,14 @@ private Q_SLOTS:
         QVERIFY(fields(QByteArray("\x82\x04\x81\x00", 4)).startsWith("failed: "));
         // The decoder is primed again; static names still read.
         QCOMPARE(fields(QByteArray("\x04\x02/b", 4)), QByteArray(":path: /b"));
+        // Huffman strings on both sides of the scratch buffer's limit (longer ones go to the inflater).
+        HpackEncoder encoder;
+        for (qsizetype length : { qsizetype(HpackDecoder::kMaxLiteralText / 2), qsizetype(HpackDecoder::kMaxLiteralText * 2) }) {
+            const QByteArray path = "/" + QByteArray(length, 'a');
+            const QByteArray block = encoder.encode({ { ":path", path } });
+            QVERIFY(uint8_t(block[1]) & 0x80); // Huffman
+            QCOMPARE(fields(block), ":path: " + path);
+        }
     }
 
     void controlFramesIgnored()
