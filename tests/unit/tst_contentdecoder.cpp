@@ -5,11 +5,11 @@
 
 #include "h2builder.h"
 #include "streambuilder.h"
+#include "zlibencode.h"
 
 #include "http/contentdecoder.h"
 
 #include <brotli/encode.h>
-#include <zlib.h>
 #include <zstd.h>
 
 #include <QTest>
@@ -19,21 +19,6 @@ using namespace httptap::test;
 using contentdecoder::Coding;
 
 namespace {
-
-QByteArray zlibEncode(const QByteArray& in, int windowBits)
-{
-    z_stream z {};
-    deflateInit2(&z, 6, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(qsizetype(deflateBound(&z, uLong(in.size())) + 64), Qt::Uninitialized);
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.constData()));
-    z.avail_in = uInt(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = uInt(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(qsizetype(z.total_out));
-    deflateEnd(&z);
-    return out;
-}
 
 QByteArray encode(const QByteArray& coding, const QByteArray& in)
 {

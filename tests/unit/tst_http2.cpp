@@ -10,13 +10,13 @@
 #include "http2/hpackdecoder.h"
 #include "http2/hpackhuffman.h"
 #include "streambuilder.h"
+#include "zlibencode.h"
 
 #include <QElapsedTimer>
 #include <QRandomGenerator>
 #include <QTest>
 
 #include <nghttp2/nghttp2.h>
-#include <zlib.h>
 
 #include <map>
 
@@ -45,21 +45,6 @@ QByteArray allDescribed(const AssemblyResult& r)
     for (const Flow* f : sorted)
         out += describe(*f) + "stream " + QByteArray::number(f->streamId) + " pushedBy "
             + QByteArray::number(f->pushedBy) + '\n';
-    return out;
-}
-
-QByteArray gzipBytes(const QByteArray& in)
-{
-    z_stream z {};
-    deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY); // 15 + 16: a gzip wrapper
-    QByteArray out(int(deflateBound(&z, uLong(in.size()))) + 32, Qt::Uninitialized);
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.constData()));
-    z.avail_in = uInt(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = uInt(out.size());
-    deflate(&z, Z_FINISH);
-    out.resize(qsizetype(z.total_out));
-    deflateEnd(&z);
     return out;
 }
 
@@ -1178,7 +1163,7 @@ private Q_SLOTS:
             b.egress(c, p.request(id, getRequest("/events"), true));
             b.ingress(c, p.response(id, *head, false));
             const QByteArray body = "data: " + QByteArray::number(id) + "\n\n";
-            b.ingress(c, h2::data(id, head == &gzipped ? gzipBytes(body) : body, true));
+            b.ingress(c, h2::data(id, head == &gzipped ? gzipEncode(body) : body, true));
             id += 2;
         }
         const AssemblyResult r = assemble(b.records());

@@ -7,13 +7,12 @@
 
 #include "h2builder.h"
 #include "streambuilder.h"
+#include "zlibencode.h"
 
 #include "http/mediatype.h"
 #include "http/sseparser.h"
 
 #include <QTest>
-
-#include <zlib.h>
 
 using namespace httptap;
 using namespace httptap::test;
@@ -39,21 +38,6 @@ void checkStream(const QByteArray& stream, const QByteArray& expected)
     for (char c : stream)
         parser.feed(&c, 1, 1);
     QCOMPARE(describeEvents(bytewise), expected);
-}
-
-QByteArray gzip(const QByteArray& data)
-{
-    z_stream z {};
-    deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    QByteArray out(qsizetype(deflateBound(&z, uLong(data.size())) + 32), Qt::Uninitialized);
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.constData()));
-    z.avail_in = uInt(data.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = uInt(out.size());
-    deflate(&z, Z_FINISH);
-    out.truncate(out.size() - qsizetype(z.avail_out));
-    deflateEnd(&z);
-    return out;
 }
 
 } // namespace
@@ -177,7 +161,7 @@ private Q_SLOTS:
     {
         StreamBuilder b;
         TestConnection c;
-        const QByteArray body = gzip("data: zipped\n\nevent: two\ndata: x\ndata: y\n\n");
+        const QByteArray body = gzipEncode("data: zipped\n\nevent: two\ndata: x\ndata: y\n\n");
         b.egress(c, "GET /events HTTP/1.1\r\nHost: example.test\r\n\r\n");
         b.ingress(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Encoding: gzip\r\nContent-Length: "
                 + QByteArray::number(body.size()) + "\r\n\r\n" + body);
