@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "hpackblockcache.h"
 
+#include "hpackinteger.h"
 #include "http/headertext.h"
 
 #include <algorithm>
@@ -10,36 +11,11 @@ namespace httptap {
 
 namespace {
 
-// Skips an HPACK integer with an N-bit prefix (RFC 7541 5.1) at block[i]; false if cut short.
-// The value is not needed, only where it ends.
-bool skipInteger(const uint8_t* block, size_t size, size_t& i, uint8_t prefixMask, size_t* value = nullptr)
-{
-    if (i >= size)
-        return false;
-    size_t v = block[i] & prefixMask;
-    ++i;
-    if (v == prefixMask) {
-        int shift = 0;
-        for (;;) {
-            if (i >= size || shift > 28)
-                return false; // cut short, or more than any length or index within a block could be
-            const uint8_t b = block[i++];
-            v += size_t(b & 0x7f) << shift;
-            shift += 7;
-            if (!(b & 0x80))
-                break;
-        }
-    }
-    if (value)
-        *value = v;
-    return true;
-}
-
 // Skips a string literal (5.2): the Huffman bit, a 7-bit-prefix length, the octets.
 bool skipString(const uint8_t* block, size_t size, size_t& i)
 {
     size_t length = 0;
-    if (!skipInteger(block, size, i, 0x7f, &length) || length > size - i)
+    if (!hpack::readInteger(block, size, i, 0x7f, length) || length > size - i)
         return false;
     i += length;
     return true;
@@ -55,7 +31,8 @@ bool HpackBlockCache::keepsTable(const uint8_t* block, size_t size)
     while (i < size) {
         const uint8_t first = block[i];
         if (first & 0x80) { // indexed field (6.1)
-            if (!skipInteger(block, size, i, 0x7f))
+            size_t index = 0;
+            if (!hpack::readInteger(block, size, i, 0x7f, index))
                 return false;
             continue;
         }
@@ -63,7 +40,7 @@ bool HpackBlockCache::keepsTable(const uint8_t* block, size_t size)
             return false;
         // 0000 / 0001: literal without indexing / never indexed (6.2.2, 6.2.3), a 4-bit name index.
         size_t nameIndex = 0;
-        if (!skipInteger(block, size, i, 0x0f, &nameIndex))
+        if (!hpack::readInteger(block, size, i, 0x0f, nameIndex))
             return false;
         if (nameIndex == 0 && !skipString(block, size, i))
             return false;

@@ -2,6 +2,7 @@
 #include "hpackdecoder.h"
 
 #include "hpackhuffman.h"
+#include "hpackinteger.h"
 #include "http/headerlist.h"
 #include "http/headertext.h"
 #include "http/recenttexts.h"
@@ -125,26 +126,6 @@ const std::array<QByteArray, 62>& staticNames()
     return names;
 }
 
-// An HPACK integer with an N-bit prefix (RFC 7541 5.1) at in[pos]; false if cut short or larger
-// than any length within a block could be.
-bool readInteger(const uint8_t* in, size_t size, size_t& pos, uint8_t prefixMask, size_t& value)
-{
-    if (pos >= size)
-        return false;
-    value = in[pos++] & prefixMask;
-    if (value < prefixMask)
-        return true;
-    for (int shift = 0; shift <= 28; shift += 7) {
-        if (pos >= size)
-            return false;
-        const uint8_t b = in[pos++];
-        value += size_t(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            return true;
-    }
-    return false;
-}
-
 // HPACK hands out bytes as uint8_t; the shared comparison (headertext.h) takes chars.
 bool sameBytes(const char* a, const uint8_t* b, size_t n)
 {
@@ -225,7 +206,7 @@ QByteArray HpackDecoder::remember(Seen& seen, const uint8_t* at, size_t size)
 size_t HpackDecoder::readLiteral(const uint8_t* in, size_t size, uint64_t generation, Literal& out)
 {
     size_t pos = 0, nameIndex = 0;
-    if (!readInteger(in, size, pos, 0x0f, nameIndex))
+    if (!hpack::readInteger(in, size, pos, 0x0f, nameIndex))
         return 0;
     // A string literal (5.2): where its octets lie, and whether they are Huffman-coded.
     struct String {
@@ -237,7 +218,7 @@ size_t HpackDecoder::readLiteral(const uint8_t* in, size_t size, uint64_t genera
         if (pos >= size)
             return false;
         s.huffman = in[pos] & 0x80;
-        if (!readInteger(in, size, pos, 0x7f, s.size) || s.size > size - pos)
+        if (!hpack::readInteger(in, size, pos, 0x7f, s.size) || s.size > size - pos)
             return false;
         s.at = in + pos;
         pos += s.size;
