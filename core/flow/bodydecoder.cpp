@@ -6,6 +6,8 @@
 #include "http/contentdecoder.h"
 #include "http/headertext.h"
 
+#include <algorithm>
+
 namespace httptap {
 
 namespace {
@@ -89,10 +91,20 @@ BodyFieldsCache::Fields BodyFieldsCache::lookup(const HttpHeaders& headers)
 {
     if (headers.isEmpty())
         return find(headers);
+    const HttpHeader* at = headers.constData();
     for (const Entry& e : m_entries) {
-        if (e.list.constData() == headers.constData() && e.list.size() == headers.size())
+        if (e.list.constData() == at && e.list.size() == headers.size())
             return e.fields;
     }
+    // (An address noted once may since have been freed and reused: then a list is kept a
+    // sighting early, which costs nothing but the entry.)
+    const auto seen = std::find(m_sightings.begin(), m_sightings.end(), at);
+    if (seen == m_sightings.end()) {
+        m_sightings[m_nextSighting] = at;
+        m_nextSighting = (m_nextSighting + 1) % kLists;
+        return find(headers);
+    }
+    *seen = nullptr;
     Entry& e = m_entries[m_next];
     m_next = (m_next + 1) % kLists;
     e.list = headers; // shared, not copied: the fields found point into the same data

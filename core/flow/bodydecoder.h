@@ -16,8 +16,11 @@
 namespace httptap {
 
 // The Content-Type and Content-Encoding fields of a few header lists, found with one walk per
-// list: an HTTP/1 connection's messages mostly share their lists (Http1Parser), so one walk
-// serves many flows. Holds the lists it knows (their addresses cannot be reused meanwhile).
+// list that repeats: an HTTP/1 connection's messages mostly share their lists (Http1Parser), and
+// HpackBlockCache hands one list to many HTTP/2 responses, while a request with a fresh :path has
+// a list of its own. A list is kept (a reference, so its address stays its own) from its second
+// sighting on; the first only notes its address, so a list seen once costs one walk and no
+// reference. Bounded: kLists lists.
 class BodyFieldsCache
 {
 public:
@@ -25,6 +28,8 @@ public:
         const QByteArray* contentType; // the first of each, as HttpMessage::header finds it; empty if none
         const QByteArray* contentEncoding;
     };
+    static constexpr size_t kLists = 8;
+
     static Fields find(const HttpHeaders& headers); // the walk, uncached
     Fields lookup(const HttpHeaders& headers);
 
@@ -33,9 +38,10 @@ private:
         HttpHeaders list;
         Fields fields {};
     };
-    static constexpr size_t kLists = 8;
     std::array<Entry, kLists> m_entries;
-    size_t m_next = 0;
+    size_t m_next = 0; // the entry the next kept list replaces
+    std::array<const HttpHeader*, kLists> m_sightings {}; // addresses of lists seen once (not held)
+    size_t m_nextSighting = 0;
 };
 
 // cache: the caller's BodyFieldsCache, if it keeps one.

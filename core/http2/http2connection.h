@@ -28,8 +28,8 @@
 //    bad lengths, HPACK failures) are noted on the flows they touch and never
 //    end the dissection of other streams.
 
+#include "flow/bodydecoder.h"
 #include "flow/exchangequeue.h"
-#include "headerlistfields.h"
 #include "hpackdecoder.h"
 #include "http2framereader.h"
 
@@ -112,7 +112,7 @@ private:
     std::unordered_map<uint32_t, std::unique_ptr<Stream>> m_streams;
     uint64_t m_droppedStreams = 0;
     std::unordered_set<uint32_t> m_changedStreams; // open streams with progress not yet reported
-    HeaderListFields m_responseFields; // Content-Type / Content-Encoding of repeated response lists
+    BodyFieldsCache m_responseFields; // Content-Type / Content-Encoding of repeated response lists
 };
 
 } // namespace httptap

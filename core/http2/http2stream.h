@@ -36,11 +36,11 @@ struct Http2Connection::Stream {
             flow.notes.append(text);
         flow.truncated = flow.truncated || truncates;
     }
-    // `last`: the frame ends the stream (END_STREAM). `fields`: the connection's HeaderListFields.
+    // `last`: the frame ends the stream (END_STREAM). `fields`: the connection's cache of response lists' fields.
     void appendBody(HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit, uint64_t arrivalNs, bool last,
-        HeaderListFields& fields);
+        BodyFieldsCache& fields);
     // The response's fields (responseFields while its list is the same, else looked up now).
-    const BodyFieldsCache::Fields& fieldsOfResponse(HeaderListFields& fields);
+    const BodyFieldsCache::Fields& fieldsOfResponse(BodyFieldsCache& fields);
     // Lists a held arrival in f (the stream's flow or a snapshot of it) where it says more than
     // the message's lastByteNs (trailers came later): gRPC stamps its messages from the list.
     void listHeldArrivals(Flow& f) const;

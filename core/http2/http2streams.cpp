@@ -83,7 +83,7 @@ void Http2Connection::Stream::listHeldArrivals(Flow& f) const
     heldArrivals[1].listInCopy(f.response);
 }
 
-const BodyFieldsCache::Fields& Http2Connection::Stream::fieldsOfResponse(HeaderListFields& fields)
+const BodyFieldsCache::Fields& Http2Connection::Stream::fieldsOfResponse(BodyFieldsCache& fields)
 {
     if (responseFieldsList == nullptr || responseFieldsList != flow.response.headers.constData()) {
         responseFields = fields.lookup(flow.response.headers);
@@ -93,7 +93,7 @@ const BodyFieldsCache::Fields& Http2Connection::Stream::fieldsOfResponse(HeaderL
 }
 
 void Http2Connection::Stream::appendBody(HttpMessage& m, const uint8_t* data, size_t size, uint64_t limit,
-    uint64_t arrivalNs, bool last, HeaderListFields& fields)
+    uint64_t arrivalNs, bool last, BodyFieldsCache& fields)
 {
     const bool whole = last && m.bodySize == 0; // the body in one frame: stored at its exact size
     m.bodySize += size;

@@ -4,8 +4,8 @@
 // 1000 concurrent streams, resets, GOAWAY, server push, trailers, h2c upgrade,
 // server-side capture, mid-connection capture, lost bytes and malformed input.
 
+#include "flow/bodydecoder.h"
 #include "h2builder.h"
-#include "http2/headerlistfields.h"
 #include "http2/hpackblockcache.h"
 #include "http2/hpackdecoder.h"
 #include "http2/hpackhuffman.h"
@@ -1146,7 +1146,7 @@ private Q_SLOTS:
     }
 
     // Responses that repeat one header block share its list, whose Content-Type / Content-Encoding
-    // are found once (HeaderListFields): every stream's event stream is still parsed, an encoded one
+    // are found once (BodyFieldsCache): every stream's event stream is still parsed, an encoded one
     // from its decoded form, and a stream whose block differs is judged by its own fields.
     void eventStreamsOfRepeatedResponseBlocks()
     {
@@ -1184,11 +1184,11 @@ private Q_SLOTS:
         QVERIFY(byStream(r, 5)->response.headers.constData() == byStream(r, 1)->response.headers.constData());
     }
 
-    // HeaderListFields keeps a list from its second sighting on; a list seen once, a copy edited
+    // BodyFieldsCache keeps a list from its second sighting on; a list seen once, a copy edited
     // since (copy on write) and an empty list are each walked for their own fields.
     void headerListFieldsFollowTheList()
     {
-        HeaderListFields fields;
+        BodyFieldsCache fields;
         HttpHeaders a { { ":status", "200" }, { "content-type", "text/html" }, { "content-encoding", "br" } };
         for (int i = 0; i < 3; ++i) {
             const BodyFieldsCache::Fields f = fields.lookup(a);
@@ -1203,7 +1203,7 @@ private Q_SLOTS:
         QCOMPARE(*f.contentType, QByteArray("text/event-stream"));
         QVERIFY(f.contentEncoding->isEmpty());
         QCOMPARE(*fields.lookup(a).contentType, QByteArray("text/html"));
-        for (int i = 0; i < 3 * int(HeaderListFields::kLists); ++i) {
+        for (int i = 0; i < 3 * int(BodyFieldsCache::kLists); ++i) {
             const HttpHeaders own { { "Content-Type", "type/" + QByteArray::number(i) } };
             f = fields.lookup(own);
             QCOMPARE(*f.contentType, "type/" + QByteArray::number(i));
