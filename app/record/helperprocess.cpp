@@ -14,6 +14,10 @@ namespace httptap::cli {
 
 namespace {
 
+// A 64 KiB pipe holds half a millisecond of a busy capture: the helper would block mid-batch and
+// both ends would take turns waking each other. 1 MiB is the most an unprivileged pipe may have.
+constexpr int kStreamPipeBytes = 1 << 20;
+
 int decodeStatus(int status)
 {
     if (WIFEXITED(status))
@@ -51,6 +55,7 @@ bool HelperProcess::start(const std::string& path, const std::vector<std::string
         *error = std::string("cannot create a pipe: ") + strerror(errno);
         return false;
     }
+    fcntl(fds[0], F_SETPIPE_SZ, kStreamPipeBytes); // best effort: a smaller pipe works, more slowly
     std::vector<std::string> full {path};
     full.insert(full.end(), args.begin(), args.end());
     auto av = argv(full);

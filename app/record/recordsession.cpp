@@ -23,6 +23,7 @@
 #include <set>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace httptap::cli {
 
@@ -288,7 +289,8 @@ int RecordSession::run()
         }
     };
 
-    uint8_t buf[1 << 16];
+    // As much as the helper's pipe holds, so one wake-up takes a whole batch.
+    std::vector<uint8_t> buf(1 << 20);
     for (;;) {
         if (g_interrupted || countReached || writeFailed || (deadline && Clock::now() >= *deadline))
             requestStop();
@@ -306,7 +308,7 @@ int RecordSession::run()
                 writeFailed = true;
             continue;
         }
-        const ssize_t n = read(streamFd, buf, sizeof(buf));
+        const ssize_t n = read(streamFd, buf.data(), buf.size());
         if (n < 0) {
             if (errno == EINTR || errno == EAGAIN)
                 continue;
@@ -315,9 +317,9 @@ int RecordSession::run()
         }
         if (n == 0)
             break; // helper finished its stream
-        if (rawFile && std::fwrite(buf, 1, static_cast<size_t>(n), rawFile.get()) != static_cast<size_t>(n))
+        if (rawFile && std::fwrite(buf.data(), 1, static_cast<size_t>(n), rawFile.get()) != static_cast<size_t>(n))
             writeFailed = true;
-        reader.feed(buf, static_cast<size_t>(n));
+        reader.feed(buf.data(), static_cast<size_t>(n));
         while (auto rec = reader.next()) {
             if (auto* start = std::get_if<record::StreamStart>(&*rec)) {
                 writer.setClock(CaptureClock::fromStreamStart(*start));
