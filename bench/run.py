@@ -285,7 +285,7 @@ def main():
     start = startup(bindir, args.builddir, max(args.repeat, 5))
     say(f"capture overhead: nginx + wrk/h2load, {args.repeat}× each mode, {args.duration} s a run")
     cap = json_lines([sys.executable, os.path.join(ROOT, "bench", "capture.py"), "--bindir", bindir,
-                      "--repeat", str(args.repeat), "--duration", str(args.duration)], 900)
+                      "--repeat", str(args.repeat), "--duration", str(args.duration)], 2400)
     load_end = os.getloadavg()[0]
 
     rows = build_rows(cap, h1, h2, mem, start, gui, stats, live)
