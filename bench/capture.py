@@ -243,6 +243,9 @@ class Capture:
 
 
 STATS_SECONDS = 2
+# With --client-own-libssl: env LD_LIBRARY_PATH=<a copy of libssl>, so the load generator's own
+# TLS calls miss the probes, which are on nginx's libssl (the system's) for every process.
+CLIENT_PREFIX = []
 F_SETPIPE_SZ = 1031
 
 
@@ -253,7 +256,7 @@ def seconds(text):
 
 def run_wrk(port, connections, duration, close=False):
     extra = ["-H", "Connection: close"] if close else []
-    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", *extra,
+    out = subprocess.run(CLIENT_PREFIX + ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", *extra,
                           f"https://127.0.0.1:{port}/1k"], capture_output=True, text=True, timeout=duration + 30).stdout
     lat = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", out, re.M))
     return {
@@ -266,7 +269,7 @@ def run_wrk(port, connections, duration, close=False):
 
 
 def run_h2load(port, duration):
-    out = subprocess.run(["h2load", "-c10", "-m10", "-D", str(duration), f"https://127.0.0.1:{port}/1k"],
+    out = subprocess.run(CLIENT_PREFIX + ["h2load", "-c10", "-m10", "-D", str(duration), f"https://127.0.0.1:{port}/1k"],
                          capture_output=True, text=True, timeout=duration + 30).stdout
     m = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded", out)
     return {
@@ -322,6 +325,8 @@ def main():
     ap.add_argument("--duration", type=int, default=6)
     ap.add_argument("--bench", action="append", help="h1, h1-c1, h1-close, h2 (default: all)")
     ap.add_argument("--mode", action="append", help="these modes, in this order (default: each bench's plan)")
+    ap.add_argument("--client-own-libssl", action="store_true",
+                    help="wrk and h2load load a copy of libssl the probes are not on (what per-process probes would spare)")
     args = ap.parse_args()
     plan = {
         "h1": ["untraced", "count-entry", "traced-entry", "count", "count-uprobes", "drain", "traced-filtered", "traced", "traced-notiming", "traced-nostacks",
@@ -332,6 +337,11 @@ def main():
     }
     nginx = Nginx()
     workdir = tempfile.mkdtemp(prefix="httptap-bench-")
+    if args.client_own_libssl:
+        libs = os.path.join(workdir, "client-libs")
+        os.makedirs(libs)
+        shutil.copy2("/usr/lib/x86_64-linux-gnu/libssl.so.3", libs)
+        CLIENT_PREFIX[:] = ["env", f"LD_LIBRARY_PATH={libs}"]
     try:
         for bench in args.bench or list(plan):
             # Interleaved, so slow drift (other builds on the machine) spreads over every mode.
