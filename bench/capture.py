@@ -19,7 +19,7 @@ invocation so every figure has its baseline beside it:
                  core into flows, JSONL to a file
   drain          httptap-helper --pid <nginx master> with its record stream
                  read and thrown away: probes, copies and helper with no
-                 consumer, the floor under any traced figure
+                 consumer: what the capture costs before anyone reads it
   traced-filtered  traced with --filter 'status>=500': every flow still
                  dissected and matched, none written (a capture that keeps
                  only errors; the window keeps flows in memory the same way)
@@ -201,7 +201,7 @@ class Capture:
             f.read(max(0, size - 8))
             if kind == 8:
                 ready.set()
-        # The rest goes to /dev/null inside the kernel: the floor's reader costs next to nothing.
+        # The rest goes to /dev/null inside the kernel: this reader costs next to nothing.
         with open(os.devnull, "wb") as null:
             while os.splice(f.fileno(), null.fileno(), 1 << 20) > 0:
                 pass
