@@ -156,8 +156,8 @@ def build_rows(cap, h1, h2, mem, start, gui, stats=(), live=()):
             g = group(bench, mode)
             return cpus / median(g, "rps") * 1e6 - per_request if g and median(g, "rps") else None
 
-        layers = [(m, added(m)) for m in ("count-uprobes", "count", "drain", "traced-filtered", "traced")]
-        known = {m: a for m, a in layers if a is not None}
+        known = {m: a for m in ("count-uprobes", "count", "drain", "traced-filtered", "traced")
+                 if (a := added(m)) is not None}
         if "count" not in known or "traced" not in known:
             continue
         parts = [f"probes alone (count-only) {fmt(known['count'], 1)} µs"]
@@ -180,7 +180,8 @@ def build_rows(cap, h1, h2, mem, start, gui, stats=(), live=()):
                    for r in g]
             return statistics.median(per) / 1000 if per and any(per) else None
 
-        copy_us = bpf_us("drain") - bpf_us("count") if bpf_us("drain") and bpf_us("count") else None
+        drain_bpf, count_bpf = bpf_us("drain"), bpf_us("count")
+        copy_us = drain_bpf - count_bpf if drain_bpf and count_bpf else None
         helper_us = None
         drained = [r["capture_cpu_s"] / r["requests_captured"] * 1e6 for r in group(bench, "drain")
                    if r.get("requests_captured")]
